@@ -1,0 +1,215 @@
+"""Drive a :class:`~ganlab.trainer.Trainer` from a background thread.
+
+The thread announces, it does not render: it trains in short blocks, writes
+metrics into the trainer's store and refreshes a sample snapshot a few times a
+second. Any UI polls :meth:`BackgroundTrainer.status` and :meth:`samples`.
+Nothing here knows about streamlit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .config import RunConfig
+from .trainer import Diverged, Trainer
+
+log = logging.getLogger(__name__)
+
+BLOCK_SECONDS = 0.05  # target wall time of one training block between store updates
+SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while running
+MAX_BLOCK = 500
+
+_LIVE: "weakref.WeakSet[BackgroundTrainer]" = weakref.WeakSet()
+
+
+def live_runs() -> list["BackgroundTrainer"]:
+    """Runs whose thread is alive in this process."""
+    return [r for r in list(_LIVE) if r.alive]
+
+
+@atexit.register
+def _stop_all() -> None:
+    for r in list(_LIVE):
+        r.stop(timeout=2.0)
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str  # "ready" (built, never started), "running", "paused", "stopped"
+    step: int
+    device: str
+    steps_per_second: float
+    message: str | None  # why the run paused by itself (divergence, an error), if it did
+
+
+@dataclass(frozen=True)
+class SampleView:
+    step: int
+    fake: np.ndarray  # (n, 2) points or (n, 1, 28, 28) images in [-1, 1]
+    real: np.ndarray
+
+
+class BackgroundTrainer:
+    """Start, pause, resume, single-step, stop and reset one run on a thread of its own.
+
+    ``make_trainer(config)`` builds the trainer (the default builds a fresh
+    :class:`Trainer`); pass one to share cached datasets between runs.
+    """
+
+    def __init__(self, config: RunConfig, *, make_trainer: Callable[[RunConfig], Trainer] = Trainer):
+        self._make = make_trainer
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._state = "ready"
+        self._pending_steps = 0
+        self._stop = False
+        self._message: str | None = None
+        self._samples: SampleView | None = None
+        self.trainer = make_trainer(config)
+        self._refresh_samples()
+        _LIVE.add(self)
+
+    # -- controls --------------------------------------------------------------
+    def start(self) -> None:
+        """Start training, or resume a paused run."""
+        with self._cond:
+            if self._state == "stopped" or self.trainer.diverged:
+                return
+            self._message = None
+            self._state = "running"
+            self._ensure_thread()
+            self._cond.notify_all()
+
+    resume = start
+
+    def pause(self) -> None:
+        with self._cond:
+            if self._state == "running":
+                self._state = "paused"
+                self._cond.notify_all()
+
+    def step(self, n: int = 1) -> None:
+        """Run exactly ``n`` more steps, then stay paused."""
+        with self._cond:
+            if self._state == "stopped" or self.trainer.diverged:
+                return
+            if self._state != "running":
+                self._state = "paused"
+            self._pending_steps += int(n)
+            self._ensure_thread()
+            self._cond.notify_all()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the thread for good; returns once it has exited (or ``timeout`` passed)."""
+        with self._cond:
+            self._stop = True
+            self._state = "stopped"
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def reset(self, config: RunConfig | None = None) -> None:
+        """Build a fresh run (same config unless a new one is given), then stop and replace the current one.
+
+        The new trainer is built first, so a config or dataset error leaves the current run as it was.
+        """
+        fresh = self._make(config or self.trainer.config)
+        self.stop()
+        with self._cond:
+            self.trainer = fresh
+            self._thread = None
+            self._stop = False
+            self._state = "ready"
+            self._pending_steps = 0
+            self._message = None
+        self._refresh_samples()
+
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Swap in an already built trainer (a resumed checkpoint), paused."""
+        self.stop()
+        with self._cond:
+            self.trainer = trainer
+            self._thread = None
+            self._stop = False
+            self._state = "paused" if trainer.step else "ready"
+            self._pending_steps = 0
+            self._message = None
+        self._refresh_samples()
+
+    def set_hparams(self, **knobs) -> None:
+        self.trainer.set_hparams(**knobs)
+
+    # -- what a UI polls -------------------------------------------------------
+    def status(self) -> Status:
+        with self._cond:
+            state, message = self._state, self._message
+        t = self.trainer
+        sps = t.store.steps_per_second() if state == "running" else 0.0
+        return Status(state, t.step, str(t.device), sps, message)
+
+    def samples(self) -> SampleView | None:
+        return self._samples
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- the thread ------------------------------------------------------------
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop = False
+            self._thread = threading.Thread(target=self._loop, name="ganlab-trainer", daemon=True)
+            self._thread.start()
+
+    def _next_block(self) -> int:
+        """Steps to run now: pending single steps, else a block sized to ~BLOCK_SECONDS; 0 to stop."""
+        with self._cond:
+            while not self._stop and self._state != "running" and self._pending_steps == 0:
+                self._cond.wait(0.5)
+            if self._stop:
+                return 0
+            if self._state != "running":
+                n, self._pending_steps = self._pending_steps, 0
+                return n
+        rate = self.trainer.store.steps_per_second(window=50)
+        return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS)))
+
+    def _loop(self) -> None:
+        trainer = self.trainer
+        last_sample = 0.0
+        while True:
+            n = self._next_block()
+            if n == 0 or trainer is not self.trainer:
+                return
+            try:
+                trainer.run(n)
+            except Diverged as err:
+                self._halt(str(err))
+            except Exception as err:  # a bug or a device error must pause the run, not kill the app
+                log.exception("training step failed")
+                self._halt(f"training stopped with an error: {type(err).__name__}: {err}")
+            now = time.perf_counter()
+            if now - last_sample > SAMPLE_SECONDS or self._state != "running":
+                self._refresh_samples()
+                last_sample = now
+
+    def _halt(self, message: str) -> None:
+        with self._cond:
+            self._state = "paused"
+            self._pending_steps = 0
+            self._message = message
+
+    def _refresh_samples(self) -> None:
+        t = self.trainer
+        if t.diverged:
+            return
+        self._samples = SampleView(t.step, t.sample_fixed(), t.fixed_real)

@@ -1,0 +1,149 @@
+"""``python -m ganlab``: train and sample headless, with the same library the app uses."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
+from .config import ConfigError, RunConfig, default_config, field_specs
+from .datasets import DatasetUnavailable
+from .store import FIELDS
+from .trainer import Diverged, Trainer
+
+
+class CLIError(Exception):
+    """A problem the person running the command can fix; printed without a traceback."""
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    types = {"int": int, "float": float, "str": str}
+    for name, spec in field_specs().items():
+        kwargs = {"type": types[spec["type"]], "default": argparse.SUPPRESS,
+                  "help": f"{spec.get('help', '')} (default {spec['default']})".strip()}
+        if spec.get("choices"):
+            kwargs["choices"] = spec["choices"]
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, **kwargs)
+    parser.add_argument("--config", type=Path, help="a JSON file of settings (flat names or a saved config)")
+
+
+def config_from_args(ns: argparse.Namespace) -> RunConfig:
+    """Defaults for the dataset, then --config FILE, then explicit flags."""
+    flat = {k: v for k, v in vars(ns).items() if k in field_specs()}
+    from_file: dict = {}
+    if ns.config is not None:
+        try:
+            loaded = json.loads(ns.config.read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise CLIError(f"--config {ns.config}: {err}") from err
+        if isinstance(loaded, dict) and {"data", "model", "optim"} & set(loaded) and all(
+                isinstance(loaded.get(k, {}), dict) for k in ("data", "model", "optim")):
+            from_file = RunConfig.from_dict(loaded).flat()
+        elif isinstance(loaded, dict):
+            from_file = loaded
+        else:
+            raise CLIError(f"--config {ns.config}: expected a JSON object of settings")
+    merged = {**from_file, **flat}
+    data = merged.pop("data", "ring8")
+    return default_config(data, **merged)
+
+
+def cmd_train(ns: argparse.Namespace) -> int:
+    config = config_from_args(ns)
+    out = ns.out or Path("runs") / f"{config.data.name}-{config.model.arch}-s{config.seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+    with open(out / "metrics.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(FIELDS)
+        trainer = Trainer(config)
+        trainer.store.sink = lambda rows: writer.writerows(np.round(rows, 7).tolist())
+        print(f"training {config.model.arch} on {config.data.name} with the {config.optim.loss} loss "
+              f"on {trainer.device} for {config.steps} steps -> {out}", flush=True)
+        status = _train_loop(trainer, config.steps, out, ns.save_every)
+    path = out / CHECKPOINT_NAME
+    if status == 0:
+        save(trainer, path)
+        rate = trainer.step / trainer.train_seconds if trainer.train_seconds else float("nan")
+        print(f"done: {trainer.step} steps in {trainer.train_seconds:.1f} s = {rate:.1f} steps/s; "
+              f"checkpoint {path}; metrics {out / 'metrics.csv'}")
+    return status
+
+
+def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int) -> int:
+    last_print = time.perf_counter()
+    block = 50
+    while trainer.step < steps:
+        n = min(block, steps - trainer.step)
+        try:
+            trainer.run(n)
+        except Diverged as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        if save_every and trainer.step % save_every < n:
+            save(trainer, out / CHECKPOINT_NAME)
+        now = time.perf_counter()
+        if now - last_print > 2 or trainer.step == steps:
+            last = trainer.store.snapshot().last
+            print(f"step {trainer.step:>7}/{steps}  d_loss {last['d_loss']:.3f}  g_loss {last['g_loss']:.3f}  "
+                  f"D(x) {last['d_real']:.2f}  D(G(z)) {last['d_fake']:.2f}  "
+                  f"{trainer.store.steps_per_second():.0f} steps/s", flush=True)
+            last_print = now
+    return 0
+
+
+def cmd_sample(ns: argparse.Namespace) -> int:
+    from .sampling import generate
+
+    ckpt = load(ns.checkpoint)
+    try:
+        x, labels = generate(ckpt, ns.n, seed=ns.seed, class_=ns.class_, device=ns.device)
+    except ValueError as err:
+        raise CLIError(str(err)) from err
+    ns.out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(ns.out, x)
+    print(f"wrote {x.shape} samples to {ns.out}")
+    if ns.labels_out is not None:
+        if labels is None:
+            raise CLIError("--labels-out: this model is unconditional and draws no labels")
+        np.save(ns.labels_out, labels)
+        print(f"wrote {labels.shape} labels to {ns.labels_out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ganlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a GAN headless; writes metrics.csv and a checkpoint")
+    _add_config_flags(train)
+    train.add_argument("--out", type=Path, help="output folder (default runs/DATA-MODEL-sSEED)")
+    train.add_argument("--save-every", type=int, default=0, help="also checkpoint every N steps")
+    train.set_defaults(func=cmd_train)
+
+    sample = sub.add_parser("sample", help="write generated samples to a .npy file")
+    sample.add_argument("checkpoint", type=Path, help=f"a run folder (holding {CHECKPOINT_NAME}) or a checkpoint file")
+    sample.add_argument("--n", type=int, default=2500)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--class", dest="class_", type=int, default=None, help="conditional models: this class only")
+    sample.add_argument("--out", type=Path, default=Path("samples.npy"))
+    sample.add_argument("--labels-out", type=Path, default=None)
+    sample.add_argument("--device", default="cpu")
+    sample.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        return ns.func(ns)
+    except (CLIError, ConfigError, CheckpointError, DatasetUnavailable) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,229 @@
+"""Training data: 2-D mixtures sampled fresh every batch, and image sets held on the device.
+
+Every source answers ``batch(n, generator) -> (x, y)`` on its device, drawing
+only from the ``torch.Generator`` it is handed; there is no DataLoader.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .config import DATASETS_2D, DATASETS_IMAGE
+
+
+class DatasetUnavailable(RuntimeError):
+    """The files are missing and could not be downloaded; the message says where to put them."""
+
+
+# ---------------------------------------------------------------------------
+# 2-D mixtures
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mixture2D:
+    """An equal-weight mixture of isotropic Gaussians in the plane, or a curve with noise.
+
+    ``modes`` and ``sigma`` are exact for ``ring8`` and ``grid25`` (the benchmark
+    parameters used by PacGAN and VEEGAN), so mode-coverage metrics apply.
+    """
+
+    name: str
+    modes: torch.Tensor  # (K, 2) component means, or points on a curve for curve data
+    sigma: float
+    n_classes: int
+    has_modes: bool  # True when the data is a finite set of Gaussians with known means
+    extent: float  # half-width of a square view that holds the data comfortably
+
+    def to(self, device) -> "Mixture2D":
+        return Mixture2D(self.name, self.modes.to(device), self.sigma, self.n_classes, self.has_modes, self.extent)
+
+    @property
+    def device(self) -> torch.device:
+        return self.modes.device
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return (2,)
+
+    def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.name == "spiral":
+            return _spiral(n, generator, self.device)
+        if self.name == "moons":
+            return _moons(n, generator, self.device, self.sigma)
+        k = torch.randint(len(self.modes), (n,), generator=generator, device=self.device)
+        noise = torch.randn(n, 2, generator=generator, device=self.device)
+        return self.modes[k] + self.sigma * noise, k  # (n, 2), (n,)
+
+
+def ring8_modes() -> torch.Tensor:
+    k = torch.arange(8, dtype=torch.float64)
+    angle = 2 * math.pi * k / 8
+    return torch.stack([angle.cos(), angle.sin()], 1).float()
+
+
+def grid25_modes() -> torch.Tensor:
+    axis = torch.tensor([-4.0, -2.0, 0.0, 2.0, 4.0])
+    gx, gy = torch.meshgrid(axis, axis, indexing="ij")
+    return torch.stack([gx.flatten(), gy.flatten()], 1)
+
+
+def _spiral(n, generator, device):
+    """Two interleaved arms of an Archimedean spiral, radius up to 1, noise 0.02."""
+    t = torch.rand(n, generator=generator, device=device)
+    arm = torch.randint(2, (n,), generator=generator, device=device)
+    angle = 3 * math.pi * t.sqrt() + math.pi * arm
+    radius = t.sqrt()
+    x = torch.stack([radius * angle.cos(), radius * angle.sin()], 1)
+    return x + 0.02 * torch.randn(n, 2, generator=generator, device=device), arm
+
+
+def _moons(n, generator, device, sigma):
+    """scikit-learn's two moons, centred: upper arc and lower arc offset by (1, -0.5)."""
+    t = math.pi * torch.rand(n, generator=generator, device=device)
+    moon = torch.randint(2, (n,), generator=generator, device=device)
+    upper = torch.stack([t.cos(), t.sin()], 1)
+    lower = torch.stack([1 - t.cos(), 0.5 - t.sin()], 1)
+    x = torch.where(moon[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25], device=device)
+    return x + sigma * torch.randn(n, 2, generator=generator, device=device), moon
+
+
+def mixture(name: str, device="cpu") -> Mixture2D:
+    if name == "ring8":
+        m = Mixture2D("ring8", ring8_modes(), 0.01, 8, True, 1.5)
+    elif name == "grid25":
+        m = Mixture2D("grid25", grid25_modes(), 0.05, 25, True, 5.5)
+    elif name == "spiral":
+        m = Mixture2D("spiral", torch.zeros(0, 2), 0.02, 2, False, 1.3)
+    elif name == "moons":
+        m = Mixture2D("moons", torch.zeros(0, 2), 0.05, 2, False, 1.6)
+    else:
+        raise ValueError(f"unknown 2-D dataset {name!r}; choose one of {', '.join(DATASETS_2D)}")
+    return m.to(device)
+
+
+# ---------------------------------------------------------------------------
+# Images (MNIST, Fashion-MNIST) in torchvision's layout
+# ---------------------------------------------------------------------------
+
+_TORCHVISION_CLASS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
+_FILES = {
+    True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_CLASS_NAMES = {
+    "mnist": tuple(str(d) for d in range(10)),
+    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """A whole image set as one tensor on the training device, scaled to [-1, 1]."""
+
+    name: str
+    images: torch.Tensor  # (N, 1, 28, 28) float in [-1, 1]
+    labels: torch.Tensor  # (N,) int64
+    n_classes: int = 10
+
+    @property
+    def device(self) -> torch.device:
+        return self.images.device
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return tuple(self.images.shape[1:])
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return _CLASS_NAMES[self.name]
+
+    def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = torch.randint(len(self.images), (n,), generator=generator, device=self.device)
+        return self.images[idx], self.labels[idx]
+
+    def to(self, device) -> "ImageData":
+        return ImageData(self.name, self.images.to(device), self.labels.to(device), self.n_classes)
+
+
+def read_idx(path: Path, *, ndim: int) -> torch.Tensor:
+    """Read an IDX file of unsigned bytes (plain or .gz) with ``ndim`` dimensions."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as err:
+        raise DatasetUnavailable(f"{path} could not be read ({err}); replace it with a good copy") from err
+    if len(data) < 4 + 4 * ndim or data[0:3] != b"\x00\x00\x08" or data[3] != ndim:
+        raise DatasetUnavailable(f"{path} is not an IDX file of unsigned bytes with {ndim} dimension(s)")
+    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    body = data[4 + 4 * ndim:]
+    if len(body) != math.prod(shape):
+        raise DatasetUnavailable(f"{path} is truncated or padded: header says {shape}, body holds {len(body)} bytes")
+    return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(*shape)
+
+
+def _find(raw: Path, stem: str) -> Path | None:
+    for candidate in (raw / stem, raw / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _download(name: str, root: Path, train: bool) -> None:
+    import torchvision.datasets as tvd  # imported late: only downloads need it
+
+    cls = getattr(tvd, _TORCHVISION_CLASS[name])
+    cls(str(root), train=train, download=True)
+
+
+def load_images(name: str, root: str | Path, *, train: bool = True, download: bool = True,
+                device="cpu") -> ImageData:
+    """Load ``mnist`` or ``fashion-mnist`` from ``root/<Class>/raw`` (torchvision's layout).
+
+    Missing files are downloaded through ``torchvision.datasets`` when ``download``
+    and the network allow; otherwise :class:`DatasetUnavailable` says where to put them.
+    """
+    if name not in DATASETS_IMAGE:
+        raise ValueError(f"unknown image dataset {name!r}; choose one of {', '.join(DATASETS_IMAGE)}")
+    root = Path(root)
+    raw = root / _TORCHVISION_CLASS[name] / "raw"
+    stems = _FILES[train]
+    paths = [_find(raw, s) for s in stems]
+    if None in paths and download:
+        try:
+            _download(name, root, train)
+        except Exception as err:  # network errors come in many types (URLError, OSError, RuntimeError)
+            raise DatasetUnavailable(_missing_message(name, raw, stems, f"download failed: {err}")) from err
+        paths = [_find(raw, s) for s in stems]
+    if None in paths:
+        raise DatasetUnavailable(_missing_message(name, raw, stems, "download is off"))
+    images = read_idx(paths[0], ndim=3)
+    labels = read_idx(paths[1], ndim=1)
+    if images.shape[1:] != (28, 28) or len(images) != len(labels):
+        raise DatasetUnavailable(f"{raw}: expected N x 28 x 28 images and N labels, got "
+                                 f"{tuple(images.shape)} and {tuple(labels.shape)}")
+    if len(labels) and int(labels.max()) >= 10:
+        raise DatasetUnavailable(f"{paths[1]}: labels must be 0-9, found {int(labels.max())}")
+    x = images.to(device=device, dtype=torch.float32).unsqueeze(1) / 127.5 - 1.0  # (N, 28, 28) -> (N, 1, 28, 28)
+    return ImageData(name, x, labels.to(device=device, dtype=torch.long))
+
+
+def _missing_message(name: str, raw: Path, stems, why: str) -> str:
+    files = ", ".join(f"{s}.gz" for s in stems)
+    return (f"{name} is not on this machine ({why}). Put {files} in {raw.resolve()} "
+            f"(or set GANLAB_DATA / --data-dir to a folder that has {raw.parent.name}/raw/), "
+            f"or connect to the internet and try again.")
+
+
+def load_data(name: str, data_dir: str | Path = "./data", *, device="cpu", download: bool = True):
+    """Any dataset by registry key: a :class:`Mixture2D` or an :class:`ImageData`."""
+    if name in DATASETS_2D:
+        return mixture(name, device)
+    return load_images(name, data_dir, device=device, download=download)

@@ -1,0 +1,92 @@
+"""Plotly figures and image grids built from store snapshots and samples (no streamlit here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .store import Snapshot
+
+COLORS = {"d": "#1f77b4", "g": "#ff7f0e", "real": "#2ca02c", "fake": "#d62728"}
+
+
+def _band(fig: go.Figure, snap: Snapshot, name: str, color: str) -> None:
+    """Shade min..max over the decimated part, where one point stands for many steps."""
+    k = snap.n_decimated
+    if k == 0:
+        return
+    steps = snap.column("step")[:k]
+    lo, hi = snap.band(name)
+    fig.add_trace(go.Scatter(x=np.concatenate([steps, steps[::-1]]), y=np.concatenate([hi[:k], lo[:k][::-1]]),
+                             fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0),
+                             hoverinfo="skip", showlegend=False))
+
+
+def _events(fig: go.Figure, snap: Snapshot) -> None:
+    for step, text in snap.events[-30:]:
+        fig.add_vline(x=step, line=dict(color="#888", dash="dot", width=1),
+                      annotation=dict(text=text, textangle=-90, font=dict(size=10), yanchor="top"))
+
+
+def _layout(fig: go.Figure, title: str, yaxis: dict | None = None) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=300,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
+                      xaxis=dict(title="step"), yaxis=yaxis or {}, uirevision="keep")
+    return fig
+
+
+def loss_figure(snap: Snapshot) -> go.Figure:
+    """D loss and G loss per step."""
+    fig = go.Figure()
+    _band(fig, snap, "d_loss", COLORS["d"])
+    _band(fig, snap, "g_loss", COLORS["g"])
+    steps = snap.column("step")
+    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_loss"), name="D loss", line=dict(color=COLORS["d"], width=1)))
+    fig.add_trace(go.Scatter(x=steps, y=snap.column("g_loss"), name="G loss", line=dict(color=COLORS["g"], width=1)))
+    _events(fig, snap)
+    return _layout(fig, "Losses")
+
+
+def prob_figure(snap: Snapshot) -> go.Figure:
+    """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
+    fig = go.Figure()
+    _band(fig, snap, "d_real", COLORS["real"])
+    _band(fig, snap, "d_fake", COLORS["fake"])
+    steps = snap.column("step")
+    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_real"), name="D(x)", line=dict(color=COLORS["real"], width=1)))
+    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_fake"), name="D(G(z))",
+                             line=dict(color=COLORS["fake"], width=1)))
+    fig.add_hline(y=0.5, line=dict(color="#444", dash="dash", width=1),
+                  annotation=dict(text="equilibrium 0.5", font=dict(size=10)))
+    _events(fig, snap)
+    return _layout(fig, "Discriminator outputs", dict(range=[-0.02, 1.02]))
+
+
+def scatter_figure(real: np.ndarray, fake: np.ndarray, *, extent: float, title: str = "") -> go.Figure:
+    """Real vs generated 2-D points on fixed axes, so motion between refreshes is visible."""
+    fig = go.Figure()
+    fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
+                               marker=dict(size=4, color=COLORS["real"], opacity=0.5)))
+    fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
+                               marker=dict(size=4, color=COLORS["fake"], opacity=0.6)))
+    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=420,
+                      margin=dict(l=10, r=10, t=40, b=10), uirevision="keep",
+                      legend=dict(orientation="h", y=1.08, x=1, xanchor="right"),
+                      xaxis=dict(range=[-extent, extent], constrain="domain"),
+                      yaxis=dict(range=[-extent, extent], scaleanchor="x", scaleratio=1))
+    return fig
+
+
+def image_grid(images: np.ndarray, *, nrow: int = 8, pad: int = 2, scale: int = 1) -> np.ndarray:
+    """(n, 1, H, W) images in [-1, 1] -> one (rows*(H+pad)+pad, ...) uint8 grey image."""
+    images = np.clip((np.asarray(images)[:, 0] + 1) * 127.5, 0, 255).astype(np.uint8)  # (n, H, W)
+    n, h, w = images.shape
+    ncol = min(nrow, n)
+    rows = -(-n // ncol)
+    grid = np.full((rows * (h + pad) + pad, ncol * (w + pad) + pad), 64, dtype=np.uint8)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncol)
+        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
+    if scale > 1:
+        grid = grid.repeat(scale, 0).repeat(scale, 1)
+    return grid

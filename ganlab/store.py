@@ -1,0 +1,154 @@
+"""A lock-guarded, bounded store of per-step training metrics.
+
+The trainer appends every step; pages poll snapshots. Memory stays bounded
+however long a run goes: the most recent ``recent`` steps are kept at full
+resolution; older steps are folded into at most ``2 * coarse`` buckets that
+keep each metric's mean, min and max. When the buckets fill, neighbours merge
+and the bucket width doubles. Every step passes through ``append`` (and the
+optional ``sink``, which sees the raw rows) before any decimation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+FIELDS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g", "wall")
+F = len(FIELDS)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Copies, safe to plot: ``mean``/``lo``/``hi`` are (N, F); raw rows have lo == hi == mean."""
+
+    mean: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    n_decimated: int  # the first n_decimated rows are buckets, the rest raw steps
+    total: int  # steps recorded since the last clear
+    events: tuple[tuple[int, str], ...]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.mean[:, FIELDS.index(name)]
+
+    def band(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        i = FIELDS.index(name)
+        return self.lo[:, i], self.hi[:, i]
+
+    @property
+    def last(self) -> dict[str, float] | None:
+        if not len(self.mean):
+            return None
+        return dict(zip(FIELDS, self.mean[-1].tolist()))
+
+
+class MetricsStore:
+    def __init__(self, *, recent: int = 3000, coarse: int = 1000, max_events: int = 200,
+                 sink: Callable[[np.ndarray], None] | None = None):
+        if recent < 1 or coarse < 1:
+            raise ValueError("recent and coarse must be at least 1")
+        self._lock = threading.Lock()
+        self._recent_cap, self._coarse_cap = recent, coarse
+        self._events: deque[tuple[int, str]] = deque(maxlen=max_events)
+        self.sink = sink
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._recent = np.empty((0, F))
+            cap = 2 * self._coarse_cap  # buckets live in preallocated arrays; _nc are in use
+            self._c_mean, self._c_min, self._c_max = (np.empty((cap, F)) for _ in range(3))
+            self._c_count = np.zeros(cap, dtype=np.int64)
+            self._nc = 0
+            self._bucket = 1
+            self._pending = None  # running (count, sum, min, max) of the partial bucket
+            self._total = 0
+            self._events.clear()
+
+    def append(self, rows: np.ndarray) -> None:
+        """Record (k, F) rows, columns in ``FIELDS`` order."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, F)
+        if self.sink is not None:
+            self.sink(rows)
+        with self._lock:
+            self._total += len(rows)
+            self._recent = np.concatenate([self._recent, rows])
+            overflow = len(self._recent) - self._recent_cap
+            if overflow > 0:
+                old, self._recent = self._recent[:overflow], self._recent[overflow:]
+                for row in old:
+                    self._fold(row)
+
+    def _fold(self, row: np.ndarray) -> None:
+        if self._pending is None:
+            self._pending = [1, row.copy(), row.copy(), row.copy()]
+        else:
+            p = self._pending
+            p[0] += 1
+            p[1] += row
+            np.minimum(p[2], row, out=p[2])
+            np.maximum(p[3], row, out=p[3])
+        if self._pending[0] == self._bucket:
+            n, s, lo, hi = self._pending
+            i = self._nc
+            self._c_mean[i], self._c_min[i], self._c_max[i], self._c_count[i] = s / n, lo, hi, n
+            self._nc += 1
+            self._pending = None
+            if self._nc == len(self._c_count):
+                self._merge_pairs()
+
+    def _merge_pairs(self) -> None:
+        half = self._nc // 2
+        n = self._c_count.reshape(-1, 2)
+        w = n / n.sum(1, keepdims=True)
+        self._c_mean[:half] = (self._c_mean.reshape(-1, 2, F) * w[..., None]).sum(1)
+        self._c_min[:half] = self._c_min.reshape(-1, 2, F).min(1)
+        self._c_max[:half] = self._c_max.reshape(-1, 2, F).max(1)
+        self._c_count[:half] = n.sum(1)
+        self._nc = half
+        self._bucket *= 2
+
+    def add_event(self, step: int, text: str) -> None:
+        """Mark something that happened at ``step`` (a hyperparameter change, a pause)."""
+        with self._lock:
+            self._events.append((int(step), str(text)))
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            k = self._nc
+            means, los, his = [self._c_mean[:k]], [self._c_min[:k]], [self._c_max[:k]]
+            if self._pending is not None:
+                n, s, lo, hi = self._pending
+                means.append((s / n)[None])
+                los.append(lo[None])
+                his.append(hi[None])
+            n_dec = sum(len(m) for m in means)
+            means.append(self._recent)
+            los.append(self._recent)
+            his.append(self._recent)
+            return Snapshot(np.concatenate(means), np.concatenate(los), np.concatenate(his),
+                            n_dec, self._total, tuple(self._events))
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return self._total
+
+    def rows_held(self) -> int:
+        """Rows in memory (raw + buckets + partial bucket): bounded by recent + 2 * coarse + 1."""
+        with self._lock:
+            return len(self._recent) + self._nc + (self._pending is not None)
+
+    def steps_per_second(self, window: int = 200) -> float:
+        """Steps per second of wall time over the last ``window`` recorded steps."""
+        with self._lock:
+            tail = self._recent[-window:]
+        if len(tail) < 2:
+            return 0.0
+        dt = tail[-1, FIELDS.index("wall")] - tail[0, FIELDS.index("wall")]
+        ds = tail[-1, 0] - tail[0, 0]
+        return float(ds / dt) if dt > 0 else 0.0

@@ -1,0 +1,163 @@
+"""The trainer: a plain object that owns one run (models, optimisers, data, RNGs, metrics).
+
+``Trainer.run(n)`` trains synchronously and records every step in its
+:class:`~ganlab.store.MetricsStore`. :class:`~ganlab.background.BackgroundTrainer`
+drives one from a thread for the app; the CLI and tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from .config import ConfigError, RunConfig
+from .datasets import load_data
+from .losses import LOSSES
+from .models import ModelArgs, build_models, sample_z
+from .step import STEP_METRICS, GANParts, train_step
+from .store import FIELDS, MetricsStore
+
+N_FIXED = 64  # size of the fixed visualisation batch (an 8x8 grid)
+N_FIXED_2D = 1000  # generated points drawn in the 2-D scatter
+LIVE_KNOBS = ("lr_d", "lr_g", "d_steps")
+
+
+class Diverged(RuntimeError):
+    """A loss or gradient became NaN or infinite."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks cuda, then mps, then cpu; an explicit choice must exist."""
+    has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device cuda was asked for, but no CUDA GPU is visible; choose auto or cpu")
+    if name == "mps" and not has_mps:
+        raise ConfigError("device mps was asked for, but Apple's MPS is not available; choose auto or cpu")
+    return torch.device(name)
+
+
+def _adam(params, lr, beta1, beta2, device) -> torch.optim.Adam:
+    fused = device.type in ("cuda", "mps")
+    return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), fused=fused or None)
+
+
+class Trainer:
+    """One GAN run. Thread-safe: ``run``, ``sample_fixed`` and checkpointing take ``self.lock``."""
+
+    def __init__(self, config: RunConfig, *, data=None, store: MetricsStore | None = None):
+        self.config = config
+        self.device = resolve_device(config.device)
+        self.data = (data if data is not None else load_data(config.data.name, config.data.data_dir)).to(self.device)
+        self.args = ModelArgs.from_config(config, self.data.data_shape, self.data.n_classes)
+        gen, disc = build_models(self.args, seed=config.seed)
+        gen.to(self.device)
+        disc.to(self.device)
+        o = config.optim
+        self.parts = GANParts(
+            gen=gen, disc=disc,
+            opt_d=_adam(disc.parameters(), o.lr_d, o.beta1_d, o.beta2_d, self.device),
+            opt_g=_adam(gen.parameters(), o.lr_g, o.beta1_g, o.beta2_g, self.device),
+            data=self.data, loss=LOSSES[o.loss],
+            rng=torch.Generator(self.device).manual_seed(config.seed),
+            z_dim=config.model.z_dim, latent=config.model.latent, n_classes=self.args.n_classes,
+            batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight,
+        )
+        self.store = store if store is not None else MetricsStore()
+        self.step = 0
+        self.train_seconds = 0.0  # wall time spent inside run(), pauses excluded
+        self.diverged: str | None = None
+        self.lock = threading.RLock()
+        self._pending: dict[str, float] = {}
+        self._pending_lock = threading.Lock()
+        self._fixed = self._fixed_inputs()
+
+    # -- training -----------------------------------------------------------
+    def run(self, n: int = 1) -> int:
+        """Train ``n`` steps, record them, return the step count. Raises :class:`Diverged` on NaN/inf."""
+        if self.diverged:
+            raise Diverged(self.diverged)
+        with self.lock:
+            outs, walls = [], []
+            t_start = time.perf_counter()
+            for _ in range(n):
+                self._apply_pending()
+                outs.append(train_step(self.parts, d_steps=self.config.optim.d_steps))
+                walls.append(time.perf_counter())
+            metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, 6): one host sync per block
+            first = self.step + 1
+            self.step += n
+            wall = self.train_seconds + (np.asarray(walls) - t_start)
+            self.train_seconds = float(wall[-1])
+            rows = np.empty((n, len(FIELDS)))
+            rows[:, 0] = np.arange(first, self.step + 1)
+            rows[:, 1:1 + len(STEP_METRICS)] = metrics
+            rows[:, FIELDS.index("wall")] = wall
+            self.store.append(rows)
+            bad = ~np.isfinite(metrics[:, :2]).all(1)
+            if bad.any():
+                at = int(rows[bad.argmax(), 0])
+                self.diverged = (f"training diverged at step {at}: a loss became NaN or infinite. "
+                                 f"The run is paused; lower the learning rates or pick another loss, then Reset. "
+                                 f"Checkpoints saved before step {at} are untouched.")
+                self.store.add_event(at, "diverged")
+                raise Diverged(self.diverged)
+            return self.step
+
+    # -- live hyperparameters -------------------------------------------------
+    def set_hparams(self, **knobs: float) -> None:
+        """Change ``lr_d``, ``lr_g`` or ``d_steps`` mid-run; validated now, applied at the next step."""
+        bad = sorted(set(knobs) - set(LIVE_KNOBS))
+        if bad:
+            raise ConfigError(f"only {', '.join(LIVE_KNOBS)} can change mid-run, not {', '.join(bad)}")
+        replace(self.config.optim, **knobs)  # raises ConfigError on a bad value
+        with self._pending_lock:
+            self._pending.update(knobs)
+
+    def _apply_pending(self) -> None:
+        if not self._pending:
+            return
+        with self._pending_lock:
+            knobs, self._pending = self._pending, {}
+        old = self.config.optim
+        changes = {k: v for k, v in knobs.items() if getattr(old, k) != v}
+        if not changes:
+            return
+        self.config = replace(self.config, optim=replace(old, **changes))
+        for key, opt in (("lr_d", self.parts.opt_d), ("lr_g", self.parts.opt_g)):
+            for group in opt.param_groups:
+                group["lr"] = getattr(self.config.optim, key)
+        text = ", ".join(f"{k} {getattr(old, k):g} -> {v:g}" for k, v in changes.items())
+        self.store.add_event(self.step + 1, text)
+
+    # -- looking at the generator ----------------------------------------------
+    def _fixed_inputs(self):
+        """DCGAN's fixed_noise: one latent batch drawn once, so sample grids compare over time."""
+        g = torch.Generator().manual_seed(self.config.seed + 1)
+        n = N_FIXED_2D if self.args.data_shape == (2,) else N_FIXED
+        z = sample_z(n, self.args.z_dim, self.config.model.latent, g, "cpu").to(self.device)
+        y = (torch.arange(n) % self.args.n_classes).to(self.device) if self.args.n_classes else None
+        real = self.data.batch(n, torch.Generator(self.device).manual_seed(self.config.seed + 2))[0]
+        return z, y, real.cpu().numpy()
+
+    def sample_fixed(self) -> np.ndarray:
+        """G(fixed z) as numpy: (n, 2) for 2-D data, (n, 1, 28, 28) in [-1, 1] for images."""
+        z, y, _ = self._fixed
+        with self.lock, torch.no_grad():
+            gen = self.parts.gen
+            was_training = gen.training
+            gen.eval()
+            try:
+                return gen(z, y).float().cpu().numpy()
+            finally:
+                gen.train(was_training)
+
+    @property
+    def fixed_real(self) -> np.ndarray:
+        """A fixed batch of real samples, for drawing beside the generated ones."""
+        return self._fixed[2]

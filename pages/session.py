@@ -1,0 +1,69 @@
+"""The one module that owns per-session state: the run handle, cached data, and widget keys.
+
+Pages call these helpers and use the ``Keys`` constants; they never invent
+``st.session_state`` keys of their own.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.background import BackgroundTrainer
+from ganlab.config import RunConfig, default_config
+from ganlab.datasets import load_data
+from ganlab.trainer import Trainer
+
+
+class Keys:
+    """Every ``st.session_state`` / widget key the pages use."""
+
+    DATASET = "cfg_dataset"
+    FORM_PREFIX = "cfg_"  # + flat config name, one widget per setting
+    LIVE_PREFIX = "live_"  # + lr_d / lr_g / d_steps
+    FLASH = "flash"  # a message to show once after a rerun: (kind, text)
+
+
+@st.cache_resource(show_spinner="Loading dataset...")
+def cached_data(name: str, data_dir: str):
+    """Datasets are read once per server process and shared (read-only, on the CPU)."""
+    return load_data(name, data_dir)
+
+
+def _make_trainer(config: RunConfig) -> Trainer:
+    return Trainer(config, data=cached_data(config.data.name, config.data.data_dir))
+
+
+def _release(run: BackgroundTrainer) -> None:
+    run.stop()
+
+
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def _session_run() -> BackgroundTrainer:
+    return BackgroundTrainer(default_config("ring8"), make_trainer=_make_trainer)
+
+
+def run() -> BackgroundTrainer:
+    """This browser session's training run; its thread stops when the session ends."""
+    return _session_run()
+
+
+def new_run(config: RunConfig) -> None:
+    """Replace this session's run with a fresh one on ``config`` (raises before touching the old one)."""
+    run().reset(config)
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[Keys.FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(Keys.FLASH, (None, None))
+    if kind:
+        getattr(st, kind)(text)
+
+
+def forget_form() -> None:
+    """Drop the settings widgets' state so they show the new run's values."""
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith((Keys.FORM_PREFIX, Keys.LIVE_PREFIX)):
+            del st.session_state[key]
