@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 import weakref
@@ -26,6 +27,21 @@ log = logging.getLogger(__name__)
 BLOCK_SECONDS = 0.05  # target wall time of one training block between store updates
 SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while running
 MAX_BLOCK = 500
+
+
+
+def interactive_threads() -> int:
+    """Torch intra-op threads for training beside a UI (``GANLAB_THREADS`` overrides).
+
+    Half the cores, at most 4: the server and a browser need CPU too, and torch's
+    worker threads collapse when they must share cores (measured on 2 cores with the
+    Train page open: 24 steps/s with 2 threads, 78 with 1; benchmarks/ui_overhead.py).
+    """
+    env = os.environ.get("GANLAB_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
 
 _LIVE: "weakref.WeakSet[BackgroundTrainer]" = weakref.WeakSet()
 

@@ -65,7 +65,7 @@ def payload(trainer) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "versions": {"ganlab": __version__, "torch": torch.__version__},
+        "versions": {"ganlab": str(__version__), "torch": str(torch.__version__)},
         "config": trainer.config.to_dict(),
         "model_args": trainer.args.to_dict(),
         "step": int(trainer.step),

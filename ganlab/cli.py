@@ -63,7 +63,8 @@ def cmd_train(ns: argparse.Namespace) -> int:
         writer = csv.writer(fh)
         writer.writerow(FIELDS)
         trainer = Trainer(config)
-        trainer.store.sink = lambda rows: writer.writerows(np.round(rows, 7).tolist())
+        trainer.store.sink = lambda rows: writer.writerows(
+            [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
         print(f"training {config.model.arch} on {config.data.name} with the {config.optim.loss} loss "
               f"on {trainer.device} for {config.steps} steps -> {out}", flush=True)
         status = _train_loop(trainer, config.steps, out, ns.save_every)

@@ -101,7 +101,7 @@ def mixture(name: str, device="cpu") -> Mixture2D:
     elif name == "spiral":
         m = Mixture2D("spiral", torch.zeros(0, 2), 0.02, 2, False, 1.3)
     elif name == "moons":
-        m = Mixture2D("moons", torch.zeros(0, 2), 0.05, 2, False, 1.6)
+        m = Mixture2D("moons", torch.zeros(0, 2), 0.05, 2, False, 2.0)
     else:
         raise ValueError(f"unknown 2-D dataset {name!r}; choose one of {', '.join(DATASETS_2D)}")
     return m.to(device)

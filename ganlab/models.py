@@ -164,6 +164,7 @@ def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool)
     elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
         nn.init.normal_(module.weight, 1.0, 0.02, generator=generator)
         nn.init.zeros_(module.bias)
+        module.reset_running_stats()
 
 
 def build_models(a: ModelArgs, *, seed: int = 0) -> tuple[nn.Module, nn.Module]:
@@ -171,7 +172,9 @@ def build_models(a: ModelArgs, *, seed: int = 0) -> tuple[nn.Module, nn.Module]:
     if a.arch in CONV_ARCHS and tuple(a.data_shape) != (1, 28, 28):
         raise ValueError(f"{a.arch} is built for 1x28x28 images, not data of shape {a.data_shape}")
     conv = a.arch in CONV_ARCHS
-    gen, disc = (DCGANGenerator(a), DCGANDiscriminator(a)) if conv else (MLPGenerator(a), MLPDiscriminator(a))
+    with torch.device("meta"):  # built without drawing from the global RNG, then initialised below
+        gen, disc = (DCGANGenerator(a), DCGANDiscriminator(a)) if conv else (MLPGenerator(a), MLPDiscriminator(a))
+    gen, disc = gen.to_empty(device="cpu"), disc.to_empty(device="cpu")
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for net in (gen, disc):

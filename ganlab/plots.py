@@ -65,9 +65,9 @@ def prob_figure(snap: Snapshot) -> go.Figure:
 def scatter_figure(real: np.ndarray, fake: np.ndarray, *, extent: float, title: str = "") -> go.Figure:
     """Real vs generated 2-D points on fixed axes, so motion between refreshes is visible."""
     fig = go.Figure()
-    fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
+    fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
                                marker=dict(size=4, color=COLORS["real"], opacity=0.5)))
-    fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
+    fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
                                marker=dict(size=4, color=COLORS["fake"], opacity=0.6)))
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=420,
                       margin=dict(l=10, r=10, t=40, b=10), uirevision="keep",

@@ -140,6 +140,8 @@ class Trainer:
         """DCGAN's fixed_noise: one latent batch drawn once, so sample grids compare over time."""
         g = torch.Generator().manual_seed(self.config.seed + 1)
         n = N_FIXED_2D if self.args.data_shape == (2,) else N_FIXED
+        if self.args.n_classes and n == N_FIXED:
+            n = 10 * self.args.n_classes  # one column per class, ten styles each
         z = sample_z(n, self.args.z_dim, self.config.model.latent, g, "cpu").to(self.device)
         y = (torch.arange(n) % self.args.n_classes).to(self.device) if self.args.n_classes else None
         real = self.data.batch(n, torch.Generator(self.device).manual_seed(self.config.seed + 2))[0]

@@ -6,9 +6,12 @@ Pages call these helpers and use the ``Keys`` constants; they never invent
 
 from __future__ import annotations
 
-import streamlit as st
+import sys
 
-from ganlab.background import BackgroundTrainer
+import streamlit as st
+import torch
+
+from ganlab.background import BackgroundTrainer, interactive_threads
 from ganlab.config import RunConfig, default_config
 from ganlab.datasets import load_data
 from ganlab.trainer import Trainer
@@ -21,6 +24,20 @@ class Keys:
     FORM_PREFIX = "cfg_"  # + flat config name, one widget per setting
     LIVE_PREFIX = "live_"  # + lr_d / lr_g / d_steps
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
+
+
+@st.cache_resource
+def _configure_torch() -> int:
+    """Once per server process: leave CPU for the server and the browser (see interactive_threads)."""
+    n = interactive_threads()
+    torch.set_num_threads(n)
+    # The trainer thread gives up the GIL at every torch op; a short switch interval means it
+    # waits less to get it back while the server thread renders a page.
+    sys.setswitchinterval(0.0005)
+    return n
+
+
+_configure_torch()
 
 
 @st.cache_resource(show_spinner="Loading dataset...")

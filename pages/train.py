@@ -11,7 +11,7 @@ from ganlab.plots import image_grid, loss_figure, prob_figure, scatter_figure
 from pages import controls, session
 from pages.session import Keys
 
-REFRESH_SECONDS = 0.4
+REFRESH_SECONDS = 0.5
 
 run = session.run()
 config = run.trainer.config
@@ -92,7 +92,8 @@ def live_view() -> None:
                                        title=f"Real vs generated (fixed noise), step {view.step:,}"),
                         key="sample_scatter")
     else:
-        st.image(image_grid(view.fake, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
+        per_row = t.args.n_classes or 8  # conditional models: one column per class
+        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
 
 
 live_view()

@@ -1,0 +1,98 @@
+"""Training speed with the Train page open in a real browser vs headless, side by side in one run.
+
+    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20]
+
+Headless: the library's Trainer for the same number of seconds in this process.
+Browser: `streamlit run app.py` with Debian's Chromium (Playwright) on the Train page,
+Start pressed; steps counted from the page's step counter over the same window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
+
+from tests.test_browser import CHROMIUM, _free_port  # noqa: E402
+
+
+def headless(data: str, seconds: float, threads: int) -> float:
+    import torch
+
+    from ganlab.config import default_config
+    from ganlab.trainer import Trainer
+
+    torch.set_num_threads(threads)
+    t = Trainer(default_config(data))
+    t.run(20)
+    start, t0 = t.step, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        t.run(20)
+    return (t.step - start) / (time.perf_counter() - t0)
+
+
+def in_browser(data: str, seconds: float) -> float:
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = b.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(url)
+            if data != "ring8":
+                page.get_by_label("Dataset").first.click()
+                page.get_by_role("option", name=data, exact=True).click()
+                page.get_by_role("button", name="Start").wait_for()
+            page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="Pause").wait_for()
+            time.sleep(3)
+
+            def step():
+                text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
+                return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
+
+            s0, t0 = step(), time.perf_counter()
+            time.sleep(seconds)
+            s1, t1 = step(), time.perf_counter()
+            b.close()
+        return (s1 - s0) / (t1 - t0)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="ring8")
+    ap.add_argument("--seconds", type=float, default=20)
+    a = ap.parse_args()
+    from ganlab.background import interactive_threads
+
+    n = interactive_threads()  # the app trains with this many torch threads; headless gets the same
+    h = headless(a.data, a.seconds, n)
+    w = in_browser(a.data, a.seconds)
+    print(f"| data | torch threads | headless steps/s | Train page open in Chromium, steps/s | ratio |\n"
+          f"| --- | --- | --- | --- | --- |\n| {a.data} | {n} | {h:.0f} | {w:.0f} | {w / h:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Shared fixtures: the real MNIST beside the repository, small IDX files, clean threads."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def mnist_root() -> Path:
+    """The real MNIST files in torchvision's layout (../shared/data/MNIST/raw)."""
+    raw = SHARED_DATA / "MNIST" / "raw"
+    assert (raw / "train-images-idx3-ubyte.gz").is_file(), f"real MNIST expected at {raw}"
+    return SHARED_DATA
+
+
+def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> None:
+    """Write a uint8 array as an IDX file (the MNIST format), optionally gzipped."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(s).to_bytes(4, "big") for s in array.shape)
+    data = header + array.tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if compress:
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data))
+    else:
+        path.write_bytes(data)
+
+
+@pytest.fixture
+def fashion_root(tmp_path) -> Path:
+    """A tiny Fashion-MNIST in torchvision's layout: 40 train and 20 test images, two bright classes."""
+    rng = np.random.default_rng(0)
+    raw = tmp_path / "FashionMNIST" / "raw"
+    for split, n in (("train", 40), ("t10k", 20)):
+        labels = np.arange(n) % 10
+        images = rng.integers(0, 256, size=(n, 28, 28))
+        write_idx(raw / f"{split}-images-idx3-ubyte", images)
+        write_idx(raw / f"{split}-labels-idx1-ubyte", labels)
+    return tmp_path
+
+
+def trainer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "ganlab-trainer" and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_trainer_threads_left():
+    """Every test must leave no trainer thread running."""
+    yield
+    from ganlab.background import live_runs
+
+    for run in live_runs():
+        run.stop()
+    assert not trainer_threads(), "a trainer thread outlived its test"

@@ -1,0 +1,117 @@
+"""The app through streamlit's AppTest: real scripts, real trainer threads, no browser."""
+
+import time
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    """AppTest reuses one session id, so session-scoped resources must be released between tests."""
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def poll(at, predicate, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        at.run()
+        if predicate(at):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_app_opens_on_a_2d_mixture_ready_to_train():
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Train"
+    assert metric(at, "Step") == "0" and metric(at, "State") == "ready"
+    assert at.selectbox(key="cfg_dataset").value == "ring8"
+    assert len(at.get("plotly_chart")) == 3  # losses, D outputs, real-vs-generated scatter
+
+
+def test_start_trains_live_and_pause_stops():
+    at = app()
+    button(at, "Start").click().run()
+    assert metric(at, "State") == "running"
+    assert poll(at, lambda a: int(metric(a, "Step").replace(",", "")) > 50)
+    assert float(metric(at, "Steps/s").replace(",", "")) > 0
+    button(at, "Pause").click().run()
+    assert metric(at, "State") == "paused"
+    assert button(at, "Resume")
+
+
+def test_step_button_takes_exactly_one_step():
+    at = app()
+    button(at, "Step").click().run()
+    assert poll(at, lambda a: metric(a, "Step") == "1")
+    button(at, "Step x10").click().run()
+    assert poll(at, lambda a: metric(a, "Step") == "11")
+    time.sleep(0.3)
+    at.run()
+    assert metric(at, "Step") == "11" and metric(at, "State") == "paused"
+
+
+def test_bad_setting_gets_a_message_and_changes_nothing():
+    at = app()
+    at.text_input(key="cfg_lr_d").input("fast")
+    button(at, "Apply settings (new run)").click().run()
+    assert any("is not a number" in e.value for e in at.error)
+    at.text_input(key="cfg_lr_d").input("-1")
+    button(at, "Apply settings (new run)").click().run()
+    assert any("lr_d must be greater than 0" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_new_settings_and_mid_run_change():
+    at = app()
+    at.selectbox(key="cfg_dataset").select("grid25").run()
+    assert any("grid25" in s.value for s in at.success)
+    at.selectbox(key="cfg_model").select("cgan")
+    at.text_input(key="cfg_lr_g").input("1e-3")
+    button(at, "Apply settings (new run)").click().run()
+    assert any("cgan on grid25" in s.value for s in at.success)
+    assert at.text_input(key="cfg_lr_g").value == "0.001"
+    button(at, "Step x10").click().run()
+    at.text_input(key="live_lr_d").input("3e-4")
+    button(at, "Apply now").click().run()
+    assert any("next step" in s.value for s in at.success)
+    button(at, "Step").click().run()
+    assert poll(at, lambda a: metric(a, "Step") == "11")
+    assert not at.exception
+
+
+def test_mnist_shows_an_image_grid(mnist_root, monkeypatch):
+    monkeypatch.setenv("GANLAB_DATA", str(mnist_root))
+    at = app()
+    at.selectbox(key="cfg_dataset").select("mnist").run()
+    assert not at.error, [e.value for e in at.error]
+    button(at, "Step").click().run()
+    assert poll(at, lambda a: metric(a, "Step") == "1")
+    assert len(at.get("image")) == 1
+
+
+def test_missing_dataset_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLAB_DATA", str(tmp_path))
+    at = app()
+    at.selectbox(key="cfg_dataset").select("fashion-mnist").run()
+    assert any("Could not start that run" in e.value and "FashionMNIST" in e.value for e in at.error)
+    assert metric(at, "Step") == "0" and not at.exception

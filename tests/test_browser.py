@@ -1,0 +1,93 @@
+"""The real app in a real browser: Debian's Chromium driven by Playwright against `streamlit run`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SHARED_DATA
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "GANLAB_DATA": str(SHARED_DATA)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _step(page) -> int:
+    text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
+    return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
+
+
+def test_train_page_trains_live_in_a_browser(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(server)
+    page.get_by_role("button", name="Start").wait_for(timeout=30000)
+    page.wait_for_selector(".js-plotly-plot", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "train-ready.png"), full_page=True)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    time.sleep(2)
+    first = _step(page)
+    time.sleep(2)
+    second = _step(page)
+    assert second > first > 0, "the step counter should advance on its own while training"
+    assert page.locator(".js-plotly-plot").count() >= 3
+    page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Resume").wait_for(timeout=15000)
+    page.close()

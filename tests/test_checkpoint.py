@@ -1,0 +1,109 @@
+import io
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab import checkpoint as ck
+from ganlab.config import default_config
+from ganlab.trainer import Trainer
+
+SMALL = dict(hidden=32, depth=2, batch_size=64)
+
+
+@pytest.fixture
+def saved(tmp_path):
+    t = Trainer(default_config("ring8", model="cgan", **SMALL))
+    t.run(20)
+    path = ck.save(t, tmp_path / "run" / "checkpoint.pt")
+    return t, path
+
+
+def test_checkpoint_describes_itself(saved):
+    t, path = saved
+    raw = torch.load(path, weights_only=True)
+    assert raw["format"] == ck.FORMAT and raw["step"] == 20
+    assert raw["config"]["model"]["arch"] == "cgan" and raw["model_args"]["n_classes"] == 8
+    assert set(raw["versions"]) == {"ganlab", "torch"}
+    c = ck.load(path.parent)  # a run folder works too
+    gen = c.build_generator()
+    z, y = torch.randn(4, 2), torch.arange(4)
+    with torch.no_grad():
+        t.parts.gen.eval()
+        assert torch.equal(gen(z, y), t.parts.gen(z, y))
+
+
+def test_resume_continues_exactly(saved):
+    t, path = saved
+    resumed = ck.resume(ck.load(path))
+    assert resumed.step == 20
+    t.run(10)
+    resumed.run(10)
+    a = t.store.snapshot().mean[-10:, 1:7]
+    b = resumed.store.snapshot().mean[-10:, 1:7]
+    assert np.array_equal(a, b), "optimiser and RNG state must carry over"
+
+
+def test_atomic_write_leaves_no_temp_files_and_keeps_old_file_on_failure(saved, tmp_path):
+    t, path = saved
+    before = path.read_bytes()
+    t.diverged = "forced"
+    with pytest.raises(ck.CheckpointError, match="diverged"):
+        ck.save(t, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["checkpoint.pt"]
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/ganlab-pwned",))
+
+
+def _bad_files(tmp_path, good: bytes):
+    raw = torch.load(io.BytesIO(good), weights_only=True)
+    wrong = dict(raw, gen={k: torch.zeros(3) for k in raw["gen"]})
+    buf = io.BytesIO()
+    torch.save(wrong, buf)
+    mismatch = dict(raw, model_args=dict(raw["model_args"], hidden=999))
+    buf2 = io.BytesIO()
+    torch.save(mismatch, buf2)
+    return {
+        "empty": (b"", "empty"),
+        "truncated": (good[: len(good) // 2], "not a ganlab checkpoint"),
+        "random": (np.random.default_rng(0).bytes(5000), "not a ganlab checkpoint"),
+        "pickle with code": (pickle.dumps(Evil()), "not a ganlab checkpoint"),
+        "torch-saved code": (_torch_bytes({"format": ck.FORMAT, "x": Evil()}), "not a ganlab checkpoint"),
+        "wrong shapes": (buf.getvalue(), "do not fit"),
+        "args vs config": (buf2.getvalue(), "do not match"),
+        "plain tensor": (_torch_bytes(torch.zeros(2)), "no 'ganlab-checkpoint' tag"),
+    }
+
+
+def _torch_bytes(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def test_bad_files_are_rejected_and_nothing_runs(saved, tmp_path):
+    _, path = saved
+    if os.path.exists("/tmp/ganlab-pwned"):
+        os.remove("/tmp/ganlab-pwned")
+    for name, (data, words) in _bad_files(tmp_path, path.read_bytes()).items():
+        with pytest.raises(ck.CheckpointError, match=words):
+            ck.load(data)
+        f = tmp_path / f"{name}.pt"
+        f.write_bytes(data)
+        with pytest.raises(ck.CheckpointError):
+            ck.load(f)
+    assert not os.path.exists("/tmp/ganlab-pwned"), "a checkpoint executed code"
+
+
+def test_oversized_is_refused_before_parsing(saved):
+    _, path = saved
+    with pytest.raises(ck.CheckpointError, match="limited to"):
+        ck.load(path, max_bytes=100)
+    with pytest.raises(ck.CheckpointError, match="cannot be read"):
+        ck.load(path.parent / "missing.pt")

@@ -1,0 +1,77 @@
+import threading
+
+import numpy as np
+
+from ganlab.store import FIELDS, MetricsStore
+
+
+def rows(start, n):
+    r = np.zeros((n, len(FIELDS)))
+    r[:, 0] = np.arange(start, start + n)
+    r[:, 1] = np.sin(r[:, 0])  # d_loss wiggles in [-1, 1]
+    r[:, 2] = r[:, 0]  # g_loss = step, so means and extremes are easy to check
+    return r
+
+
+def test_every_step_reaches_the_sink_before_decimation():
+    seen = []
+    store = MetricsStore(recent=10, coarse=4, sink=lambda r: seen.append(r.copy()))
+    for start in range(1, 1001, 7):
+        store.append(rows(start, 7))
+    got = np.concatenate(seen)
+    assert got[:, 0].tolist() == list(range(1, 1002))
+    assert store.total == 1001
+
+
+def test_memory_stays_bounded_and_extremes_survive():
+    store = MetricsStore(recent=50, coarse=20)
+    for start in range(1, 200_001, 1000):
+        store.append(rows(start, 1000))
+    assert store.rows_held() <= 50 + 2 * 20 + 1
+    snap = store.snapshot()
+    assert snap.total == 200_000
+    assert snap.lo[:, 1].min() < -0.999 and snap.hi[:, 1].max() > 0.999  # sin's extremes kept
+    assert snap.column("step")[-1] == 200_000 and snap.mean.shape[0] == store.rows_held()
+    # means are weighted by bucket sizes: mean of g_loss over everything equals mean step
+    assert np.all(np.diff(snap.column("step")) > 0)
+    raw = snap.mean[snap.n_decimated:]
+    assert raw[:, 0].tolist() == list(range(200_000 - 49, 200_001))
+
+
+def test_bucket_means_are_exact():
+    store = MetricsStore(recent=1, coarse=2)  # at most 4 buckets; full -> merge pairs, width doubles
+    store.append(rows(1, 9))  # steps 1..8 fold into buckets [1-4] and [5-8]; step 9 stays raw
+    snap = store.snapshot()
+    assert snap.n_decimated == 2
+    assert snap.column("g_loss").tolist() == [2.5, 6.5, 9.0]
+    lo, hi = snap.band("g_loss")
+    assert lo.tolist() == [1, 5, 9] and hi.tolist() == [4, 8, 9]
+
+
+def test_events_and_clear():
+    store = MetricsStore(max_events=3)
+    for i in range(5):
+        store.add_event(i, f"e{i}")
+    assert [e[1] for e in store.snapshot().events] == ["e2", "e3", "e4"]
+    store.append(rows(1, 5))
+    store.clear()
+    assert store.total == 0 and store.snapshot().events == ()
+
+
+def test_concurrent_writer_and_readers():
+    store = MetricsStore(recent=100, coarse=10)
+    done = threading.Event()
+
+    def write():
+        for start in range(1, 50_001, 100):
+            store.append(rows(start, 100))
+        done.set()
+
+    t = threading.Thread(target=write)
+    t.start()
+    while not done.is_set():
+        snap = store.snapshot()
+        assert snap.mean.shape == snap.lo.shape == snap.hi.shape
+        assert np.all(np.diff(snap.column("step")) > 0)
+    t.join()
+    assert store.total == 50_000

@@ -1,0 +1,133 @@
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab.background import BackgroundTrainer
+from ganlab.config import ConfigError, default_config
+from ganlab.trainer import Diverged, Trainer, resolve_device
+from tests.conftest import trainer_threads
+
+SMALL = dict(hidden=32, depth=2, batch_size=64)
+
+
+def wait_for(predicate, timeout=20.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_plain_trainer_records_every_step():
+    t = Trainer(default_config("ring8", **SMALL))
+    t.run(7)
+    t.run(5)
+    snap = t.store.snapshot()
+    assert snap.column("step").tolist() == list(range(1, 13))
+    for name in ("d_real", "d_fake"):
+        assert ((snap.column(name) > 0) & (snap.column(name) < 1)).all()
+    assert (np.diff(snap.column("wall")) >= 0).all() and (snap.column("grad_d") > 0).all()
+
+
+def test_same_seed_same_run():
+    a, b = (Trainer(default_config("ring8", seed=3, **SMALL)) for _ in range(2))
+    a.run(20)
+    b.run(20)
+    assert np.array_equal(a.store.snapshot().mean[:, 1:7], b.store.snapshot().mean[:, 1:7])
+
+
+def test_start_pause_step_resume_stop_leave_no_thread():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    run.start()
+    assert wait_for(lambda: run.status().step > 20)
+    run.pause()
+    time.sleep(0.2)
+    paused_at = run.status().step
+    time.sleep(0.3)
+    assert run.status().step == paused_at and run.status().state == "paused"
+    run.step(3)
+    assert wait_for(lambda: run.status().step == paused_at + 3)
+    time.sleep(0.2)
+    assert run.status().step == paused_at + 3
+    run.resume()
+    assert wait_for(lambda: run.status().step > paused_at + 20)
+    run.stop()
+    assert not run.alive and not trainer_threads()
+
+
+def test_single_steps_from_ready():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    assert run.status().state == "ready"
+    run.step(1)
+    assert wait_for(lambda: run.status().step == 1)
+    assert run.samples().step == 1
+    run.stop()
+
+
+def test_reset_builds_a_fresh_run_and_keeps_the_old_one_on_bad_config():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    run.step(5)
+    assert wait_for(lambda: run.status().step == 5)
+    run.reset(default_config("grid25", **SMALL))
+    assert run.status().step == 0 and run.trainer.config.data.name == "grid25"
+    with pytest.raises(ConfigError):
+        run.reset(default_config("grid25", device="cuda")) if not torch.cuda.is_available() else \
+            run.reset(default_config("grid25", device="mps"))
+    assert run.trainer.config.data.name == "grid25"
+    run.stop()
+    assert not trainer_threads()
+
+
+def test_learning_rates_change_mid_run_and_are_marked():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    run.start()
+    assert wait_for(lambda: run.status().step > 10)
+    run.set_hparams(lr_d=1e-3, d_steps=2)
+    assert wait_for(lambda: run.trainer.config.optim.d_steps == 2)
+    run.stop()
+    t = run.trainer
+    assert t.parts.opt_d.param_groups[0]["lr"] == 1e-3
+    events = t.store.snapshot().events
+    assert len(events) == 1 and "lr_d 0.0005 -> 0.001" in events[0][1] and "d_steps 1 -> 2" in events[0][1]
+    with pytest.raises(ConfigError, match="lr_g"):
+        t.set_hparams(lr_g=-1.0)
+    with pytest.raises(ConfigError, match="mid-run"):
+        t.set_hparams(batch_size=8)
+
+
+def test_nan_pauses_the_run_with_a_message():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    run.step(2)
+    assert wait_for(lambda: run.status().step == 2)
+    with torch.no_grad():
+        next(run.trainer.parts.disc.parameters()).fill_(float("nan"))  # force a divergence
+    run.start()
+    assert wait_for(lambda: run.status().message is not None)
+    s = run.status()
+    assert s.state == "paused" and "diverged at step 3" in s.message
+    run.start()  # a diverged run cannot be resumed; it stays paused
+    assert run.status().state == "paused"
+    with pytest.raises(Diverged):
+        run.trainer.run(1)
+    run.stop()
+
+
+def test_device_choice():
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type in ("cpu", "cuda", "mps")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="no CUDA GPU"):
+            resolve_device("cuda")
+
+
+def test_many_start_stop_cycles_leave_nothing_behind():
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    for _ in range(20):
+        run.start()
+        run.pause()
+        run.reset()
+    run.stop()
+    assert not trainer_threads()
