@@ -59,7 +59,7 @@ def in_browser(data: str, seconds: float) -> float:
             page = b.new_page(viewport={"width": 1400, "height": 1100})
             page.goto(url)
             if data != "ring8":
-                page.get_by_label("Dataset").first.click()
+                page.get_by_role("combobox", name="Dataset").click()
                 page.get_by_role("option", name=data, exact=True).click()
                 page.get_by_role("button", name="Start").wait_for()
             page.get_by_role("button", name="Start").click()

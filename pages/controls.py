@@ -36,7 +36,7 @@ def parse_value(name: str, text) -> object:
 
 
 def _widget(name: str, value, spec: dict):
-    key = Keys.FORM_PREFIX + name
+    key = Keys.setting(name)
     label = LABELS.get(name, name)
     help_ = spec.get("help") or None
     if spec.get("choices"):
@@ -51,7 +51,7 @@ def _widget(name: str, value, spec: dict):
 def dataset_picker(config: RunConfig) -> str | None:
     """Dataset selector; returns the new dataset name when it changed."""
     options = list(field_specs()["data"]["choices"])
-    chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.DATASET,
+    chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.setting("dataset"),
                           help="2-D mixtures need no download; image sets are read from the data folder")
     return chosen if chosen != config.data.name else None
 
@@ -87,9 +87,9 @@ def live_knobs(config: RunConfig) -> dict | None:
     with st.form("live_knobs", border=False):
         c1, c2, c3 = st.columns(3)
         o = config.optim
-        lr_d = c1.text_input(LABELS["lr_d"], value=f"{o.lr_d:g}", key=Keys.LIVE_PREFIX + "lr_d")
-        lr_g = c2.text_input(LABELS["lr_g"], value=f"{o.lr_g:g}", key=Keys.LIVE_PREFIX + "lr_g")
-        d_steps = c3.number_input(LABELS["d_steps"], value=o.d_steps, step=1, key=Keys.LIVE_PREFIX + "d_steps")
+        lr_d = c1.text_input(LABELS["lr_d"], value=f"{o.lr_d:g}", key=Keys.live("lr_d"))
+        lr_g = c2.text_input(LABELS["lr_g"], value=f"{o.lr_g:g}", key=Keys.live("lr_g"))
+        d_steps = c3.number_input(LABELS["d_steps"], value=o.d_steps, step=1, key=Keys.live("d_steps"))
         if not st.form_submit_button("Apply now"):
             return None
     try:

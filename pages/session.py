@@ -20,10 +20,18 @@ from ganlab.trainer import Trainer
 class Keys:
     """Every ``st.session_state`` / widget key the pages use."""
 
-    DATASET = "cfg_dataset"
-    FORM_PREFIX = "cfg_"  # + flat config name, one widget per setting
-    LIVE_PREFIX = "live_"  # + lr_d / lr_g / d_steps
+    FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
+
+    @staticmethod
+    def setting(name: str) -> str:
+        """The widget key of config setting ``name`` (flat name, or "dataset") for the current run."""
+        return f"cfg{st.session_state.get(Keys.FORM_GENERATION, 0)}_{name}"
+
+    @staticmethod
+    def live(name: str) -> str:
+        """The widget key of a mid-run knob (lr_d, lr_g, d_steps) for the current run."""
+        return f"live{st.session_state.get(Keys.FORM_GENERATION, 0)}_{name}"
 
 
 @st.cache_resource
@@ -80,7 +88,12 @@ def show_flash() -> None:
 
 
 def forget_form() -> None:
-    """Drop the settings widgets' state so they show the new run's values."""
+    """Give the settings widgets fresh keys so they show the current run's values.
+
+    (Deleting a keyed widget's state is not enough: the browser sends its old value back.)
+    """
+    old = st.session_state.get(Keys.FORM_GENERATION, 0)
     for key in list(st.session_state):
-        if isinstance(key, str) and key.startswith((Keys.FORM_PREFIX, Keys.LIVE_PREFIX)):
+        if isinstance(key, str) and key.startswith((f"cfg{old}_", f"live{old}_")):
             del st.session_state[key]
+    st.session_state[Keys.FORM_GENERATION] = old + 1

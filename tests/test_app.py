@@ -29,6 +29,13 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
+def setting(at, name, kind="text_input"):
+    """The settings widget for ``name`` in the current form generation."""
+    gen = at.session_state["form_generation"] if "form_generation" in at.session_state else 0
+    prefix = "live" if name.startswith("live:") else "cfg"
+    return getattr(at, kind)(key=f"{prefix}{gen}_{name.removeprefix('live:')}")
+
+
 def poll(at, predicate, timeout=30.0):
     end = time.time() + timeout
     while time.time() < end:
@@ -44,7 +51,7 @@ def test_app_opens_on_a_2d_mixture_ready_to_train():
     assert not at.exception
     assert at.title[0].value == "Train"
     assert metric(at, "Step") == "0" and metric(at, "State") == "ready"
-    assert at.selectbox(key="cfg_dataset").value == "ring8"
+    assert setting(at, "dataset", "selectbox").value == "ring8"
     assert len(at.get("plotly_chart")) == 3  # losses, D outputs, real-vs-generated scatter
 
 
@@ -72,10 +79,10 @@ def test_step_button_takes_exactly_one_step():
 
 def test_bad_setting_gets_a_message_and_changes_nothing():
     at = app()
-    at.text_input(key="cfg_lr_d").input("fast")
+    setting(at, "lr_d").input("fast")
     button(at, "Apply settings (new run)").click().run()
     assert any("is not a number" in e.value for e in at.error)
-    at.text_input(key="cfg_lr_d").input("-1")
+    setting(at, "lr_d").input("-1")
     button(at, "Apply settings (new run)").click().run()
     assert any("lr_d must be greater than 0" in e.value for e in at.error)
     assert not at.exception
@@ -83,15 +90,15 @@ def test_bad_setting_gets_a_message_and_changes_nothing():
 
 def test_new_settings_and_mid_run_change():
     at = app()
-    at.selectbox(key="cfg_dataset").select("grid25").run()
+    setting(at, "dataset", "selectbox").select("grid25").run()
     assert any("grid25" in s.value for s in at.success)
-    at.selectbox(key="cfg_model").select("cgan")
-    at.text_input(key="cfg_lr_g").input("1e-3")
+    setting(at, "model", "selectbox").select("cgan")
+    setting(at, "lr_g").input("1e-3")
     button(at, "Apply settings (new run)").click().run()
     assert any("cgan on grid25" in s.value for s in at.success)
-    assert at.text_input(key="cfg_lr_g").value == "0.001"
+    assert setting(at, "lr_g").value == "0.001"
     button(at, "Step x10").click().run()
-    at.text_input(key="live_lr_d").input("3e-4")
+    setting(at, "live:lr_d").input("3e-4")
     button(at, "Apply now").click().run()
     assert any("next step" in s.value for s in at.success)
     button(at, "Step").click().run()
@@ -102,7 +109,7 @@ def test_new_settings_and_mid_run_change():
 def test_mnist_shows_an_image_grid(mnist_root, monkeypatch):
     monkeypatch.setenv("GANLAB_DATA", str(mnist_root))
     at = app()
-    at.selectbox(key="cfg_dataset").select("mnist").run()
+    setting(at, "dataset", "selectbox").select("mnist").run()
     assert not at.error, [e.value for e in at.error]
     button(at, "Step").click().run()
     assert poll(at, lambda a: metric(a, "Step") == "1")
@@ -112,6 +119,6 @@ def test_mnist_shows_an_image_grid(mnist_root, monkeypatch):
 def test_missing_dataset_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("GANLAB_DATA", str(tmp_path))
     at = app()
-    at.selectbox(key="cfg_dataset").select("fashion-mnist").run()
+    setting(at, "dataset", "selectbox").select("fashion-mnist").run()
     assert any("Could not start that run" in e.value and "FashionMNIST" in e.value for e in at.error)
     assert metric(at, "Step") == "0" and not at.exception

@@ -91,3 +91,26 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Resume").wait_for(timeout=15000)
     page.close()
+
+
+def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(server)
+    page.get_by_role("button", name="Start").wait_for(timeout=30000)
+    page.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="mnist", exact=True).click()
+    page.get_by_text("New run ready: mlp on mnist").wait_for(timeout=60000)
+    # the settings form now shows the classic MNIST preset, not the 2-D run's values
+    assert page.get_by_role("spinbutton", name="Latent size z_dim").input_value() == "100"
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    time.sleep(6)
+    assert _step(page) > 100
+    img = page.locator('[data-testid="stImage"] img').first
+    img.wait_for(timeout=15000)
+    assert "G(fixed noise) at step" in page.locator('[data-testid="stImage"]').first.inner_text() or \
+        page.get_by_text("G(fixed noise) at step").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "train-mnist.png"), full_page=True)
+    page.get_by_role("button", name="Pause").click()
+    page.close()
