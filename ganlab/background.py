@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 BLOCK_SECONDS = 0.05  # target wall time of one training block between store updates
 SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while running
 MAX_BLOCK = 500
+THREAD_NAME = "ganlab-trainer"
+
+
+def _name_os_thread(name: str) -> None:
+    """Name the OS thread too (Linux), so tools outside Python (ps, /proc) can count trainer threads."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
 
 
 
@@ -183,7 +194,7 @@ class BackgroundTrainer:
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._stop = False
-            self._thread = threading.Thread(target=self._loop, name="ganlab-trainer", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
             self._thread.start()
 
     def _next_block(self) -> int:
@@ -200,6 +211,7 @@ class BackgroundTrainer:
         return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS)))
 
     def _loop(self) -> None:
+        _name_os_thread(THREAD_NAME)
         trainer = self.trainer
         last_sample = 0.0
         while True:

@@ -35,31 +35,31 @@ def _layout(fig: go.Figure, title: str, yaxis: dict | None = None) -> go.Figure:
     return fig
 
 
+def _series_figure(snap: Snapshot, series: dict[str, tuple[str, str]], title: str,
+                   yaxis: dict | None = None) -> go.Figure:
+    """One line per metric (``name -> (label, colour)``), min-max bands where steps were folded."""
+    fig = go.Figure()
+    for name, (_, color) in series.items():
+        _band(fig, snap, name, color)
+    steps = snap.column("step")
+    for name, (label, color) in series.items():
+        fig.add_trace(go.Scatter(x=steps, y=snap.column(name), name=label, line=dict(color=color, width=1)))
+    _events(fig, snap)
+    return _layout(fig, title, yaxis)
+
+
 def loss_figure(snap: Snapshot) -> go.Figure:
     """D loss and G loss per step."""
-    fig = go.Figure()
-    _band(fig, snap, "d_loss", COLORS["d"])
-    _band(fig, snap, "g_loss", COLORS["g"])
-    steps = snap.column("step")
-    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_loss"), name="D loss", line=dict(color=COLORS["d"], width=1)))
-    fig.add_trace(go.Scatter(x=steps, y=snap.column("g_loss"), name="G loss", line=dict(color=COLORS["g"], width=1)))
-    _events(fig, snap)
-    return _layout(fig, "Losses")
+    return _series_figure(snap, {"d_loss": ("D loss", COLORS["d"]), "g_loss": ("G loss", COLORS["g"])}, "Losses")
 
 
 def prob_figure(snap: Snapshot) -> go.Figure:
     """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
-    fig = go.Figure()
-    _band(fig, snap, "d_real", COLORS["real"])
-    _band(fig, snap, "d_fake", COLORS["fake"])
-    steps = snap.column("step")
-    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_real"), name="D(x)", line=dict(color=COLORS["real"], width=1)))
-    fig.add_trace(go.Scatter(x=steps, y=snap.column("d_fake"), name="D(G(z))",
-                             line=dict(color=COLORS["fake"], width=1)))
+    fig = _series_figure(snap, {"d_real": ("D(x)", COLORS["real"]), "d_fake": ("D(G(z))", COLORS["fake"])},
+                         "Discriminator outputs", dict(range=[-0.02, 1.02]))
     fig.add_hline(y=0.5, line=dict(color="#444", dash="dash", width=1),
                   annotation=dict(text="equilibrium 0.5", font=dict(size=10)))
-    _events(fig, snap)
-    return _layout(fig, "Discriminator outputs", dict(range=[-0.02, 1.02]))
+    return fig
 
 
 def scatter_figure(real: np.ndarray, fake: np.ndarray, *, extent: float, title: str = "") -> go.Figure:

@@ -42,7 +42,10 @@ running = status.state == "running"
 c1, c2, c3, c4 = st.columns(4)
 if c1.button("Pause" if running else ("Resume" if status.step else "Start"), type="primary", width="stretch",
              disabled=bool(run.trainer.diverged)):
-    run.pause() if running else run.start()
+    if running:
+        run.pause()
+    else:
+        run.start()
     st.rerun()
 if c2.button("Step", width="stretch", disabled=running or bool(run.trainer.diverged),
              help="one generator step (with its discriminator steps), then stay paused"):

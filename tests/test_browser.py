@@ -32,7 +32,8 @@ def server():
     env = {**os.environ, "GANLAB_DATA": str(SHARED_DATA)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.disconnectedSessionTTL", "2"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -45,7 +46,7 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-    yield url
+    yield url, proc.pid
     proc.terminate()
     try:
         proc.wait(10)
@@ -67,16 +68,32 @@ def browser():
         b.close()
 
 
+def trainer_threads(pid: int) -> int:
+    """Trainer threads alive in the server process (they name their OS thread ganlab-trainer)."""
+    count = 0
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        try:
+            count += comm.read_text().strip() == "ganlab-trainer"
+        except OSError:
+            pass  # the thread ended while we looked
+    return count
+
+
 def _step(page) -> int:
     text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
     return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
 
 
-def test_train_page_trains_live_in_a_browser(server, browser):
+def _open(browser, url):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(server)
+    page.goto(url)
     page.get_by_role("button", name="Start").wait_for(timeout=30000)
+    return page
+
+
+def test_train_page_trains_live_in_a_browser(server, browser):
+    page = _open(browser, server[0])
     page.wait_for_selector(".js-plotly-plot", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "train-ready.png"), full_page=True)
     page.get_by_role("button", name="Start").click()
@@ -94,10 +111,7 @@ def test_train_page_trains_live_in_a_browser(server, browser):
 
 
 def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(server)
-    page.get_by_role("button", name="Start").wait_for(timeout=30000)
+    page = _open(browser, server[0])
     page.get_by_role("combobox", name="Dataset").click()
     page.get_by_role("option", name="mnist", exact=True).click()
     page.get_by_text("New run ready: mlp on mnist").wait_for(timeout=60000)
@@ -114,3 +128,16 @@ def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
     page.screenshot(path=str(ARTIFACTS / "train-mnist.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.close()
+
+
+def test_closing_the_tab_stops_its_trainer_thread(server, browser):
+    url, pid = server
+    page = _open(browser, url)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    assert trainer_threads(pid) >= 1
+    page.close()  # the session ends; its cached run is released and its thread stops
+    deadline = time.time() + 30
+    while trainer_threads(pid) and time.time() < deadline:
+        time.sleep(0.5)
+    assert trainer_threads(pid) == 0, "a trainer thread outlived its browser session"
