@@ -124,12 +124,11 @@ class BackgroundTrainer:
                 self._cond.notify_all()
 
     def step(self, n: int = 1) -> None:
-        """Run exactly ``n`` more steps, then stay paused."""
+        """Run exactly ``n`` more steps, then stay paused (ignored while running)."""
         with self._cond:
-            if self._state == "stopped" or self.trainer.diverged:
+            if self._state in ("stopped", "running") or self.trainer.diverged:
                 return
-            if self._state != "running":
-                self._state = "paused"
+            self._state = "paused"
             self._pending_steps += int(n)
             self._ensure_thread()
             self._cond.notify_all()

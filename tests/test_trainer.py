@@ -131,3 +131,15 @@ def test_many_start_stop_cycles_leave_nothing_behind():
         run.reset()
     run.stop()
     assert not trainer_threads()
+
+
+@pytest.mark.parametrize("loss", ["ns", "minimax", "lsgan", "hinge", "wgan-gp"])
+@pytest.mark.parametrize("arch", ["mlp", "cgan", "dcgan", "cdcgan"])
+def test_every_model_and_loss_takes_finite_steps_on_images(arch, loss, fashion_root):
+    config = default_config("fashion-mnist", model=arch, loss=loss, hidden=8, batch_size=8, z_dim=4,
+                            data_dir=str(fashion_root), label_smoothing=0.1 if loss in ("ns", "lsgan") else 0.0)
+    t = Trainer(config)
+    t.run(3)
+    snap = t.store.snapshot()
+    assert np.isfinite(snap.mean).all() and snap.total == 3
+    assert t.sample_fixed().shape[1:] == (1, 28, 28)
