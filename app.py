@@ -6,5 +6,8 @@ st.set_page_config(page_title="ganlab", page_icon=":material/blur_on:", layout="
 
 pages = [
     st.Page("pages/train.py", title="Train", icon=":material/monitoring:", default=True),
+    st.Page("pages/latent.py", title="Latent explorer", icon=":material/explore:"),
+    st.Page("pages/classes.py", title="Class control", icon=":material/category:"),
+    st.Page("pages/checkpoints.py", title="Checkpoints", icon=":material/save:"),
 ]
 st.navigation(pages).run()

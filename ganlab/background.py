@@ -19,7 +19,9 @@ from typing import Callable
 
 import numpy as np
 
+from .checkpoint import CheckpointError, save
 from .config import RunConfig
+from .timeline import Timeline
 from .trainer import Diverged, Trainer
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,9 @@ class BackgroundTrainer:
         self._stop = False
         self._message: str | None = None
         self._samples: SampleView | None = None
+        self.timeline = Timeline()
+        self._autosave: tuple[int, object] | None = None  # (every N steps, path)
+        self.autosave_note: str | None = None  # the last autosave, or why it failed
         self.trainer = make_trainer(config)
         self._refresh_samples()
         _LIVE.add(self)
@@ -157,6 +162,7 @@ class BackgroundTrainer:
             self._state = "ready"
             self._pending_steps = 0
             self._message = None
+        self.timeline.clear()
         self._refresh_samples()
 
     def replace_trainer(self, trainer: Trainer) -> None:
@@ -169,10 +175,18 @@ class BackgroundTrainer:
             self._state = "paused" if trainer.step else "ready"
             self._pending_steps = 0
             self._message = None
+        self.timeline.clear()
         self._refresh_samples()
 
     def set_hparams(self, **knobs) -> None:
         self.trainer.set_hparams(**knobs)
+
+    def set_autosave(self, every: int, path) -> None:
+        """Save a checkpoint to ``path`` every ``every`` steps from the trainer thread (0 turns it off).
+
+        Saves are atomic; a diverged run is never saved, so the last good file survives.
+        """
+        self._autosave = (int(every), path) if every and every > 0 else None
 
     # -- what a UI polls -------------------------------------------------------
     def status(self) -> Status:
@@ -224,10 +238,22 @@ class BackgroundTrainer:
             except Exception as err:  # a bug or a device error must pause the run, not kill the app
                 log.exception("training step failed")
                 self._halt(f"training stopped with an error: {type(err).__name__}: {err}")
+            self._maybe_autosave(trainer, n)
             now = time.perf_counter()
-            if now - last_sample > SAMPLE_SECONDS or self._state != "running":
+            if now - last_sample > SAMPLE_SECONDS or self._state != "running" \
+                    or self.timeline.due(trainer.step):
                 self._refresh_samples()
                 last_sample = now
+
+    def _maybe_autosave(self, trainer: Trainer, n: int) -> None:
+        plan = self._autosave
+        if plan is None or trainer.diverged or trainer.step % plan[0] >= n:
+            return
+        try:
+            save(trainer, plan[1])
+            self.autosave_note = f"autosaved at step {trainer.step:,}"
+        except (OSError, CheckpointError) as err:
+            self.autosave_note = f"autosave failed at step {trainer.step:,}: {err}"
 
     def _halt(self, message: str) -> None:
         with self._cond:
@@ -239,4 +265,7 @@ class BackgroundTrainer:
         t = self.trainer
         if t.diverged:
             return
-        self._samples = SampleView(t.step, t.sample_fixed(), t.fixed_real)
+        view = SampleView(t.step, t.sample_fixed(), t.fixed_real)
+        self._samples = view
+        if view.step and self.timeline.due(view.step):
+            self.timeline.add(view.step, view.fake)

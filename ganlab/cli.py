@@ -118,6 +118,34 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(ns: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    try:
+        result = evaluate(load(ns.checkpoint), data_dir=ns.data_dir, n=ns.n, seed=ns.seed,
+                          classifier_path=ns.classifier)
+    except ValueError as err:
+        raise CLIError(str(err)) from err
+    text = json.dumps(result, indent=2)
+    print(text)
+    if ns.json is not None:
+        ns.json.write_text(text + "\n")
+    return 0
+
+
+def cmd_classifier(ns: argparse.Namespace) -> int:
+    from .classifier import save_classifier, train_classifier
+    from .datasets import load_images
+
+    train = load_images("mnist", ns.data_dir, train=True)
+    test = load_images("mnist", ns.data_dir, train=False)
+    t0 = time.perf_counter()
+    model, acc = train_classifier(train, test, epochs=ns.epochs, seed=ns.seed)
+    save_classifier(model, ns.out, test_accuracy=acc)
+    print(f"test accuracy {acc:.4f} after {ns.epochs} epochs in {time.perf_counter() - t0:.0f} s -> {ns.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ganlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +165,25 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--labels-out", type=Path, default=None)
     sample.add_argument("--device", default="cpu")
     sample.set_defaults(func=cmd_sample)
+
+    from .config import default_data_dir
+    from .evaluate import CLASSIFIER_PATH
+
+    ev = sub.add_parser("eval", help="quality figures for a checkpoint (modes for 2-D, LeNet judge for MNIST)")
+    ev.add_argument("checkpoint", type=Path)
+    ev.add_argument("--n", type=int, default=None, help="samples (default 2500 for 2-D, 10000 for MNIST)")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--data-dir", default=None, help="MNIST folder (default: the checkpoint's, or GANLAB_DATA)")
+    ev.add_argument("--classifier", type=Path, default=CLASSIFIER_PATH)
+    ev.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    ev.set_defaults(func=cmd_eval)
+
+    clf = sub.add_parser("classifier", help="train the LeNet-5 MNIST judge used by eval")
+    clf.add_argument("--data-dir", default=default_data_dir())
+    clf.add_argument("--epochs", type=int, default=10)
+    clf.add_argument("--seed", type=int, default=0)
+    clf.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
+    clf.set_defaults(func=cmd_classifier)
     return parser
 
 

@@ -227,3 +227,10 @@ def load_data(name: str, data_dir: str | Path = "./data", *, device="cpu", downl
     if name in DATASETS_2D:
         return mixture(name, device)
     return load_images(name, data_dir, device=device, download=download)
+
+
+def class_names(name: str, n_classes: int) -> tuple[str, ...]:
+    """Display names of a dataset's classes (digits, clothing, or mixture components)."""
+    if name in _CLASS_NAMES:
+        return _CLASS_NAMES[name]
+    return tuple(f"component {k}" for k in range(n_classes))

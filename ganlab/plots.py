@@ -90,3 +90,54 @@ def image_grid(images: np.ndarray, *, nrow: int = 8, pad: int = 2, scale: int = 
     if scale > 1:
         grid = grid.repeat(scale, 0).repeat(scale, 1)
     return grid
+
+
+def pickable_grid(images: np.ndarray, labels: list, *, nrow: int = 8, scale: int = 2) -> go.Figure:
+    """An image grid as a Plotly figure whose cells can be clicked; each cell's customdata is its label."""
+    grid = image_grid(images, nrow=nrow, scale=scale)
+    h, w = images.shape[2] * scale, images.shape[3] * scale
+    pad = 2 * scale
+    xs = [pad + (i % nrow) * (w + pad) + w / 2 for i in range(len(images))]
+    ys = [pad + (i // nrow) * (h + pad) + h / 2 for i in range(len(images))]
+    fig = go.Figure(go.Image(z=np.stack([grid] * 3, -1)))
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", customdata=labels, hovertemplate="seed %{customdata}<extra></extra>",
+                             marker=dict(size=max(w, h) * 0.9, symbol="square", color="rgba(0,0,0,0)",
+                                         line=dict(width=0))))
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), height=grid.shape[0] + 10, showlegend=False,
+                      xaxis=dict(visible=False), yaxis=dict(visible=False), dragmode=False)
+    return fig
+
+
+def path_figure(data: np.ndarray, samples: np.ndarray, path: np.ndarray, *, extent: float) -> go.Figure:
+    """A 2-D generator's path G(z(t)) drawn over real data and generated samples."""
+    fig = scatter_figure(data, samples, extent=extent, title="G(z(t)) over the data")
+    fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="path G(z(t))",
+                             line=dict(color="#111", width=2), marker=dict(size=6, color=np.arange(len(path)),
+                                                                             colorscale="Viridis")))
+    return fig
+
+
+def norm_figure(norms: dict[str, np.ndarray], shell: float) -> go.Figure:
+    """||z(t)|| along each interpolation, with the radius where the prior's mass concentrates."""
+    fig = go.Figure()
+    for name, values in norms.items():
+        fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(values)), y=values, name=name, mode="lines+markers"))
+    fig.add_hline(y=shell, line=dict(dash="dash", color="#444"), annotation=dict(text="prior shell"))
+    fig.update_layout(height=220, margin=dict(l=10, r=10, t=30, b=10), xaxis=dict(title="t"),
+                      yaxis=dict(title="||z(t)||", rangemode="tozero"), title=dict(text="Norm along the path", x=0.01,
+                                                                                   font=dict(size=13)))
+    return fig
+
+
+def scatter_raster(real: np.ndarray, fake: np.ndarray, *, extent: float, size: int = 320) -> np.ndarray:
+    """Real (green) and generated (red) 2-D points drawn into an RGB uint8 image, for GIF frames."""
+    img = np.full((size, size, 3), 255, dtype=np.uint8)
+    for points, color in ((real, (44, 160, 44)), (fake, (214, 39, 40))):
+        pts = np.asarray(points, dtype=np.float64)
+        px = ((pts[:, 0] + extent) / (2 * extent) * (size - 1)).round().astype(int)
+        py = ((extent - pts[:, 1]) / (2 * extent) * (size - 1)).round().astype(int)
+        keep = (px >= 1) & (px < size - 1) & (py >= 1) & (py < size - 1)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                img[py[keep] + dy, px[keep] + dx] = color
+    return img

@@ -6,15 +6,25 @@ Pages call these helpers and use the ``Keys`` constants; they never invent
 
 from __future__ import annotations
 
+import copy
 import sys
+from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 import torch
 
 from ganlab.background import BackgroundTrainer, interactive_threads
-from ganlab.config import RunConfig, default_config
-from ganlab.datasets import load_data
-from ganlab.trainer import Trainer
+from ganlab.checkpoint import load as load_checkpoint
+from ganlab.checkpoint import resume
+from ganlab.checkpoint_dir import CheckpointDir
+from ganlab.models import ModelArgs
+from ganlab.config import ConfigError, RunConfig, default_config
+from ganlab.datasets import DatasetUnavailable, load_data, mixture
+from ganlab.latent import gif_bytes
+from ganlab.latent import principal_directions as principal_directions_of
+from ganlab.plots import image_grid, scatter_raster
+from ganlab.trainer import Trainer, resolve_device
 
 
 class Keys:
@@ -22,6 +32,7 @@ class Keys:
 
     FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
+    TIMELINE_GIF = "timeline_gif"  # bytes of the last exported timeline
 
     @staticmethod
     def setting(name: str) -> str:
@@ -77,6 +88,19 @@ def new_run(config: RunConfig) -> None:
     run().reset(config)
 
 
+def prepare_conditional_run() -> None:
+    """Make this session's run a conditional DCGAN on MNIST, ready to Start on the Train page."""
+    current = run().trainer.config
+    config = default_config("mnist", model="cdcgan", hidden=32, seed=current.seed, device=current.device,
+                            data_dir=current.data.data_dir)
+    try:
+        new_run(config)
+        flash("success", "New run ready: cdcgan on mnist. Press Start.")
+    except (ConfigError, DatasetUnavailable) as err:
+        flash("error", f"Could not start that run: {err}")
+    forget_form()
+
+
 def flash(kind: str, text: str) -> None:
     st.session_state[Keys.FLASH] = (kind, text)
 
@@ -97,3 +121,116 @@ def forget_form() -> None:
         if isinstance(key, str) and key.startswith((f"cfg{old}_", f"live{old}_")):
             del st.session_state[key]
     st.session_state[Keys.FORM_GENERATION] = old + 1
+
+
+# -- checkpoints and models to explore ------------------------------------------
+
+LIVE = "Current run (live)"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A generator to explore, wherever it came from."""
+
+    name: str
+    gen: torch.nn.Module  # eval mode, CPU
+    args: ModelArgs
+    latent: str
+    data_name: str
+    step: int
+
+
+@st.cache_resource
+def checkpoint_dir() -> CheckpointDir:
+    return CheckpointDir()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_source(path: str, mtime: float, name: str) -> ModelSource:
+    ckpt = load_checkpoint(path)
+    return ModelSource(name, ckpt.build_generator("cpu"), ckpt.args, ckpt.config.model.latent,
+                       ckpt.config.data.name, ckpt.step)
+
+
+def source_names() -> list[str]:
+    return [LIVE] + [e.name for e in checkpoint_dir().entries()]
+
+
+def model_source(name: str) -> ModelSource:
+    """The generator called ``name``: a checkpoint (cached) or a snapshot of this session's live run."""
+    if name == LIVE:
+        t = run().trainer
+        with t.lock:
+            gen = copy.deepcopy(t.parts.gen).cpu().eval()
+        return ModelSource(LIVE, gen, t.args, t.config.model.latent, t.config.data.name, t.step)
+    entry = checkpoint_dir().find(name)
+    return _load_source(str(entry.path), entry.path.stat().st_mtime, name)
+
+
+def chosen_source(page: str, default: str) -> str:
+    """The model a page explores, remembered per page for this session."""
+    key = f"source_{page}"
+    names = source_names()
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = default if default in names else names[min(1, len(names) - 1)]
+    return st.session_state[key]
+
+
+def source_key(page: str) -> str:
+    return f"source_{page}"
+
+
+@dataclass(frozen=True)
+class DataView:
+    real: np.ndarray  # a fixed batch of real 2-D points
+    extent: float
+
+
+@st.cache_resource(show_spinner=False)
+def model_data(name: str) -> DataView:
+    """A fixed batch of real points of a 2-D dataset, for drawing paths over."""
+    m = mixture(name)
+    return DataView(m.batch(1000, torch.Generator().manual_seed(0))[0].numpy(), m.extent)
+
+
+def principal_directions(name: str, src: ModelSource):
+    """GANSpace directions of a model, computed once per checkpoint (and per step of the live run)."""
+    return _directions(name, src.step, src)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Finding principal directions...",
+                   hash_funcs={ModelSource: lambda s: (s.name, s.step)})
+def _directions(name: str, step: int, src: ModelSource):
+    y = torch.zeros(1, dtype=torch.long) if src.args.n_classes else None
+    return principal_directions_of(src.gen, src.args.z_dim, src.latent, y=y)
+
+
+def resume_into_run(name: str) -> None:
+    """Load checkpoint ``name`` into this session's run, paused, ready to continue where it stopped."""
+    ckpt = checkpoint_dir().load(name)
+    device = ckpt.config.device
+    try:
+        resolve_device(device)
+    except ConfigError:
+        device = "auto"  # saved on a GPU machine, opened on a CPU one
+    trainer = resume(ckpt, device=device, data=cached_data(ckpt.config.data.name, ckpt.config.data.data_dir))
+    run().replace_trainer(trainer)
+    forget_form()
+
+
+def set_autosave(run_: BackgroundTrainer, every: int, name: str) -> None:
+    """Autosave this session's run every ``every`` steps as user/<name>.pt (0 turns it off)."""
+    run_.set_autosave(every, checkpoint_dir().user_path(name) if every else None)
+
+
+def timeline_gif(run_: BackgroundTrainer) -> bytes:
+    """The run's timeline of fixed-noise samples as an animated GIF."""
+    t = run_.trainer
+    frames = []
+    for _, fake in run_.timeline.frames():
+        fake = fake.astype(np.float32)
+        if fake.ndim == 2:
+            frames.append(scatter_raster(t.fixed_real, fake, extent=t.data.extent))
+        else:
+            frames.append(image_grid(fake, nrow=t.args.n_classes or 8, scale=2))
+    return gif_bytes(frames, fps=6)

@@ -1,0 +1,54 @@
+"""Headless quality figures for a checkpoint: what ``python -m ganlab eval`` prints.
+
+* 2-D mixtures with known modes: the PacGAN metric on 2,500 samples from a fixed seed.
+* MNIST: the project's LeNet judges 10,000 samples (balanced classes for conditional
+  models): label agreement with the conditioning class, the class histogram, and the
+  Fréchet distance of penultimate features to the MNIST test set, beside the floor
+  set by 10,000 real training images against the same test set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .checkpoint import Checkpoint
+from .classifier import frechet_distance, load_classifier, predict
+from .datasets import load_images, mixture
+from .quality import mode_quality
+from .sampling import generate
+
+CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
+CLASSIFIER_PATH = CHECKPOINT_DIR / "mnist-classifier.pt"
+
+
+def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | None = None, seed: int = 0,
+             classifier_path: str | Path = CLASSIFIER_PATH) -> dict:
+    name = ckpt.config.data.name
+    if ckpt.args.data_shape == (2,):
+        m = mixture(name)
+        if not m.has_modes:
+            raise ValueError(f"{name} has no finite set of modes; the mode metric needs ring8 or grid25")
+        x, _ = generate(ckpt, n or 2500, seed=seed)
+        return {"data": name, "step": ckpt.step, "samples": len(x), **mode_quality(x, m.modes.numpy(), m.sigma).as_dict()}
+    if name != "mnist":
+        raise ValueError(f"the classifier judges MNIST only; this checkpoint was trained on {name}")
+    clf, clf_acc = load_classifier(classifier_path)
+    root = data_dir or ckpt.config.data.data_dir
+    test = load_images("mnist", root, train=False, download=False)
+    train = load_images("mnist", root, train=True, download=False)
+    x, labels = generate(ckpt, n or 10000, seed=seed)
+    pred, feats = predict(clf, x)
+    _, test_feats = predict(clf, test.images)
+    _, train_feats = predict(clf, train.images[:len(test.images)])
+    out = {
+        "data": name, "step": ckpt.step, "samples": len(x), "classifier_test_accuracy": clf_acc,
+        "frechet_distance": frechet_distance(feats, test_feats),
+        "frechet_floor_train_vs_test": frechet_distance(train_feats, test_feats),
+        "class_histogram": np.bincount(pred, minlength=10).tolist(),
+    }
+    if labels is not None:
+        out["label_agreement"] = float((pred == labels).mean())
+        out["per_class_agreement"] = [round(float((pred[labels == k] == k).mean()), 4) for k in range(10)]
+    return out

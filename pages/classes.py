@@ -1,0 +1,60 @@
+"""Class control: ask a conditional GAN for a class; see that z carries style and y carries the class."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.datasets import class_names
+from ganlab.explore import blend, class_by_style, class_samples
+from ganlab.plots import image_grid
+
+from pages import session
+
+PAGE = "classes"
+DEFAULT = "mnist-cdcgan"
+
+st.title("Class control")
+name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE),
+                    index=session.source_names().index(session.chosen_source(PAGE, DEFAULT)))
+src = session.model_source(name)
+a = src.args
+
+if not a.n_classes:
+    st.info(f"**{name}** is an unconditional GAN: it draws from the whole data distribution and has no class "
+            "input, so it cannot be asked for a class. A conditional GAN (Mirza & Osindero, 2014) feeds the "
+            "label y to both the generator and the discriminator, so G(z, y) learns to draw class y.")
+    c1, c2 = st.columns(2)
+    if DEFAULT in session.source_names() and c1.button("Load the pretrained conditional MNIST model",
+                                                      type="primary"):
+        st.session_state[session.source_key(PAGE)] = DEFAULT
+        st.rerun()
+    if c2.button("Train a conditional model (cdcgan on MNIST)"):
+        session.prepare_conditional_run()
+        st.switch_page("pages/train.py")
+    st.stop()
+
+names = class_names(src.data_name, a.n_classes)
+st.caption(f"{name}: {a.arch} trained on {src.data_name}, step {src.step:,}, z_dim {a.z_dim}")
+seed = st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=f"{PAGE}_seed")
+k = st.segmented_control("Class", list(range(a.n_classes)), format_func=lambda i: names[i], default=0,
+                         key=f"{PAGE}_class") or 0
+
+if a.data_shape == (2,):
+    st.warning("Class grids are drawn for image models; pick an MNIST model to see digits.")
+    st.stop()
+
+st.subheader(f"Class {names[k]}")
+st.image(image_grid(class_samples(src.gen, a, src.latent, k, n=16, seed=seed), nrow=16, scale=2))
+
+st.subheader("Classes x fixed noises")
+st.caption("Each row is one class y; each column keeps the same z. Along a column the digit changes and the "
+           "style (stroke width, slant) stays: z carries style, y carries the class.")
+st.image(image_grid(class_by_style(src.gen, a, src.latent, n_styles=10, seed=seed), nrow=10, scale=2))
+
+st.subheader("Blend two classes")
+c1, c2 = st.columns(2)
+first = c1.selectbox("From", list(range(a.n_classes)), format_func=lambda i: names[i], index=1, key=f"{PAGE}_a")
+second = c2.selectbox("To", list(range(a.n_classes)), format_func=lambda i: names[i], index=7, key=f"{PAGE}_b")
+alpha = st.slider("Blend (soft label)", 0.0, 1.0, 0.5, 0.05, key=f"{PAGE}_alpha",
+                  help="the label fed to G is (1 - t) onehot(from) + t onehot(to); z stays the same")
+st.image(image_grid(blend(src.gen, a, src.latent, first, second, alpha, n=10, seed=seed), nrow=10, scale=3))

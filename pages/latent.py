@@ -1,0 +1,129 @@
+"""Latent explorer: interpolate between two seeds, drag latent sliders, animate a walk, export a GIF."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ganlab.explore import render, styles
+from ganlab.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
+from ganlab.plots import image_grid, norm_figure, path_figure, pickable_grid
+
+from pages import session
+
+PAGE = "latent"
+DEFAULT = "mnist-dcgan"
+K = f"{PAGE}_"  # widget keys on this page
+
+st.title("Latent explorer")
+names = session.source_names()
+name = st.selectbox("Model", names, key=session.source_key(PAGE),
+                    index=names.index(session.chosen_source(PAGE, DEFAULT)))
+src = session.model_source(name)
+a = src.args
+is_2d = a.data_shape == (2,)
+shell = math.sqrt(a.z_dim / 3 if src.latent == "uniform" else a.z_dim)
+st.caption(f"{name}: {a.arch} trained on {src.data_name}, step {src.step:,}, z_dim {a.z_dim}, p(z) {src.latent}")
+
+y = None
+if a.n_classes:
+    k = st.segmented_control("Class (conditional model)", list(range(a.n_classes)), default=0, key=K + "class") or 0
+    y = torch.tensor([k])
+
+
+def draw(z: torch.Tensor) -> np.ndarray:
+    """G for a batch of latents (T, z_dim), with the chosen class if the model has one."""
+    return render(src.gen, z, None if y is None else y.expand(len(z)))
+
+
+# -- endpoints ---------------------------------------------------------------------
+st.subheader("Endpoints")
+for end, start in (("a", 0), ("b", 1)):
+    st.session_state.setdefault(K + end, start)
+c1, c2, c3 = st.columns([1, 1, 1])
+c1.number_input("Seed A", 0, 2**31 - 1, step=1, key=K + "a")
+c2.number_input("Seed B", 0, 2**31 - 1, step=1, key=K + "b")
+if c3.button("Random endpoints", width="stretch"):
+    st.session_state[K + "a"], st.session_state[K + "b"] = random.randrange(2**31), random.randrange(2**31)
+    st.rerun()
+
+if not is_2d:
+    with st.expander("Pick endpoints by clicking a sample", expanded=False):
+        base = st.number_input("Show seeds from", 0, 2**31 - 17, step=16, key=K + "base")
+        target = st.radio("A click sets", ["A", "B"], horizontal=True, key=K + "target")
+        seeds = list(range(int(base), int(base) + 16))
+        cells = draw(torch.stack([z_for_seed(s, a.z_dim, src.latent) for s in seeds]))
+        event = st.plotly_chart(pickable_grid(cells, seeds, nrow=8, scale=2), on_select="rerun",
+                                selection_mode="points", key=K + "grid", config={"displayModeBar": False})
+        points = (event or {}).get("selection", {}).get("points", []) if event else []
+        if points and "customdata" in points[0]:
+            chosen = int(points[0]["customdata"])
+            if st.session_state[K + target.lower()] != chosen:
+                st.session_state[K + target.lower()] = chosen
+                st.rerun()
+
+z_a = z_for_seed(st.session_state[K + "a"], a.z_dim, src.latent)
+z_b = z_for_seed(st.session_state[K + "b"], a.z_dim, src.latent)
+
+# -- interpolation --------------------------------------------------------------------
+st.subheader("Interpolation")
+c1, c2 = st.columns([1, 2])
+mode = c1.radio("Path", ["slerp", "lerp"], horizontal=True, key=K + "mode",
+                help="slerp follows the sphere where Gaussian latents live; lerp cuts through the middle")
+steps = c2.slider("Steps", 2, 24, 10, key=K + "steps")
+path = interpolate(z_a, z_b, steps, mode)
+out = draw(path)
+if is_2d:
+    data = session.model_data(src.data_name)
+    fig = path_figure(data.real, draw(styles(a, src.latent, 1000, 1)), out, extent=data.extent)
+    st.plotly_chart(fig, key=K + "path2d")
+else:
+    st.image(strip(out, scale=2), caption=f"{mode} from seed A to seed B in {steps} steps")
+norms = {m: interpolate(z_a, z_b, steps, m).norm(dim=1).numpy() for m in ("lerp", "slerp")}
+st.plotly_chart(norm_figure(norms, shell), key=K + "norms")
+st.caption(f"A standard normal in {a.z_dim} dimensions puts almost all its mass near radius "
+           f"sqrt(z_dim) = {shell:.1f}. Lerp's midpoints fall well inside that shell, where the generator "
+           "was rarely trained; slerp stays on it.")
+if not is_2d:
+    st.download_button("Download the interpolation as a GIF", gif_bytes(to_frames(out), fps=8, bounce=True),
+                       file_name=f"interpolation-{mode}.gif", mime="image/gif")
+
+# -- sliders -------------------------------------------------------------------------
+st.subheader("Sliders")
+c1, c2 = st.columns([2, 1])
+axis = c1.radio("Move along", ["principal directions (GANSpace)", "latent dimensions"], horizontal=True,
+                key=K + "axis")
+n_sliders = min(6, a.z_dim)
+if c2.button("Reset sliders", width="stretch"):
+    for i in range(n_sliders):
+        st.session_state[K + f"s{i}"] = 0.0
+    st.rerun()
+if axis.startswith("principal"):
+    directions, explained = session.principal_directions(name, src)
+    labels = [f"PC{i + 1} ({explained[i]:.0%} of variance)" for i in range(n_sliders)]
+else:
+    directions = torch.eye(a.z_dim)[:n_sliders]
+    labels = [f"z[{i}]" for i in range(n_sliders)]
+cols = st.columns(2)
+offsets = [cols[i % 2].slider(labels[i], -3.0, 3.0, 0.0, 0.1, key=K + f"s{i}") for i in range(n_sliders)]
+z = z_a + sum(o * d for o, d in zip(offsets, directions[:n_sliders]))
+moved = draw(z[None])
+if is_2d:
+    st.write(f"G(z) = ({moved[0, 0]:.3f}, {moved[0, 1]:.3f}) from seed A moved by the sliders")
+else:
+    st.image(image_grid(moved, nrow=1, scale=8), caption=f"seed A = {st.session_state[K + 'a']} moved by the sliders")
+
+# -- animation -------------------------------------------------------------------------
+if not is_2d:
+    st.subheader("Animation")
+    c1, c2 = st.columns(2)
+    kind = c1.radio("Kind", ["loop through A and B", "random walk from A"], horizontal=True, key=K + "anim")
+    frames = c2.slider("Frames", 8, 64, 32, key=K + "frames")
+    zs = loop(z_a, z_b, frames) if kind.startswith("loop") else random_walk(z_a, frames, seed=1)
+    gif = gif_bytes(to_frames(draw(zs), scale=4), fps=12)
+    st.image(gif, caption=kind)
+    st.download_button("Download the animation as a GIF", gif, file_name="latent-animation.gif", mime="image/gif")
