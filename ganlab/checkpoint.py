@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,9 +156,17 @@ def load(source: str | Path | bytes, *, max_bytes: int = MAX_BYTES) -> Checkpoin
     try:
         raw = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many kinds for junk, truncation or forbidden globals
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f"{label} is not a ganlab checkpoint (it could not be read safely: {first})") from err
+        raise CheckpointError(f"{label} is not a ganlab checkpoint ({_why_unreadable(err)})") from err
     return _validate(raw, label)
+
+
+def _why_unreadable(err: Exception) -> str:
+    """A short reason a person can read, for a file torch.load(weights_only=True) refused."""
+    text = str(err)
+    refused = re.search(r"(?:Unsupported global: GLOBAL|unsupported GLOBAL) ([\w.]+)", text)
+    if refused:
+        return f"it asks to run code ({refused.group(1)}), which is refused; nothing was executed"
+    return "it is not a PyTorch file that loads safely: damaged, truncated, or another format"
 
 
 def _validate(raw: Any, label: str) -> Checkpoint:

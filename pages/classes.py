@@ -14,8 +14,8 @@ PAGE = "classes"
 DEFAULT = "mnist-cdcgan"
 
 st.title("Class control")
-name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE),
-                    index=session.source_names().index(session.chosen_source(PAGE, DEFAULT)))
+session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to the pretrained one
+name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE))
 src = session.model_source(name)
 a = src.args
 
@@ -24,10 +24,9 @@ if not a.n_classes:
             "input, so it cannot be asked for a class. A conditional GAN (Mirza & Osindero, 2014) feeds the "
             "label y to both the generator and the discriminator, so G(z, y) learns to draw class y.")
     c1, c2 = st.columns(2)
-    if DEFAULT in session.source_names() and c1.button("Load the pretrained conditional MNIST model",
-                                                      type="primary"):
-        st.session_state[session.source_key(PAGE)] = DEFAULT
-        st.rerun()
+    if DEFAULT in session.source_names():
+        c1.button("Load the pretrained conditional MNIST model", type="primary",
+                  on_click=lambda: st.session_state.update({session.source_key(PAGE): DEFAULT}))
     if c2.button("Train a conditional model (cdcgan on MNIST)"):
         session.prepare_conditional_run()
         st.switch_page("pages/train.py")

@@ -20,9 +20,8 @@ DEFAULT = "mnist-dcgan"
 K = f"{PAGE}_"  # widget keys on this page
 
 st.title("Latent explorer")
-names = session.source_names()
-name = st.selectbox("Model", names, key=session.source_key(PAGE),
-                    index=names.index(session.chosen_source(PAGE, DEFAULT)))
+session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to the pretrained one
+name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE))
 src = session.model_source(name)
 a = src.args
 is_2d = a.data_shape == (2,)
@@ -44,12 +43,18 @@ def draw(z: torch.Tensor) -> np.ndarray:
 st.subheader("Endpoints")
 for end, start in (("a", 0), ("b", 1)):
     st.session_state.setdefault(K + end, start)
+    if K + "set_" + end in st.session_state:  # a click in the grid below asked for this seed
+        st.session_state[K + end] = st.session_state.pop(K + "set_" + end)
+
+
+def _random_endpoints() -> None:
+    st.session_state[K + "a"], st.session_state[K + "b"] = random.randrange(2**31), random.randrange(2**31)
+
+
 c1, c2, c3 = st.columns([1, 1, 1])
 c1.number_input("Seed A", 0, 2**31 - 1, step=1, key=K + "a")
 c2.number_input("Seed B", 0, 2**31 - 1, step=1, key=K + "b")
-if c3.button("Random endpoints", width="stretch"):
-    st.session_state[K + "a"], st.session_state[K + "b"] = random.randrange(2**31), random.randrange(2**31)
-    st.rerun()
+c3.button("Random endpoints", width="stretch", on_click=_random_endpoints)
 
 if not is_2d:
     with st.expander("Pick endpoints by clicking a sample", expanded=False):
@@ -63,7 +68,7 @@ if not is_2d:
         if points and "customdata" in points[0]:
             chosen = int(points[0]["customdata"])
             if st.session_state[K + target.lower()] != chosen:
-                st.session_state[K + target.lower()] = chosen
+                st.session_state[K + "set_" + target.lower()] = chosen
                 st.rerun()
 
 z_a = z_for_seed(st.session_state[K + "a"], a.z_dim, src.latent)
@@ -98,10 +103,14 @@ c1, c2 = st.columns([2, 1])
 axis = c1.radio("Move along", ["principal directions (GANSpace)", "latent dimensions"], horizontal=True,
                 key=K + "axis")
 n_sliders = min(6, a.z_dim)
-if c2.button("Reset sliders", width="stretch"):
+
+
+def _reset_sliders() -> None:
     for i in range(n_sliders):
         st.session_state[K + f"s{i}"] = 0.0
-    st.rerun()
+
+
+c2.button("Reset sliders", width="stretch", on_click=_reset_sliders)
 if axis.startswith("principal"):
     directions, explained = session.principal_directions(name, src)
     labels = [f"PC{i + 1} ({explained[i]:.0%} of variance)" for i in range(n_sliders)]

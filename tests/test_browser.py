@@ -141,3 +141,31 @@ def test_closing_the_tab_stops_its_trainer_thread(server, browser):
     while trainer_threads(pid) and time.time() < deadline:
         time.sleep(0.5)
     assert trainer_threads(pid) == 0, "a trainer thread outlived its browser session"
+
+
+@pytest.mark.parametrize("title,slug", [("Latent explorer", "latent"), ("Class control", "classes"),
+                                        ("Checkpoints", "checkpoints")])
+def test_each_page_renders_in_a_browser(server, browser, title, slug):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).wait_for(timeout=30000)
+    if slug != "checkpoints":
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
+    time.sleep(1)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
+    page.close()
+
+
+def test_bad_upload_is_rejected_in_a_browser(server, browser, tmp_path):
+    bad = tmp_path / "random.pt"
+    bad.write_bytes(os.urandom(4096))
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Checkpoints").click()
+    page.get_by_role("heading", name="Upload a checkpoint").wait_for(timeout=30000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_text("Rejected random.pt").wait_for(timeout=30000)
+    assert "not a ganlab checkpoint" in page.locator('[data-testid="stAlert"]').last.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "checkpoints-rejected.png"), full_page=True)
+    page.close()
+    assert not (REPO / "checkpoints" / "user" / "random.pt").exists()

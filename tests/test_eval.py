@@ -1,0 +1,48 @@
+"""The shipped judge and pretrained models meet the bar, and `python -m ganlab eval` reproduces the published figures."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ganlab.classifier import accuracy, frechet_distance, load_classifier
+from ganlab.datasets import load_images
+from ganlab.evaluate import CHECKPOINT_DIR, CLASSIFIER_PATH
+from tests.conftest import REPO
+
+PUBLISHED = CHECKPOINT_DIR / "eval"
+
+
+def test_shipped_classifier_is_accurate(mnist_root):
+    model, stated = load_classifier(CLASSIFIER_PATH)
+    measured = accuracy(model, load_images("mnist", mnist_root, train=False, download=False))
+    assert measured >= 0.985 and measured == pytest.approx(stated, abs=1e-4)
+
+
+def test_frechet_distance_by_hand():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(20000, 3))
+    b = rng.normal(size=(20000, 3)) * 2 + 1  # N(1, 4I): mean term 3, trace term 3 * (1 + 4 - 2 * 2) = 3
+    assert frechet_distance(a, a) == pytest.approx(0, abs=1e-8)
+    assert frechet_distance(a, b) == pytest.approx(6.0, rel=0.05)
+
+
+@pytest.mark.parametrize("name", ["mnist-cdcgan", "mnist-dcgan", "ring8-mlp", "grid25-mlp"])
+def test_eval_reproduces_the_published_figures(name, mnist_root):
+    proc = subprocess.run([sys.executable, "-m", "ganlab", "eval", str(CHECKPOINT_DIR / f"{name}.pt"),
+                           "--data-dir", str(mnist_root)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    want = json.loads((PUBLISHED / f"{name}.json").read_text())
+    for key, value in want.items():
+        if isinstance(value, float):
+            assert got[key] == pytest.approx(value, rel=0.01, abs=0.002), key
+        elif key != "class_histogram":
+            assert got[key] == value, key
+    if name == "mnist-cdcgan":
+        assert got["label_agreement"] >= 0.95
+    if name == "ring8-mlp":
+        assert got["modes_covered"] == 8 and got["high_quality"] >= 0.5
