@@ -122,3 +122,27 @@ def test_missing_dataset_is_explained(tmp_path, monkeypatch):
     setting(at, "dataset", "selectbox").select("fashion-mnist").run()
     assert any("Could not start that run" in e.value and "FashionMNIST" in e.value for e in at.error)
     assert metric(at, "Step") == "0" and not at.exception
+
+
+def test_save_now_and_timeline_gif():
+    from ganlab.checkpoint_dir import CheckpointDir
+
+    at = app()
+    button(at, "Start").click().run()
+    assert poll(at, lambda a: int(metric(a, "Step").replace(",", "")) > 150)
+    button(at, "Pause").click().run()
+    setting(at, "ckpt").input("apptest-save")
+    button(at, "Save now").click().run()
+    try:
+        saved = [s.value for s in at.success if "Saved user/apptest-save at step" in s.value]
+        assert saved, [s.value for s in at.success]
+        step = int(saved[0].split("at step ")[1].split(" ")[0].replace(",", ""))
+        assert step > 150 and CheckpointDir().load("user/apptest-save").step == step
+    finally:
+        CheckpointDir().user_path("apptest-save").unlink(missing_ok=True)
+    scrub = setting(at, "timeline", "select_slider")
+    assert len(scrub.options) >= 2
+    scrub.set_value(scrub.options[0]).run()
+    assert not at.exception
+    button(at, "Make a GIF of the timeline").click().run()
+    assert any(b.proto.label == "Download timeline.gif" for b in at.get("download_button"))

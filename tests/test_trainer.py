@@ -143,3 +143,24 @@ def test_every_model_and_loss_takes_finite_steps_on_images(arch, loss, fashion_r
     snap = t.store.snapshot()
     assert np.isfinite(snap.mean).all() and snap.total == 3
     assert t.sample_fixed().shape[1:] == (1, 28, 28)
+
+
+def test_autosave_and_timeline(tmp_path):
+    from ganlab.checkpoint import load
+
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    path = tmp_path / "auto.pt"
+    run.set_autosave(10, path)
+    run.step(25)
+    assert wait_for(lambda: run.status().step == 25)
+    assert wait_for(lambda: path.exists())
+    assert load(path).step in (10, 20)
+    assert "autosaved" in run.autosave_note
+    assert len(run.timeline) >= 1 and run.timeline.frames()[0][1].shape == (1000, 2)
+    before = path.read_bytes()
+    with torch.no_grad():
+        next(run.trainer.parts.disc.parameters()).fill_(float("nan"))
+    run.step(20)
+    assert wait_for(lambda: run.status().message is not None)
+    assert path.read_bytes() == before, "a diverged run must not overwrite the last good autosave"
+    run.stop()
