@@ -56,6 +56,56 @@ def interactive_threads() -> int:
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
+class Busy(RuntimeError):
+    """Too many runs are training on this server right now; the message says what to do."""
+
+
+def max_trainers() -> int:
+    """How many runs may train at once in this process (``GANLAB_MAX_TRAINERS``, default 2 x cores)."""
+    env = os.environ.get("GANLAB_MAX_TRAINERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+class _Slots:
+    """A process-wide count of running trainers, so one server is not slowed to a crawl."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.held = 0
+
+    def take(self) -> None:
+        limit = max_trainers()
+        with self._lock:
+            if self.held >= limit:
+                raise Busy(f"The server is busy: {self.held} runs are training now (the limit is {limit}). "
+                           "Try again in a minute, or use Step to train a step at a time.")
+            self.held += 1
+
+    def give(self) -> None:
+        with self._lock:
+            self.held = max(0, self.held - 1)
+
+
+SLOTS = _Slots()
+
+
+def compute_slots() -> int:
+    """How many trainer threads step at the same moment (``GANLAB_COMPUTE_SLOTS``; default cores / 2).
+
+    Every running trainer gets its turn in blocks of ~BLOCK_SECONDS, but only this many hold the
+    CPU (and the GIL) together, so the server's own threads still get theirs: with 30 sessions
+    training on 2 cores, pages kept loading (tests/test_load.py).
+    """
+    env = os.environ.get("GANLAB_COMPUTE_SLOTS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+_COMPUTE = threading.BoundedSemaphore(compute_slots())
+
 _LIVE: "weakref.WeakSet[BackgroundTrainer]" = weakref.WeakSet()
 
 
@@ -99,6 +149,7 @@ class BackgroundTrainer:
         self._thread: threading.Thread | None = None
         self._state = "ready"
         self._pending_steps = 0
+        self._stepping = False  # a block of single steps is being run
         self._stop = False
         self._message: str | None = None
         self._samples: SampleView | None = None
@@ -111,12 +162,13 @@ class BackgroundTrainer:
 
     # -- controls --------------------------------------------------------------
     def start(self) -> None:
-        """Start training, or resume a paused run."""
+        """Start training, or resume a paused run. Raises :class:`Busy` when the server's limit is reached."""
         with self._cond:
-            if self._state == "stopped" or self.trainer.diverged:
+            if self._state in ("stopped", "running") or self.trainer.diverged:
                 return
+            SLOTS.take()
             self._message = None
-            self._state = "running"
+            self._set_state("running")
             self._ensure_thread()
             self._cond.notify_all()
 
@@ -125,24 +177,41 @@ class BackgroundTrainer:
     def pause(self) -> None:
         with self._cond:
             if self._state == "running":
-                self._state = "paused"
+                self._set_state("paused")
                 self._cond.notify_all()
+
+    def _set_state(self, state: str) -> None:
+        """Change state (caller holds the lock), giving the training slot back when leaving running."""
+        if self._state == "running" and state != "running":
+            SLOTS.give()
+        self._state = state
 
     def step(self, n: int = 1) -> None:
         """Run exactly ``n`` more steps, then stay paused (ignored while running)."""
         with self._cond:
             if self._state in ("stopped", "running") or self.trainer.diverged:
                 return
-            self._state = "paused"
+            self._set_state("paused")
             self._pending_steps += int(n)
             self._ensure_thread()
             self._cond.notify_all()
+
+    def wait_steps(self, timeout: float = 5.0) -> bool:
+        """Block until requested single steps have run (or ``timeout``); True if they all ran."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while self._pending_steps or self._stepping:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
 
     def stop(self, timeout: float = 10.0) -> None:
         """End the thread for good; returns once it has exited (or ``timeout`` passed)."""
         with self._cond:
             self._stop = True
-            self._state = "stopped"
+            self._set_state("stopped")
             self._cond.notify_all()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -161,6 +230,7 @@ class BackgroundTrainer:
             self._stop = False
             self._state = "ready"
             self._pending_steps = 0
+            self._stepping = False
             self._message = None
         self.timeline.clear()
         self._refresh_samples()
@@ -174,6 +244,7 @@ class BackgroundTrainer:
             self._stop = False
             self._state = "paused" if trainer.step else "ready"
             self._pending_steps = 0
+            self._stepping = False
             self._message = None
         self.timeline.clear()
         self._refresh_samples()
@@ -219,6 +290,7 @@ class BackgroundTrainer:
                 return 0
             if self._state != "running":
                 n, self._pending_steps = self._pending_steps, 0
+                self._stepping = True
                 return n
         rate = self.trainer.store.steps_per_second(window=50)
         return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS)))
@@ -232,7 +304,8 @@ class BackgroundTrainer:
             if n == 0 or trainer is not self.trainer:
                 return
             try:
-                trainer.run(n)
+                with _COMPUTE:
+                    trainer.run(n)
             except Diverged as err:
                 self._halt(str(err))
             except Exception as err:  # a bug or a device error must pause the run, not kill the app
@@ -244,6 +317,9 @@ class BackgroundTrainer:
                     or self.timeline.due(trainer.step):
                 self._refresh_samples()
                 last_sample = now
+            with self._cond:
+                self._stepping = False
+                self._cond.notify_all()
 
     def _maybe_autosave(self, trainer: Trainer, n: int) -> None:
         plan = self._autosave
@@ -257,8 +333,10 @@ class BackgroundTrainer:
 
     def _halt(self, message: str) -> None:
         with self._cond:
-            self._state = "paused"
+            self._set_state("paused")
             self._pending_steps = 0
+            self._stepping = False
+            self._cond.notify_all()
             self._message = message
 
     def _refresh_samples(self) -> None:

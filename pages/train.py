@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ganlab.background import Busy
 from ganlab.config import ConfigError
 from ganlab.datasets import DatasetUnavailable
 from ganlab.plots import image_grid, loss_figure, prob_figure, scatter_figure
@@ -44,15 +45,20 @@ if c1.button("Pause" if running else ("Resume" if status.step else "Start"), typ
              disabled=bool(run.trainer.diverged)):
     if running:
         run.pause()
-    else:
+        st.rerun()
+    try:
         run.start()
-    st.rerun()
+        st.rerun()
+    except Busy as err:
+        st.warning(str(err))
 if c2.button("Step", width="stretch", disabled=running or bool(run.trainer.diverged),
              help="one generator step (with its discriminator steps), then stay paused"):
     run.step(1)
+    run.wait_steps()  # show the step's result, not the state before it
     st.rerun()
 if c3.button("Step x10", width="stretch", disabled=running or bool(run.trainer.diverged)):
     run.step(10)
+    run.wait_steps()
     st.rerun()
 if c4.button("Reset", width="stretch", help="a fresh run with the same settings"):
     run.reset()

@@ -146,3 +146,19 @@ def test_save_now_and_timeline_gif():
     assert not at.exception
     button(at, "Make a GIF of the timeline").click().run()
     assert any(b.proto.label == "Download timeline.gif" for b in at.get("download_button"))
+
+
+def test_busy_server_says_so(monkeypatch):
+    from ganlab.background import BackgroundTrainer
+    from ganlab.config import default_config
+
+    monkeypatch.setenv("GANLAB_MAX_TRAINERS", "1")
+    other = BackgroundTrainer(default_config("ring8", hidden=16))
+    other.start()  # another session holds the only training slot
+    try:
+        at = app()
+        button(at, "Start").click().run()
+        assert any("server is busy" in w.value for w in at.warning)
+        assert metric(at, "State") == "ready" and not at.exception
+    finally:
+        other.stop()
