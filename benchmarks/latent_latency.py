@@ -35,7 +35,7 @@ def rerun_times(page: str, key: str, values: list, kind: str = "slider") -> list
 def main() -> None:
     import torch
 
-    from ganlab.background import interactive_threads
+    from ganlab.capacity import interactive_threads
     from ganlab.checkpoint_dir import CheckpointDir
     from ganlab.latent import principal_directions
 

@@ -85,7 +85,7 @@ def main() -> None:
     ap.add_argument("--data", default="ring8")
     ap.add_argument("--seconds", type=float, default=20)
     a = ap.parse_args()
-    from ganlab.background import interactive_threads
+    from ganlab.capacity import interactive_threads
 
     n = interactive_threads()  # the app trains with this many torch threads; headless gets the same
     h = headless(a.data, a.seconds, n)

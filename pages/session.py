@@ -14,7 +14,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab.background import BackgroundTrainer, interactive_threads
+from ganlab.background import BackgroundTrainer
+from ganlab.capacity import interactive_threads
 from ganlab.checkpoint import load as load_checkpoint
 from ganlab.checkpoint import resume
 from ganlab.checkpoint_dir import CheckpointDir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.background import Busy
+from ganlab.capacity import Busy
 from ganlab.config import ConfigError
 from ganlab.datasets import DatasetUnavailable
 from ganlab.plots import image_grid, loss_figure, prob_figure, scatter_figure

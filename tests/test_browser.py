@@ -169,3 +169,51 @@ def test_bad_upload_is_rejected_in_a_browser(server, browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "checkpoints-rejected.png"), full_page=True)
     page.close()
     assert not (REPO / "checkpoints" / "user" / "random.pt").exists()
+
+
+def test_change_a_learning_rate_mid_run_in_a_browser(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    page.get_by_text("Change mid-run").click()
+    box = page.get_by_role("textbox", name="D learning rate")
+    box.fill("0.001")
+    page.get_by_role("button", name="Apply now").click()
+    page.get_by_text("Applied at the next step.").wait_for(timeout=15000)
+    # the change is marked on the charts as a labelled vertical line
+    page.get_by_text("lr_d 0.0005 -> 0.001").first.wait_for(timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "train-lr-change.png"), full_page=True)
+    page.get_by_role("button", name="Pause").click()
+    page.close()
+
+
+def _image_sources(page) -> list[str]:
+    return page.locator('[data-testid="stImage"] img').evaluate_all("els => els.map(e => e.src)")
+
+
+def test_latent_slider_changes_the_image_in_a_browser(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Latent explorer").click()
+    page.get_by_role("heading", name="Sliders").wait_for(timeout=30000)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
+    before = _image_sources(page)
+    slider = page.get_by_role("slider").nth(1)  # the first slider after "Steps": PC1
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=stImage] img').length >= n", arg=len(before))
+    deadline = time.time() + 20
+    while _image_sources(page) == before and time.time() < deadline:
+        time.sleep(0.3)
+    assert _image_sources(page) != before, "moving a latent slider should redraw the generated image"
+    page.close()
+
+
+def test_pick_a_class_in_a_browser(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Class control").click()
+    page.get_by_role("heading", name="Class 0").wait_for(timeout=30000)
+    page.locator('[data-testid="stButtonGroup"]').first.get_by_text("7", exact=True).click()
+    page.get_by_role("heading", name="Class 7").wait_for(timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "classes-7.png"), full_page=True)
+    page.close()

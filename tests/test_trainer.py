@@ -167,7 +167,7 @@ def test_autosave_and_timeline(tmp_path):
 
 
 def test_server_cap_on_running_trainers(monkeypatch):
-    from ganlab.background import SLOTS, Busy
+    from ganlab.capacity import SLOTS, Busy
 
     monkeypatch.setenv("GANLAB_MAX_TRAINERS", "1")
     a, b = (BackgroundTrainer(default_config("ring8", **SMALL)) for _ in range(2))
