@@ -217,3 +217,19 @@ def test_pick_a_class_in_a_browser(server, browser):
     page.get_by_role("heading", name="Class 7").wait_for(timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "classes-7.png"), full_page=True)
     page.close()
+
+
+def test_click_a_sample_to_pick_an_endpoint(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Latent explorer").click()
+    page.get_by_text("Pick endpoints by clicking a sample").click()
+    point = page.locator(".js-plotly-plot .scatterlayer .point").nth(5)  # the cell showing seed 5
+    point.wait_for(state="attached", timeout=30000)
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    seed_a = page.get_by_role("spinbutton", name="Seed A")
+    deadline = time.time() + 20
+    while seed_a.input_value() != "5" and time.time() < deadline:
+        time.sleep(0.3)
+    assert seed_a.input_value() == "5", "clicking the sample for seed 5 should make it endpoint A"
+    page.close()
