@@ -10,7 +10,6 @@ from ganlab.datasets import DatasetUnavailable
 from ganlab.plots import image_grid, loss_figure, prob_figure, scatter_figure
 
 from pages import controls, session, train_panels
-from pages.session import Keys
 
 REFRESH_SECONDS = 0.5
 

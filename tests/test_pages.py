@@ -1,8 +1,6 @@
 """AppTest runs of the exploration pages and the checkpoints page, on the shipped pretrained models."""
 
-import io
 
-import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
