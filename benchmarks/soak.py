@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.test_browser import CHROMIUM, _free_port, _step, trainer_threads  # noqa: E402
+from tests.app_server import streamlit_server  # noqa: E402
+from tests.test_browser import CHROMIUM, _step, trainer_threads  # noqa: E402
 from tests.test_load import rss_mb  # noqa: E402
 
 
@@ -30,39 +29,24 @@ def main() -> None:
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     samples = []
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+    with streamlit_server() as (url, pid), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = b.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url)
+        page.get_by_role("button", name="Start").click()
+        page.get_by_role("button", name="Pause").wait_for()
+        t0 = time.time()
+        while True:
+            minute = (time.time() - t0) / 60
+            row = {"minute": round(minute, 1), "step": _step(page), "server_rss_mb": round(rss_mb(pid), 1),
+                   "trainer_threads": trainer_threads(pid)}
+            samples.append(row)
+            print(json.dumps(row), flush=True)
+            if minute >= a.minutes:
                 break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = b.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(url)
-            page.get_by_role("button", name="Start").click()
-            page.get_by_role("button", name="Pause").wait_for()
-            t0 = time.time()
-            while True:
-                minute = (time.time() - t0) / 60
-                row = {"minute": round(minute, 1), "step": _step(page), "server_rss_mb": round(rss_mb(proc.pid), 1),
-                       "trainer_threads": trainer_threads(proc.pid)}
-                samples.append(row)
-                print(json.dumps(row), flush=True)
-                if minute >= a.minutes:
-                    break
-                time.sleep(a.every)
-            b.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
+            time.sleep(a.every)
+        b.close()
     first_full = next((s for s in samples if s["minute"] >= 5), samples[0])
     summary = {"minutes": samples[-1]["minute"], "steps": samples[-1]["step"],
                "rss_mb_at_1min": samples[1]["server_rss_mb"] if len(samples) > 1 else None,

@@ -10,7 +10,6 @@ Start pressed; steps counted from the page's step counter over the same window.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.test_browser import CHROMIUM, _free_port  # noqa: E402
+from tests.app_server import streamlit_server  # noqa: E402
+from tests.test_browser import CHROMIUM, _step  # noqa: E402
 
 
 def headless(data: str, seconds: float, threads: int) -> float:
@@ -37,47 +37,24 @@ def headless(data: str, seconds: float, threads: int) -> float:
 
 
 def in_browser(data: str, seconds: float) -> float:
-    import subprocess
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = b.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(url)
-            if data != "ring8":
-                page.get_by_role("combobox", name="Dataset").click()
-                page.get_by_role("option", name=data, exact=True).click()
-                page.get_by_role("button", name="Start").wait_for()
-            page.get_by_role("button", name="Start").click()
-            page.get_by_role("button", name="Pause").wait_for()
-            time.sleep(3)
-
-            def step():
-                text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
-                return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
-
-            s0, t0 = step(), time.perf_counter()
-            time.sleep(seconds)
-            s1, t1 = step(), time.perf_counter()
-            b.close()
-        return (s1 - s0) / (t1 - t0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with streamlit_server() as (url, _), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = b.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url)
+        if data != "ring8":
+            page.get_by_role("combobox", name="Dataset").click()
+            page.get_by_role("option", name=data, exact=True).click()
+            page.get_by_role("button", name="Start").wait_for()
+        page.get_by_role("button", name="Start").click()
+        page.get_by_role("button", name="Pause").wait_for()
+        time.sleep(3)
+        s0, t0 = _step(page), time.perf_counter()
+        time.sleep(seconds)
+        s1, t1 = _step(page), time.perf_counter()
+        b.close()
+    return (s1 - s0) / (t1 - t0)
 
 
 def main() -> None:
