@@ -158,21 +158,10 @@ class BackgroundTrainer:
 
         The new trainer is built first, so a config or dataset error leaves the current run as it was.
         """
-        fresh = self._make(config or self.trainer.config)
-        self.stop()
-        with self._cond:
-            self.trainer = fresh
-            self._thread = None
-            self._stop = False
-            self._state = "ready"
-            self._pending_steps = 0
-            self._stepping = False
-            self._message = None
-        self.timeline.clear()
-        self._refresh_samples()
+        self.replace_trainer(self._make(config or self.trainer.config))
 
     def replace_trainer(self, trainer: Trainer) -> None:
-        """Swap in an already built trainer (a resumed checkpoint), paused."""
+        """Stop the current run and swap in ``trainer`` (fresh, or resumed from a checkpoint), not running."""
         self.stop()
         with self._cond:
             self.trainer = trainer
