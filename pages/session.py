@@ -33,7 +33,7 @@ class Keys:
 
     FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
-    TIMELINE_GIF = "timeline_gif"  # bytes of the last exported timeline
+    TIMELINE_GIF = "timeline_gif"  # (id of the trainer it shows, GIF bytes) of the last export
 
     @staticmethod
     def setting(name: str) -> str:

@@ -26,9 +26,9 @@ def timeline_panel(run: BackgroundTrainer) -> None:
             else:
                 st.image(image_grid(fake, nrow=run.trainer.args.n_classes or 8, scale=2), caption=f"step {at:,}")
             if st.button("Make a GIF of the timeline"):
-                st.session_state[session.Keys.TIMELINE_GIF] = session.timeline_gif(run)
-            gif = st.session_state.get(session.Keys.TIMELINE_GIF)
-            if gif:
+                st.session_state[session.Keys.TIMELINE_GIF] = (id(run.trainer), session.timeline_gif(run))
+            owner, gif = st.session_state.get(session.Keys.TIMELINE_GIF, (None, None))
+            if gif and owner == id(run.trainer):  # a GIF of an earlier run is not offered for this one
                 st.download_button("Download timeline.gif", gif, file_name="timeline.gif", mime="image/gif")
 
 
