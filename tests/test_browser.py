@@ -189,14 +189,29 @@ def test_pick_a_class_in_a_browser(server, browser):
     page.close()
 
 
+def _settled_box(locator, timeout=30.0):
+    """The element's box once it stops moving (an expander animates open; a click mid-way lands elsewhere)."""
+    locator.wait_for(state="visible", timeout=timeout * 1000)
+    deadline, last = time.time() + timeout, None
+    while time.time() < deadline:
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            return box
+        last = box
+        time.sleep(0.25)
+    raise AssertionError(f"{locator} kept moving for {timeout} s")
+
+
 def test_click_a_sample_to_pick_an_endpoint(server, browser):
     page = _open(browser, server[0])
     page.get_by_role("link", name="Latent explorer").click()
     page.get_by_text("Pick endpoints by clicking a sample").click()
-    point = page.locator(".js-plotly-plot .scatterlayer .point").nth(5)  # the cell showing seed 5
-    point.wait_for(state="attached", timeout=30000)
-    box = point.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    box = _settled_box(page.locator(".js-plotly-plot .scatterlayer .point").nth(5))  # the cell showing seed 5
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Plotly selects the point it is hovering, so hover until its label names seed 5, then click.
+    page.mouse.move(x, y)
+    page.locator(".js-plotly-plot .hoverlayer").get_by_text("seed 5").wait_for(timeout=10000)
+    page.mouse.click(x, y)
     seed_a = page.get_by_role("spinbutton", name="Seed A")
     deadline = time.time() + 20
     while seed_a.input_value() != "5" and time.time() < deadline:
