@@ -21,6 +21,8 @@ import numpy as np
 from .capacity import BLOCK_SECONDS, COMPUTE, SLOTS
 from .checkpoint import CheckpointError, save
 from .config import RunConfig
+from .lab import LabView, lab_view
+from .quality import toy_quality
 from .timeline import Timeline
 from .trainer import Diverged, Trainer
 
@@ -29,6 +31,14 @@ log = logging.getLogger(__name__)
 SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while running
 MAX_BLOCK = 500
 THREAD_NAME = "ganlab-trainer"
+SLOW_MOTION = 5.0  # at this many steps/s or fewer, D and G updates run (and are shown) one at a time
+MAX_QUALITY_POINTS = 400  # the quality history halves its resolution when it grows past this
+
+# What the page names while a phase runs in slow motion.
+PHASE_TEXT = {
+    "d": "Updating D: ascend log D(x) + log(1 - D(G(z))) on a real and a fake batch; G is frozen",
+    "g": "Updating G: move the fakes where D scores them higher (descend L_G); D is frozen",
+}
 
 
 def _name_os_thread(name: str) -> None:
@@ -63,6 +73,8 @@ class Status:
     device: str
     steps_per_second: float
     message: str | None  # why the run paused by itself (divergence, an error), if it did
+    phase: str | None = None  # the update running now, in slow motion
+    speed: float | None = None  # the steps/s cap, None for full speed
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,8 @@ class SampleView:
     step: int
     fake: np.ndarray  # (n, 2) points or (n, 1, 28, 28) images in [-1, 1]
     real: np.ndarray
+    lab: LabView | None = None  # the lab view's layers, on 1-D and 2-D data
+    quality: dict | None = None  # toy_quality of ``fake`` (the same draw `python -m ganlab eval` uses)
 
 
 class BackgroundTrainer:
@@ -85,12 +99,16 @@ class BackgroundTrainer:
         self._thread: threading.Thread | None = None
         self._state = "ready"
         self._pending_steps = 0
+        self._pending_phase = "both"
         self._stepping = False  # a block of single steps is being run
         self._stop = False
         self._message: str | None = None
         self._samples: SampleView | None = None
         self.timeline = Timeline()
         self._autosave: tuple[int, object] | None = None  # (every N steps, path)
+        self._speed: float | None = None
+        self._phase: str | None = None
+        self.quality_history: list[tuple[int, dict]] = []
         self.autosave_note: str | None = None  # the last autosave, or why it failed
         self.trainer = make_trainer(config)
         self._refresh_samples()
@@ -122,12 +140,18 @@ class BackgroundTrainer:
             SLOTS.give()
         self._state = state
 
-    def step(self, n: int = 1) -> None:
-        """Run exactly ``n`` more steps, then stay paused (ignored while running)."""
+    def step(self, n: int = 1, phase: str = "both") -> None:
+        """Run exactly ``n`` more steps, then stay paused (ignored while running).
+
+        ``phase`` "d" or "g" updates only the discriminator or only the generator (marked on the charts).
+        """
         with self._cond:
             if self._state in ("stopped", "running") or self.trainer.diverged:
                 return
             self._set_state("paused")
+            if self._pending_steps and phase != self._pending_phase:
+                return  # one kind of step at a time; the page waits for each
+            self._pending_phase = phase
             self._pending_steps += int(n)
             self._ensure_thread()
             self._cond.notify_all()
@@ -171,8 +195,19 @@ class BackgroundTrainer:
             self._pending_steps = 0
             self._stepping = False
             self._message = None
+            self._phase = None
         self.timeline.clear()
+        self.quality_history = []
         self._refresh_samples()
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Cap the training rate (None: as fast as it goes). At SLOW_MOTION or below, D and G updates
+        run one at a time, each recorded as a step, and :attr:`Status.phase` names the one running."""
+        if steps_per_second is not None and not 0 < steps_per_second <= 1000:
+            raise ValueError(f"speed must be between 0 and 1000 steps/s, got {steps_per_second}")
+        with self._cond:
+            self._speed = steps_per_second
+            self._cond.notify_all()
 
     def set_hparams(self, **knobs) -> None:
         self.trainer.set_hparams(**knobs)
@@ -190,7 +225,7 @@ class BackgroundTrainer:
             state, message = self._state, self._message
         t = self.trainer
         sps = t.store.steps_per_second() if state == "running" else 0.0
-        return Status(state, t.step, str(t.device), sps, message)
+        return Status(state, t.step, str(t.device), sps, message, self._phase, self._speed)
 
     def samples(self) -> SampleView | None:
         return self._samples
@@ -206,36 +241,66 @@ class BackgroundTrainer:
             self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
             self._thread.start()
 
-    def _next_block(self) -> int:
-        """Steps to run now: pending single steps, else a block sized to ~BLOCK_SECONDS; 0 to stop."""
+    def _next_block(self) -> tuple[int, str, bool]:
+        """(steps, phase, single) to run now: pending single steps, else a block sized to ~BLOCK_SECONDS
+        (one step when the speed is capped); 0 steps to stop."""
         with self._cond:
             while not self._stop and self._state != "running" and self._pending_steps == 0:
                 self._cond.wait(0.5)
             if self._stop:
-                return 0
+                return 0, "both", False
             if self._state != "running":
                 n, self._pending_steps = self._pending_steps, 0
                 self._stepping = True
-                return n
+                return n, self._pending_phase, True
+        if self._speed is not None:
+            return 1, "both", False
         rate = self.trainer.store.steps_per_second(window=50)
-        return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS)))
+        return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS))), "both", False
+
+    def _train(self, trainer: Trainer, n: int, phase: str, mark: bool) -> bool:
+        """Run a block; on divergence or an error pause the run with a message. True if it ran cleanly."""
+        try:
+            with COMPUTE:
+                trainer.run(n, phase, mark=mark)
+            return True
+        except Diverged as err:
+            self._halt(str(err))
+        except Exception as err:  # a bug or a device error must pause the run, not kill the app
+            log.exception("training step failed")
+            self._halt(f"training stopped with an error: {type(err).__name__}: {err}")
+        return False
+
+    def _slow_step(self, trainer: Trainer, period: float) -> None:
+        """One step in slow motion: each D update, then the G update, as its own recorded step,
+        named in :attr:`Status.phase` and followed by a refreshed view."""
+        phases = ["d"] * trainer.config.optim.d_steps + ["g"]
+        for phase in phases:
+            if self._state != "running" or self._stop:
+                break
+            self._phase = PHASE_TEXT[phase]
+            t0 = time.perf_counter()
+            if not self._train(trainer, 1, phase, False):
+                break
+            self._refresh_samples()
+            with self._cond:  # wait out the rest of this phase's share of the period, waking on pause/stop
+                self._cond.wait(max(0.0, period / len(phases) - (time.perf_counter() - t0)))
+        self._phase = None
 
     def _loop(self) -> None:
         _name_os_thread(THREAD_NAME)
         trainer = self.trainer
         last_sample = 0.0
         while True:
-            n = self._next_block()
+            n, phase, single = self._next_block()
             if n == 0 or trainer is not self.trainer:
                 return
-            try:
-                with COMPUTE:
-                    trainer.run(n)
-            except Diverged as err:
-                self._halt(str(err))
-            except Exception as err:  # a bug or a device error must pause the run, not kill the app
-                log.exception("training step failed")
-                self._halt(f"training stopped with an error: {type(err).__name__}: {err}")
+            speed = self._speed
+            t0 = time.perf_counter()
+            if not single and speed is not None and speed <= SLOW_MOTION:
+                self._slow_step(trainer, 1.0 / speed)
+            else:
+                self._train(trainer, n, phase, single)
             self._maybe_autosave(trainer, n)
             now = time.perf_counter()
             if now - last_sample > SAMPLE_SECONDS or self._state != "running" \
@@ -245,6 +310,8 @@ class BackgroundTrainer:
             with self._cond:
                 self._stepping = False
                 self._cond.notify_all()
+                if not single and speed is not None and speed > SLOW_MOTION and self._state == "running":
+                    self._cond.wait(max(0.0, 1.0 / speed - (time.perf_counter() - t0)))
 
     def _maybe_autosave(self, trainer: Trainer, n: int) -> None:
         plan = self._autosave
@@ -268,7 +335,23 @@ class BackgroundTrainer:
         t = self.trainer
         if t.diverged:
             return
-        view = SampleView(t.step, t.sample_fixed(), t.fixed_real)
+        fake = t.sample_fixed()
+        lab = quality = None
+        if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
+            lab = lab_view(t)
+            quality = toy_quality(fake, t.fixed_real, t.data)
+            self._record_quality(t.step, quality)
+        view = SampleView(t.step, fake, t.fixed_real, lab, quality)
         self._samples = view
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)
+
+    def _record_quality(self, step: int, quality: dict) -> None:
+        """Keep the live figures over time, bounded: past MAX_QUALITY_POINTS every other point is dropped."""
+        history = self.quality_history
+        if history and history[-1][0] == step:
+            return
+        history = history + [(step, quality)]
+        if len(history) > MAX_QUALITY_POINTS:
+            history = history[::2] if history[-1] is history[::2][-1] else history[::2] + [history[-1]]
+        self.quality_history = history  # replaced, never mutated: readers on other threads see a whole list

@@ -48,15 +48,16 @@ class Checkpoint:
     rng: torch.Tensor | None
     rng_device: str | None
     versions: dict[str, str]
+    gen_ema: dict[str, torch.Tensor] | None = None  # the weight average samples are drawn from, if kept
 
     @property
     def conditional(self) -> bool:
         return self.args.n_classes > 0
 
     def build_generator(self, device="cpu") -> torch.nn.Module:
-        """The generator alone, in eval mode, on ``device``."""
+        """The generator samples are drawn from (the weight average when kept), in eval mode, on ``device``."""
         gen, _ = build_models(self.args)
-        gen.load_state_dict(self.gen)
+        gen.load_state_dict(self.gen_ema if self.gen_ema is not None else self.gen)
         return gen.to(device).eval()
 
 
@@ -73,6 +74,7 @@ def payload(trainer) -> dict[str, Any]:
         "train_seconds": float(trainer.train_seconds),
         "gen": {k: v.detach().cpu() for k, v in p.gen.state_dict().items()},
         "disc": {k: v.detach().cpu() for k, v in p.disc.state_dict().items()},
+        **({"gen_ema": {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()}} if p.gen_ema else {}),
         "opt_d": _to_cpu(p.opt_d.state_dict()),
         "opt_g": _to_cpu(p.opt_g.state_dict()),
         "rng": p.rng.get_state(),
@@ -179,7 +181,7 @@ def _validate(raw: Any, label: str) -> Checkpoint:
         config = RunConfig.from_dict(raw["config"])
         args = ModelArgs.from_dict(raw["model_args"])
         step = int(raw["step"])
-        gen_state, disc_state = raw["gen"], raw["disc"]
+        gen_state, disc_state, ema_state = raw["gen"], raw["disc"], raw.get("gen_ema")
     except (KeyError, TypeError, ValueError, ConfigError) as err:
         raise CheckpointError(f"{label} has a damaged description: {err}") from err
     if args != ModelArgs.from_config(config, args.data_shape, args.n_classes):
@@ -188,9 +190,11 @@ def _validate(raw: Any, label: str) -> Checkpoint:
         gen, disc = build_models(args)
         gen.load_state_dict(gen_state)
         disc.load_state_dict(disc_state)
+        if ema_state is not None:
+            gen.load_state_dict(ema_state)
     except (RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise CheckpointError(f"{label}: the weights do not fit the described model ({str(err)[:200]})") from err
-    for name, tensor in {**gen_state, **disc_state}.items():
+    for name, tensor in {**gen_state, **disc_state, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
             raise CheckpointError(f"{label}: weight {name} holds NaN or infinite values")
     train_seconds = float(raw.get("train_seconds", 0.0))
@@ -200,7 +204,7 @@ def _validate(raw: Any, label: str) -> Checkpoint:
     return Checkpoint(config, args, step, train_seconds, gen_state, disc_state,
                       raw.get("opt_d"), raw.get("opt_g"),
                       rng if isinstance(rng, torch.Tensor) else None, raw.get("rng_device"),
-                      dict(raw.get("versions", {})))
+                      dict(raw.get("versions", {})), ema_state)
 
 
 def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
@@ -210,6 +214,8 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     p = trainer.parts
     p.gen.load_state_dict(ckpt.gen)
     p.disc.load_state_dict(ckpt.disc)
+    if p.gen_ema is not None:
+        p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
     try:
         if ckpt.opt_d is not None and ckpt.opt_g is not None:
             p.opt_d.load_state_dict(ckpt.opt_d)

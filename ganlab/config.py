@@ -14,8 +14,10 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
 DATASETS_2D = ("ring8", "grid25", "spiral", "moons")
+DATASETS_1D = ("mog1d",)
+DATASETS_TOY = DATASETS_2D + DATASETS_1D  # sampled from formulas, no files, works offline
 DATASETS_IMAGE = ("mnist", "fashion-mnist")
-DATASETS = DATASETS_2D + DATASETS_IMAGE
+DATASETS = DATASETS_TOY + DATASETS_IMAGE
 ARCHS = ("mlp", "dcgan", "cgan", "cdcgan")
 CONDITIONAL_ARCHS = ("cgan", "cdcgan")
 CONV_ARCHS = ("dcgan", "cdcgan")
@@ -85,8 +87,8 @@ class DataConfig(_Validated):
     data_dir: str = _opt(default_data_dir, help="root folder of image datasets (torchvision layout)")
 
     @property
-    def is_2d(self) -> bool:
-        return self.name in DATASETS_2D
+    def is_toy(self) -> bool:
+        return self.name in DATASETS_TOY
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ class OptimConfig(_Validated):
     d_steps: int = _opt(1, min=1, max=20, help="discriminator updates per generator update")
     label_smoothing: float = _opt(0.0, min=0.0, max=0.5, help="one-sided: real target 1 - s")
     gp_weight: float = _opt(10.0, min=0.0, max=1000.0, help="gradient-penalty weight (wgan-gp)")
+    ema: float = _opt(0.0, min=0.0, max=0.9999, help="decay of a running average of G's weights (0 = off); "
+                      "samples, figures and exploration use the average")
+    r1: float = _opt(0.0, min=0.0, max=1000.0, help="R1 penalty gamma on real data (0 = off): gamma/2 E||grad D(x)||^2")
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class RunConfig(_Validated):
         for f in fields(self):
             if f.name not in _SECTIONS:
                 _check_field(self, f)
-        if self.model.arch in CONV_ARCHS and self.data.is_2d:
+        if self.model.arch in CONV_ARCHS and self.data.is_toy:
             raise ConfigError(
                 f"model {self.model.arch} is convolutional and needs image data (mnist or "
                 f"fashion-mnist); for {self.data.name} choose mlp or cgan"
@@ -232,10 +237,12 @@ def field_specs() -> dict[str, dict[str, Any]]:
 # Defaults tuned per dataset (see docs/ for the runs behind them). The app and
 # the CLI start from these when only a dataset is named.
 _PRESETS: dict[str, dict[str, Any]] = {
-    "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
-    "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
+    "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
+    "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
     "spiral": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     "moons": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
+    # Goodfellow et al. (2014) Figure 1: a 1-D latent mapped onto the line.
+    "mog1d": dict(model="mlp", z_dim=1, hidden=64, depth=2, batch_size=256, lr_d=1e-3, lr_g=1e-3),
     # The classic fully connected GAN: D 784-128-1, G 100-128-784 (tanh).
     "mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),
     "fashion-mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),

@@ -1,4 +1,4 @@
-"""Training data: 2-D mixtures sampled fresh every batch, and image sets held on the device.
+"""Training data: 1-D and 2-D mixtures sampled fresh every batch, and image sets held on the device.
 
 Every source answers ``batch(n, generator) -> (x, y)`` on its device, drawing
 only from the ``torch.Generator`` it is handed; there is no DataLoader.
@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from .config import DATASETS_2D, DATASETS_IMAGE
+from .config import DATASETS_IMAGE, DATASETS_TOY
 
 
 class DatasetUnavailable(RuntimeError):
@@ -21,27 +22,27 @@ class DatasetUnavailable(RuntimeError):
 
 
 # ---------------------------------------------------------------------------
-# 2-D mixtures
+# Toy mixtures: 2-D (the plane) and 1-D (the line of Goodfellow et al.'s Figure 1)
 # ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Mixture2D:
-    """An equal-weight mixture of isotropic Gaussians in the plane, or a curve with noise.
+class Mixture:
+    """An equal-weight mixture of isotropic Gaussians on the line or in the plane, or a curve with noise.
 
     ``modes`` and ``sigma`` are exact for ``ring8`` and ``grid25`` (the benchmark
     parameters used by PacGAN and VEEGAN), so mode-coverage metrics apply.
     """
 
     name: str
-    modes: torch.Tensor  # (K, 2) component means, or points on a curve for curve data
+    modes: torch.Tensor  # (K, dim) component means; (0, 2) for curve data
     sigma: float
     n_classes: int
     has_modes: bool  # True when the data is a finite set of Gaussians with known means
     extent: float  # half-width of a square view that holds the data comfortably
 
-    def to(self, device) -> "Mixture2D":
-        return Mixture2D(self.name, self.modes.to(device), self.sigma, self.n_classes, self.has_modes, self.extent)
+    def to(self, device) -> "Mixture":
+        return Mixture(self.name, self.modes.to(device), self.sigma, self.n_classes, self.has_modes, self.extent)
 
     @property
     def device(self) -> torch.device:
@@ -49,7 +50,13 @@ class Mixture2D:
 
     @property
     def data_shape(self) -> tuple[int, ...]:
-        return (2,)
+        return (self.modes.shape[1],)
+
+    def density(self, x: np.ndarray) -> np.ndarray:
+        """The exact density of a 1-D mixture at points ``x`` (for drawing it)."""
+        means = self.modes[:, 0].cpu().numpy()
+        z = (np.asarray(x, dtype=np.float64)[:, None] - means[None, :]) / self.sigma
+        return np.exp(-0.5 * z**2).mean(1) / (self.sigma * math.sqrt(2 * math.pi))
 
     def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         if self.name == "spiral":
@@ -57,7 +64,7 @@ class Mixture2D:
         if self.name == "moons":
             return _moons(n, generator, self.device, self.sigma)
         k = torch.randint(len(self.modes), (n,), generator=generator, device=self.device)
-        noise = torch.randn(n, 2, generator=generator, device=self.device)
+        noise = torch.randn(n, self.modes.shape[1], generator=generator, device=self.device)
         return self.modes[k] + self.sigma * noise, k  # (n, 2), (n,)
 
 
@@ -93,17 +100,19 @@ def _moons(n, generator, device, sigma):
     return x + sigma * torch.randn(n, 2, generator=generator, device=device), moon
 
 
-def mixture(name: str, device="cpu") -> Mixture2D:
+def mixture(name: str, device="cpu") -> Mixture:
     if name == "ring8":
-        m = Mixture2D("ring8", ring8_modes(), 0.01, 8, True, 1.5)
+        m = Mixture("ring8", ring8_modes(), 0.01, 8, True, 1.5)
     elif name == "grid25":
-        m = Mixture2D("grid25", grid25_modes(), 0.05, 25, True, 5.5)
+        m = Mixture("grid25", grid25_modes(), 0.05, 25, True, 5.5)
     elif name == "spiral":
-        m = Mixture2D("spiral", torch.zeros(0, 2), 0.02, 2, False, 1.3)
+        m = Mixture("spiral", torch.zeros(0, 2), 0.02, 2, False, 1.3)
     elif name == "moons":
-        m = Mixture2D("moons", torch.zeros(0, 2), 0.05, 2, False, 2.0)
+        m = Mixture("moons", torch.zeros(0, 2), 0.05, 2, False, 2.0)
+    elif name == "mog1d":  # three well separated Gaussians on the line
+        m = Mixture("mog1d", torch.tensor([[-3.0], [0.0], [3.0]]), 0.5, 3, True, 5.0)
     else:
-        raise ValueError(f"unknown 2-D dataset {name!r}; choose one of {', '.join(DATASETS_2D)}")
+        raise ValueError(f"unknown toy dataset {name!r}; choose one of {', '.join(DATASETS_TOY)}")
     return m.to(device)
 
 
@@ -223,8 +232,8 @@ def _missing_message(name: str, raw: Path, stems, why: str) -> str:
 
 
 def load_data(name: str, data_dir: str | Path = "./data", *, device="cpu", download: bool = True):
-    """Any dataset by registry key: a :class:`Mixture2D` or an :class:`ImageData`."""
-    if name in DATASETS_2D:
+    """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData`."""
+    if name in DATASETS_TOY:
         return mixture(name, device)
     return load_images(name, data_dir, device=device, download=download)
 

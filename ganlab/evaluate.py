@@ -1,6 +1,7 @@
 """Headless quality figures for a checkpoint: what ``python -m ganlab eval`` prints.
 
-* 2-D mixtures with known modes: the PacGAN metric on 2,500 samples from a fixed seed.
+* 1-D and 2-D mixtures: GAN Lab's grid KL/JS and, where the modes are known, the PacGAN
+  metric, on 2,500 samples from the same fixed z the Train page's live figures use.
 * MNIST: the project's LeNet judges 10,000 samples (balanced classes for conditional
   models): label agreement with the conditioning class, the class histogram, and the
   Fréchet distance of penultimate features to the MNIST test set, beside the floor
@@ -12,26 +13,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from .checkpoint import Checkpoint
 from .classifier import frechet_distance, load_classifier, predict
 from .datasets import load_images, mixture
-from .quality import mode_quality
+from .quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from .sampling import generate
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 CLASSIFIER_PATH = CHECKPOINT_DIR / "mnist-classifier.pt"
 
 
-def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | None = None, seed: int = 0,
+def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | None = None, seed: int = QUALITY_Z_SEED,
              classifier_path: str | Path = CLASSIFIER_PATH) -> dict:
+    """Figures for ``ckpt``; on toy data ``seed`` defaults to the draw the Train page's live figures use."""
     name = ckpt.config.data.name
-    if ckpt.args.data_shape == (2,):
+    if len(ckpt.args.data_shape) == 1:  # 1-D and 2-D mixtures
         m = mixture(name)
-        if not m.has_modes:
-            raise ValueError(f"{name} has no finite set of modes; the mode metric needs ring8 or grid25")
-        x, _ = generate(ckpt, n or 2500, seed=seed)
-        return {"data": name, "step": ckpt.step, "samples": len(x), **mode_quality(x, m.modes.numpy(), m.sigma).as_dict()}
+        x, _ = generate(ckpt, n or QUALITY_SAMPLES, seed=seed)
+        real = m.batch(len(x), torch.Generator().manual_seed(QUALITY_REAL_SEED))[0].numpy()
+        return {"data": name, "step": ckpt.step, "samples": len(x), **toy_quality(x, real, m)}
     if name != "mnist":
         raise ValueError(f"the classifier judges MNIST only; this checkpoint was trained on {name}")
     clf, clf_acc = load_classifier(classifier_path)

@@ -63,6 +63,11 @@ def gradient_penalty(grad: torch.Tensor) -> torch.Tensor:
     return ((grad.flatten(1).norm(dim=1) - 1.0) ** 2).mean()
 
 
+def r1_penalty(grad: torch.Tensor) -> torch.Tensor:
+    """Mescheder et al. 2018 (R1): E[||grad_x D(x)||_2^2] on real data, grad of shape (B, ...); weight it by gamma/2."""
+    return grad.flatten(1).pow(2).sum(1).mean()
+
+
 class GANLoss(NamedTuple):
     discriminator: Callable[..., torch.Tensor]
     generator: Callable[[torch.Tensor], torch.Tensor]

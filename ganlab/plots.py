@@ -22,8 +22,9 @@ def _band(fig: go.Figure, snap: Snapshot, name: str, color: str) -> None:
                              hoverinfo="skip", showlegend=False))
 
 
-def _events(fig: go.Figure, snap: Snapshot) -> None:
-    for step, text in snap.events[-30:]:
+def add_events(fig: go.Figure, events) -> None:
+    """Mark (step, text) events, such as a mid-run hyperparameter change, as labelled vertical lines."""
+    for step, text in list(events)[-30:]:
         fig.add_vline(x=step, line=dict(color="#888", dash="dot", width=1),
                       annotation=dict(text=text, textangle=-90, font=dict(size=10), yanchor="top"))
 
@@ -44,7 +45,7 @@ def _series_figure(snap: Snapshot, series: dict[str, tuple[str, str]], title: st
     steps = snap.column("step")
     for name, (label, color) in series.items():
         fig.add_trace(go.Scatter(x=steps, y=snap.column(name), name=label, line=dict(color=color, width=1)))
-    _events(fig, snap)
+    add_events(fig, snap.events)
     return _layout(fig, title, yaxis)
 
 
@@ -130,10 +131,16 @@ def norm_figure(norms: dict[str, np.ndarray], shell: float) -> go.Figure:
 
 
 def scatter_raster(real: np.ndarray, fake: np.ndarray, *, extent: float, size: int = 320) -> np.ndarray:
-    """Real (green) and generated (red) 2-D points drawn into an RGB uint8 image, for GIF frames."""
+    """Real (green) and generated (red) points drawn into an RGB uint8 image, for GIF frames.
+
+    2-D points are drawn where they are; 1-D samples are drawn sorted against their rank
+    (each set's quantile function), so matching distributions draw matching curves.
+    """
     img = np.full((size, size, 3), 255, dtype=np.uint8)
     for points, color in ((real, (44, 160, 44)), (fake, (214, 39, 40))):
         pts = np.asarray(points, dtype=np.float64)
+        if pts.shape[1] == 1:
+            pts = np.stack([np.sort(pts[:, 0]), np.linspace(-0.9 * extent, 0.9 * extent, len(pts))], 1)
         px = ((pts[:, 0] + extent) / (2 * extent) * (size - 1)).round().astype(int)
         py = ((extent - pts[:, 1]) / (2 * extent) * (size - 1)).round().astype(int)
         keep = (px >= 1) & (px < size - 1) & (py >= 1) & (py < size - 1)

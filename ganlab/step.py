@@ -1,22 +1,24 @@
 """One training step of a GAN: ``d_steps`` discriminator updates, then one generator update.
 
-The step never synchronises with the host: it returns its metrics as one device
-tensor so the caller decides when to copy them (every step on a CPU, in blocks
-on a GPU).
+The two halves are separate functions so the app can run them one at a time
+(the Train page's "D only" and "G only" buttons, slow motion). A step never
+synchronises with the host: it returns its metrics as one device tensor so the
+caller decides when to copy them (every step on a CPU, in blocks on a GPU).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
-from .losses import GANLoss, gradient_penalty
+from .losses import GANLoss, gradient_penalty, r1_penalty
 from .models import sample_z
 
 # Order of the values in the tensor ``train_step`` returns.
 STEP_METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g")
+PHASES = ("both", "d", "g")  # a full step, a discriminator update only, a generator update only
 
 
 @dataclass
@@ -27,7 +29,7 @@ class GANParts:
     disc: nn.Module
     opt_d: torch.optim.Optimizer
     opt_g: torch.optim.Optimizer
-    data: object  # Mixture2D or ImageData: .batch(n, generator) -> (x, y)
+    data: object  # Mixture or ImageData: .batch(n, generator) -> (x, y)
     loss: GANLoss
     rng: torch.Generator  # all training randomness: batches, z, labels, GP mixing
     z_dim: int
@@ -36,6 +38,19 @@ class GANParts:
     batch_size: int
     smoothing: float = 0.0
     gp_weight: float = 10.0
+    r1: float = 0.0
+    gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
+    ema: float = 0.0  # its decay per generator update
+    g_params: list = field(init=False, repr=False)
+    ema_params: list = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.g_params = list(self.gen.parameters())
+        self.ema_params = list(self.gen_ema.parameters()) if self.gen_ema is not None else []
+
+    @property
+    def device(self) -> torch.device:
+        return self.g_params[0].device
 
 
 def _grad_norm(params) -> torch.Tensor:
@@ -52,43 +67,86 @@ def _penalty(p: GANParts, x: torch.Tensor, fake: torch.Tensor, y) -> torch.Tenso
     return p.gp_weight * gradient_penalty(grad)
 
 
-def train_step(p: GANParts, *, d_steps: int = 1) -> torch.Tensor:
+def _labels(p: GANParts, y):
+    return y if p.n_classes else None
+
+
+def d_update(p: GANParts):
+    """One discriminator update. Returns (loss_d, logit_real, logit_fake, grad norm), all on the device.
+
+    Maximize log(D(x)) + log(1 - D(G(z)))  [or the chosen loss's critic objective].
+    """
+    x, y = p.data.batch(p.batch_size, p.rng)
+    y = _labels(p, y)
+    z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
+    with torch.no_grad():
+        fake = p.gen(z, y)  # (B, z_dim) -> (B, *data_shape)
+    if p.r1:
+        x = x.requires_grad_(True)
+    logit_real, logit_fake = p.disc(x, y), p.disc(fake, y)  # (B,), (B,)
+    loss_d = p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing)
+    if p.loss.gradient_penalty:
+        loss_d = loss_d + _penalty(p, x, fake, y)
+    if p.r1:
+        (grad,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
+        loss_d = loss_d + p.r1 / 2 * r1_penalty(grad)
+    p.opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    grad_d = _grad_norm(p.disc.parameters())
+    p.opt_d.step()
+    return loss_d.detach(), logit_real.detach(), logit_fake.detach(), grad_d
+
+
+def g_update(p: GANParts):
+    """One generator update. Returns (loss_g, logit of D on the new fakes, grad norm), on the device.
+
+    Maximize log(D(G(z)))  [minimax: minimize log(1 - D(G(z)))].
+    """
+    y = torch.randint(p.n_classes, (p.batch_size,), generator=p.rng, device=p.device) if p.n_classes else None
+    z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
+    logit_gen = p.disc(p.gen(z, y), y)
+    loss_g = p.loss.generator(logit_gen)
+    p.opt_g.zero_grad(set_to_none=True)
+    loss_g.backward(inputs=p.g_params)  # no gradients accumulate in D
+    grad_g = _grad_norm(p.g_params)
+    p.opt_g.step()
+    if p.ema_params:
+        with torch.no_grad():
+            torch._foreach_lerp_(p.ema_params, p.g_params, 1.0 - p.ema)
+    return loss_g.detach(), logit_gen.detach(), grad_g
+
+
+def _d_loss_now(p: GANParts, logit_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """D's loss and logits on a real batch, measured without updating anything (for a G-only step)."""
+    with torch.no_grad():
+        x, y = p.data.batch(p.batch_size, p.rng)
+        logit_real = p.disc(x, _labels(p, y))
+        return p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing), logit_real
+
+
+def train_step(p: GANParts, *, d_steps: int = 1, phase: str = "both") -> torch.Tensor:
     """One step; returns (6,) = d_loss, g_loss, d_real, d_fake, grad_d, grad_g on the device.
 
     ``d_real`` and ``d_fake`` are mean D(x) and D(G(z)) as probabilities (sigmoid of the logits).
+    ``phase`` "d" runs one discriminator update and only measures G's loss; "g" runs one generator
+    update and only measures D's loss; the gradient norm of the network left alone is reported as 0.
     """
-    device = next(p.gen.parameters()).device
-    b = p.batch_size
-
-    # (1) Update D network: maximize log(D(x)) + log(1 - D(G(z)))  [or the chosen loss's critic objective]
-    for _ in range(d_steps):
-        x, y = p.data.batch(b, p.rng)
-        y = y if p.n_classes else None
-        z = sample_z(b, p.z_dim, p.latent, p.rng, device)
-        with torch.no_grad():
-            fake = p.gen(z, y)  # (B, z_dim) -> (B, *data_shape)
-        logit_real, logit_fake = p.disc(x, y), p.disc(fake, y)  # (B,), (B,)
-        loss_d = p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing)
-        if p.loss.gradient_penalty:
-            loss_d = loss_d + _penalty(p, x, fake, y)
-        p.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        grad_d = _grad_norm(p.disc.parameters())
-        p.opt_d.step()
-
-    # (2) Update G network: maximize log(D(G(z)))  [minimax: minimize log(1 - D(G(z)))]
-    y_g = torch.randint(p.n_classes, (b,), generator=p.rng, device=device) if p.n_classes else None
-    z = sample_z(b, p.z_dim, p.latent, p.rng, device)
-    logit_gen = p.disc(p.gen(z, y_g), y_g)
-    loss_g = p.loss.generator(logit_gen)
-    p.opt_g.zero_grad(set_to_none=True)
-    loss_g.backward(inputs=list(p.gen.parameters()))  # no gradients accumulate in D
-    grad_g = _grad_norm(p.gen.parameters())
-    p.opt_g.step()
-
+    zero = torch.zeros((), device=p.device)
+    if phase == "g":
+        loss_g, logit_fake, grad_g = g_update(p)
+        loss_d, logit_real = _d_loss_now(p, logit_fake)
+        grad_d = zero
+    elif phase in ("both", "d"):
+        for _ in range(d_steps if phase == "both" else 1):
+            loss_d, logit_real, logit_fake, grad_d = d_update(p)
+        if phase == "both":
+            loss_g, _, grad_g = g_update(p)
+        else:
+            with torch.no_grad():
+                loss_g, grad_g = p.loss.generator(logit_fake), zero
+    else:
+        raise ValueError(f"phase must be one of {', '.join(PHASES)}, got {phase!r}")
     with torch.no_grad():
         return torch.stack([
-            loss_d.detach(), loss_g.detach(),
-            torch.sigmoid(logit_real.detach()).mean(), torch.sigmoid(logit_fake.detach()).mean(),
-            grad_d, grad_g,
+            loss_d, loss_g, torch.sigmoid(logit_real).mean(), torch.sigmoid(logit_fake).mean(), grad_d, grad_g,
         ])

@@ -7,6 +7,7 @@ drives one from a thread for the app; the CLI and tests drive it directly.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import replace
@@ -18,11 +19,12 @@ from .config import ConfigError, RunConfig
 from .datasets import load_data
 from .losses import LOSSES
 from .models import ModelArgs, build_models, sample_z
+from .quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
 from .step import STEP_METRICS, GANParts, train_step
 from .store import FIELDS, MetricsStore
 
 N_FIXED = 64  # size of the fixed visualisation batch (an 8x8 grid)
-N_FIXED_2D = 1000  # generated points drawn in the 2-D scatter
+N_FIXED_TOY = 2500  # generated points on 1-D and 2-D data: the PacGAN metric's sample count
 LIVE_KNOBS = ("lr_d", "lr_g", "d_steps")
 
 
@@ -40,6 +42,13 @@ def resolve_device(name: str) -> torch.device:
     if name == "mps" and not has_mps:
         raise ConfigError("device mps was asked for, but Apple's MPS is not available; choose auto or cpu")
     return torch.device(name)
+
+
+def _average_of(gen: torch.nn.Module) -> torch.nn.Module:
+    """A frozen copy of ``gen`` that the step keeps as a running average of its weights."""
+    avg = copy.deepcopy(gen)
+    avg.requires_grad_(False)
+    return avg.eval()
 
 
 def _adam(params, lr, beta1, beta2, device) -> torch.optim.Adam:
@@ -66,7 +75,8 @@ class Trainer:
             data=self.data, loss=LOSSES[o.loss],
             rng=torch.Generator(self.device).manual_seed(config.seed),
             z_dim=config.model.z_dim, latent=config.model.latent, n_classes=self.args.n_classes,
-            batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight,
+            batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight, r1=o.r1,
+            gen_ema=_average_of(gen) if o.ema else None, ema=o.ema,
         )
         self.store = store if store is not None else MetricsStore()
         self.step = 0
@@ -78,8 +88,12 @@ class Trainer:
         self._fixed = self._fixed_inputs()
 
     # -- training -----------------------------------------------------------
-    def run(self, n: int = 1) -> int:
-        """Train ``n`` steps, record them, return the step count. Raises :class:`Diverged` on NaN/inf."""
+    def run(self, n: int = 1, phase: str = "both", *, mark: bool = False) -> int:
+        """Train ``n`` steps, record them, return the step count. Raises :class:`Diverged` on NaN/inf.
+
+        ``phase`` "d" or "g" makes each step a discriminator-only or generator-only update (recorded as a
+        step of its own); ``mark`` puts that on the charts.
+        """
         if self.diverged:
             raise Diverged(self.diverged)
         with self.lock:
@@ -87,7 +101,7 @@ class Trainer:
             t_start = time.perf_counter()
             for _ in range(n):
                 self._apply_pending()
-                outs.append(train_step(self.parts, d_steps=self.config.optim.d_steps))
+                outs.append(train_step(self.parts, d_steps=self.config.optim.d_steps, phase=phase))
                 walls.append(time.perf_counter())
             metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, 6): one host sync per block
             first = self.step + 1
@@ -99,6 +113,8 @@ class Trainer:
             rows[:, 1:1 + len(STEP_METRICS)] = metrics
             rows[:, FIELDS.index("wall")] = wall
             self.store.append(rows)
+            if mark and phase != "both":
+                self.store.add_event(first, f"{phase.upper()} only")
             bad = ~np.isfinite(metrics[:, :2]).all(1)
             if bad.any():
                 at = int(rows[bad.argmax(), 0])
@@ -137,27 +153,37 @@ class Trainer:
 
     # -- looking at the generator ----------------------------------------------
     def _fixed_inputs(self):
-        """DCGAN's fixed_noise: one latent batch drawn once, so sample grids compare over time."""
-        g = torch.Generator().manual_seed(self.config.seed + 1)
-        n = N_FIXED_2D if self.args.data_shape == (2,) else N_FIXED
-        if self.args.n_classes and n == N_FIXED:
+        """DCGAN's fixed_noise: one latent batch drawn once, so sample grids compare over time.
+
+        On 1-D/2-D data it is the same draw ``python -m ganlab eval`` uses, so the live quality
+        figures and the headless ones agree on the same weights.
+        """
+        toy = len(self.args.data_shape) == 1
+        n = N_FIXED_TOY if toy else N_FIXED
+        if self.args.n_classes and not toy:
             n = 10 * self.args.n_classes  # one column per class, ten styles each
-        z = sample_z(n, self.args.z_dim, self.config.model.latent, g, "cpu").to(self.device)
+        z_seed, real_seed = (QUALITY_Z_SEED, QUALITY_REAL_SEED) if toy else (self.config.seed + 1, self.config.seed + 2)
+        z = sample_z(n, self.args.z_dim, self.config.model.latent, torch.Generator().manual_seed(z_seed), "cpu")
         y = (torch.arange(n) % self.args.n_classes).to(self.device) if self.args.n_classes else None
-        real = self.data.batch(n, torch.Generator(self.device).manual_seed(self.config.seed + 2))[0]
-        return z, y, real.cpu().numpy()
+        real = self.data.batch(n, torch.Generator(self.device).manual_seed(real_seed))[0]
+        return z.to(self.device), y, real.cpu().numpy()
 
     def sample_fixed(self) -> np.ndarray:
         """G(fixed z) as numpy: (n, 2) for 2-D data, (n, 1, 28, 28) in [-1, 1] for images."""
         z, y, _ = self._fixed
         with self.lock, torch.no_grad():
-            gen = self.parts.gen
+            gen = self.shown_generator
             was_training = gen.training
             gen.eval()
             try:
                 return gen(z, y).float().cpu().numpy()
             finally:
                 gen.train(was_training)
+
+    @property
+    def shown_generator(self) -> torch.nn.Module:
+        """What samples and figures show: the weight average when the run keeps one, else G itself."""
+        return self.parts.gen_ema if self.parts.gen_ema is not None else self.parts.gen
 
     @property
     def fixed_real(self) -> np.ndarray:

@@ -38,7 +38,7 @@ seed = st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, value=0, 
 k = st.segmented_control("Class", list(range(a.n_classes)), format_func=lambda i: names[i], default=0,
                          key=f"{PAGE}_class") or 0
 
-if a.data_shape == (2,):
+if len(a.data_shape) == 1:  # 1-D and 2-D data
     st.warning("Class grids are drawn for image models; pick an MNIST model to see digits.")
     st.stop()
 

@@ -25,6 +25,10 @@ name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE
 src = session.model_source(name)
 a = src.args
 is_2d = a.data_shape == (2,)
+if a.data_shape == (1,):
+    st.info(f"{name} draws on a line; its z -> x mapping is drawn live on the Train page (layer 'G manifold'). "
+            "Pick a 2-D or image model to explore here.")
+    st.stop()
 shell = math.sqrt(a.z_dim / 3 if src.latent == "uniform" else a.z_dim)
 st.caption(f"{name}: {a.arch} trained on {src.data_name}, step {src.step:,}, z_dim {a.z_dim}, p(z) {src.latent}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ import streamlit as st
 import torch
 
 from ganlab.background import BackgroundTrainer
-from ganlab.capacity import interactive_threads
+from ganlab.capacity import Busy, interactive_threads
 from ganlab.checkpoint import load as load_checkpoint
 from ganlab.checkpoint import resume
 from ganlab.checkpoint_dir import CheckpointDir
@@ -25,6 +26,7 @@ from ganlab.datasets import DatasetUnavailable, load_data, mixture
 from ganlab.latent import gif_bytes
 from ganlab.latent import principal_directions as principal_directions_of
 from ganlab.plots import image_grid, scatter_raster
+from ganlab.presets import Preset
 from ganlab.trainer import Trainer, resolve_device
 
 
@@ -34,6 +36,10 @@ class Keys:
     FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
     TIMELINE_GIF = "timeline_gif"  # (id of the trainer it shows, GIF bytes) of the last export
+    SESSION_ID = "session_id"  # a random id naming this session as a lecture's presenter
+    LAYERS = "lab_layers"  # which layers of the lab view are on
+    SPEED = "speed"  # the steps/s cap chosen on the Train page
+    PAGE = "page"  # a page to switch to at the next run (set by a preset)
 
     @staticmethod
     def setting(name: str) -> str:
@@ -100,6 +106,36 @@ def prepare_conditional_run() -> None:
     except (ConfigError, DatasetUnavailable) as err:
         flash("error", f"Could not start that run: {err}")
     forget_form()
+
+
+def session_id() -> str:
+    """A random id for this browser session (to know which session presents the lecture)."""
+    if Keys.SESSION_ID not in st.session_state:
+        st.session_state[Keys.SESSION_ID] = uuid.uuid4().hex
+    return st.session_state[Keys.SESSION_ID]
+
+
+def start_preset(preset: Preset) -> None:
+    """Set this session's run to a classroom preset and start it; the Train page shows it."""
+    current = run().trainer.config
+    config = preset.config().with_values(device=current.device)
+    try:
+        new_run(config)
+        run().set_speed(preset.speed)
+        st.session_state[Keys.SPEED] = speed_label(preset.speed)
+        run().start()
+        flash("success", f"{preset.title}: running {config.model.arch} on {config.data.name}.")
+    except (ConfigError, DatasetUnavailable, Busy) as err:
+        flash("error", f"Could not start that experiment: {err}")
+    forget_form()
+
+
+SPEEDS = {"1 step/s": 1.0, "2 steps/s": 2.0, "5 steps/s": 5.0, "20 steps/s": 20.0, "100 steps/s": 100.0,
+          "full speed": None}
+
+
+def speed_label(speed: float | None) -> str:
+    return next((k for k, v in SPEEDS.items() if v == speed), "full speed")
 
 
 def flash(kind: str, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Train page: settings, Start/Pause/Step/Reset, live loss and D(x)/D(G(z)) charts, samples."""
+"""Train page: settings, Start/Pause, single D/G steps, speed, live charts, the lab view, samples."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import streamlit as st
 from ganlab.capacity import Busy
 from ganlab.config import ConfigError
 from ganlab.datasets import DatasetUnavailable
-from ganlab.plots import image_grid, loss_figure, prob_figure, scatter_figure
 
-from pages import controls, session, train_panels
-
-REFRESH_SECONDS = 0.5
+from pages import controls, lecture_panel, live, session, train_panels
 
 run = session.run()
 config = run.trainer.config
@@ -39,7 +36,8 @@ session.show_flash()
 # -- controls -----------------------------------------------------------------
 status = run.status()
 running = status.state == "running"
-c1, c2, c3, c4 = st.columns(4)
+idle = running or bool(run.trainer.diverged)  # single steps only while paused
+c1, c2, c3, c4, c5, c6 = st.columns(6)
 if c1.button("Pause" if running else ("Resume" if status.step else "Start"), type="primary", width="stretch",
              disabled=bool(run.trainer.diverged)):
     if running:
@@ -50,58 +48,45 @@ if c1.button("Pause" if running else ("Resume" if status.step else "Start"), typ
         st.rerun()
     except Busy as err:
         st.warning(str(err))
-if c2.button("Step", width="stretch", disabled=running or bool(run.trainer.diverged),
-             help="one generator step (with its discriminator steps), then stay paused"):
-    run.step(1)
-    run.wait_steps()  # show the step's result, not the state before it
-    st.rerun()
-if c3.button("Step x10", width="stretch", disabled=running or bool(run.trainer.diverged)):
-    run.step(10)
-    run.wait_steps()
-    st.rerun()
-if c4.button("Reset", width="stretch", help="a fresh run with the same settings"):
+STEP_BUTTONS = (
+    (c2, "Step", 1, "both", "one full step: the D update(s), then the G update; then stay paused"),
+    (c3, "D only", 1, "d", "one discriminator update; G stays as it is (marked on the charts)"),
+    (c4, "G only", 1, "g", "one generator update against the current D (marked on the charts)"),
+    (c5, "Step x10", 10, "both", "ten full steps"),
+)
+for col, label, n, phase, help_text in STEP_BUTTONS:
+    if col.button(label, width="stretch", disabled=idle, help=help_text):
+        run.step(n, phase)
+        run.wait_steps()  # show the step's result, not the state before it
+        st.rerun()
+if c6.button("Reset", width="stretch", help="a fresh run with the same settings"):
     run.reset()
     st.rerun()
 
-with st.expander("Change mid-run (takes effect at the next step, marked on the charts)"):
-    live = controls.live_knobs(run.trainer.config)
-    if live is not None:
+s1, s2 = st.columns([2, 3])
+if session.Keys.SPEED not in st.session_state:
+    st.session_state[session.Keys.SPEED] = session.speed_label(status.speed)
+speed = s1.select_slider("Speed", list(session.SPEEDS), key=session.Keys.SPEED,
+                         help="5 steps/s or slower is slow motion: D and G updates run one at a time and are named")
+run.set_speed(session.SPEEDS[speed])
+with s2.expander("Change mid-run (takes effect at the next step, marked on the charts)"):
+    live_knobs = controls.live_knobs(run.trainer.config)
+    if live_knobs is not None:
         try:
-            run.set_hparams(**live)
+            run.set_hparams(**live_knobs)
             st.success("Applied at the next step.")
         except ConfigError as err:
             st.error(f"Not applied: {err}")
 
+layers = live.layer_picker() if len(run.trainer.args.data_shape) == 1 else []
+with st.sidebar:
+    lecture_panel.presenter_controls(run)
+
 
 # -- live view ----------------------------------------------------------------
-@st.fragment(run_every=REFRESH_SECONDS if running else None)
+@st.fragment(run_every=live.REFRESH_SECONDS if running else None)
 def live_view() -> None:
-    s = run.status()
-    t = run.trainer
-    if s.message:
-        st.error(s.message)
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Step", f"{s.step:,}")
-    m2.metric("State", s.state)
-    m3.metric("Steps/s", f"{s.steps_per_second:,.0f}" if s.state == "running" else "-")
-    m4.metric("Device", s.device)
-    snap = t.store.snapshot()
-    if snap.total == 0:
-        st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
-                f"or Step to take one step at a time.")
-    left, right = st.columns(2)
-    left.plotly_chart(loss_figure(snap), key="loss_chart")
-    right.plotly_chart(prob_figure(snap), key="prob_chart")
-    view = run.samples()
-    if view is None:
-        return
-    if view.fake.ndim == 2:
-        st.plotly_chart(scatter_figure(view.real, view.fake, extent=t.data.extent,
-                                       title=f"Real vs generated (fixed noise), step {view.step:,}"),
-                        key="sample_scatter")
-    else:
-        per_row = t.args.n_classes or 8  # conditional models: one column per class
-        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
+    live.draw(run, layers)
 
 
 live_view()

@@ -62,7 +62,8 @@ def test_single_steps_from_ready():
     run = BackgroundTrainer(default_config("ring8", **SMALL))
     assert run.status().state == "ready"
     run.step(1)
-    assert wait_for(lambda: run.status().step == 1)
+    assert run.wait_steps(), "a single step finishes, with its samples refreshed, before wait_steps returns"
+    assert run.status().step == 1
     assert run.samples().step == 1
     run.stop()
 
@@ -70,7 +71,7 @@ def test_single_steps_from_ready():
 def test_reset_builds_a_fresh_run_and_keeps_the_old_one_on_bad_config():
     run = BackgroundTrainer(default_config("ring8", **SMALL))
     run.step(5)
-    assert wait_for(lambda: run.status().step == 5)
+    assert run.wait_steps() and run.status().step == 5
     run.reset(default_config("grid25", **SMALL))
     assert run.status().step == 0 and run.trainer.config.data.name == "grid25"
     with pytest.raises(ConfigError):
@@ -101,7 +102,7 @@ def test_learning_rates_change_mid_run_and_are_marked():
 def test_nan_pauses_the_run_with_a_message():
     run = BackgroundTrainer(default_config("ring8", **SMALL))
     run.step(2)
-    assert wait_for(lambda: run.status().step == 2)
+    assert run.wait_steps() and run.status().step == 2
     with torch.no_grad():
         next(run.trainer.parts.disc.parameters()).fill_(float("nan"))  # force a divergence
     run.start()
@@ -152,11 +153,11 @@ def test_autosave_and_timeline(tmp_path):
     path = tmp_path / "auto.pt"
     run.set_autosave(10, path)
     run.step(25)
-    assert wait_for(lambda: run.status().step == 25)
+    assert run.wait_steps() and run.status().step == 25
     assert wait_for(lambda: path.exists())
     assert load(path).step >= 10  # saved at the end of the block that crossed step 10 or 20
     assert "autosaved" in run.autosave_note
-    assert len(run.timeline) >= 1 and run.timeline.frames()[0][1].shape == (1000, 2)
+    assert len(run.timeline) >= 1 and run.timeline.frames()[0][1].shape == (2500, 2)
     before = path.read_bytes()
     with torch.no_grad():
         next(run.trainer.parts.disc.parameters()).fill_(float("nan"))

@@ -1,0 +1,36 @@
+"""Lecture page: watch the run a presenter shares, live and read-only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.lecture import LECTURE
+
+from pages import live, session
+
+st.title("Lecture")
+shared = LECTURE.current()
+if shared is None:
+    st.info("Nobody is presenting right now. A presenter shares a run from the Train page's sidebar "
+            "(Lecture mode, Share this run); it then appears here for everyone. You can still train your own "
+            "run on the Train page.")
+    st.stop()
+
+presenter = shared.owner == session.session_id()
+st.caption(("You are presenting this run; control it on the Train page. " if presenter else
+            "Watching the presenter's run, read-only. Your own run on the Train page is unaffected. ")
+           + f"{shared.run.trainer.config.model.arch} on {shared.run.trainer.config.data.name}.")
+st.subheader(shared.title)
+layers = live.layer_picker("_lecture") if len(shared.run.trainer.args.data_shape) == 1 else []
+
+
+@st.fragment(run_every=live.REFRESH_SECONDS)
+def watch() -> None:
+    current = LECTURE.current()
+    if current is None or current.run is not shared.run:
+        st.warning("The presenter stopped sharing this run.")
+        return
+    live.draw(current.run, layers)
+
+
+watch()

@@ -1,0 +1,86 @@
+"""The live view of a run, drawn by the Train page (its own run) and the Lecture page (the shared one).
+
+Nothing here changes the run: it reads status, store snapshots and the sample view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ganlab.background import BackgroundTrainer
+from ganlab.lab_plots import LAYERS, line_figure, plane_figure, quality_figure
+from ganlab.plots import image_grid, loss_figure, prob_figure
+
+from pages import session
+
+REFRESH_SECONDS = 0.5
+DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
+
+
+def layer_picker(key_suffix: str = "") -> list[str]:
+    """Which lab-view layers to draw (kept per session)."""
+    key = session.Keys.LAYERS + key_suffix
+    if key not in st.session_state:
+        st.session_state[key] = DEFAULT_LAYERS
+    return st.pills("Layers", LAYERS, selection_mode="multi", key=key,
+                    help="switch each layer of the view on or off") or []
+
+
+def _metrics(run: BackgroundTrainer) -> None:
+    s = run.status()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Step", f"{s.step:,}")
+    m2.metric("State", s.state)
+    m3.metric("Steps/s", f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
+    m4.metric("Device", s.device)
+    if s.message:
+        st.error(s.message)
+    if s.phase:
+        st.info(f"Slow motion. {s.phase}", icon=":material/slow_motion_video:")
+
+
+def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
+    """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences always."""
+    cols = st.columns(5 if "high_quality" in quality else 2)
+    i = 0
+    if "high_quality" in quality:
+        cols[0].metric("Modes covered", f"{quality['modes_covered']} / {quality['n_modes']}",
+                       help="a mode is covered if a high-quality sample is nearest to it (PacGAN)")
+        cols[1].metric("High quality", f"{quality['high_quality']:.1%}",
+                       help="share of the 2,500 samples within 3 sigma of their nearest mode")
+        cols[2].metric("Reverse KL", f"{quality['reverse_kl']:.3f}" if np.isfinite(quality["reverse_kl"]) else "-",
+                       help="sum p log(p/q) of the high-quality samples' mode histogram against uniform")
+        i = 3
+    cols[i].metric("Grid KL", f"{quality['grid_kl']:.3f}", help="KL(real || generated) on a 20x20 grid (GAN Lab)")
+    cols[i + 1].metric("Grid JS", f"{quality['grid_js']:.3f}", help="Jensen-Shannon divergence on the same grid")
+    if len(run.quality_history) > 1:
+        st.plotly_chart(quality_figure(run.quality_history, events), key="quality_chart")
+
+
+def draw(run: BackgroundTrainer, layers: list[str]) -> None:
+    """Metrics, loss and D-output charts, and the samples: the lab view on 1-D/2-D data, a grid for images."""
+    t = run.trainer
+    _metrics(run)
+    snap = t.store.snapshot()
+    if snap.total == 0:
+        st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
+                f"or Step to take one step at a time.")
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figure(snap), key="loss_chart")
+    right.plotly_chart(prob_figure(snap), key="prob_chart")
+    view = run.samples()
+    if view is None:
+        return
+    if view.lab is not None:
+        title = f"Step {view.step:,}: {view.lab.mesh_note}" if "G manifold" in layers else f"Step {view.step:,}"
+        if t.args.data_shape == (2,):
+            fig = plane_figure(view.lab, view.real, view.fake, layers, title=title)
+        else:
+            fig = line_figure(view.lab, t.data.density, view.real, view.fake, layers, title=title)
+        st.plotly_chart(fig, key="lab_view")
+        if view.quality:
+            _quality(run, view.quality, snap.events)
+    else:
+        per_row = t.args.n_classes or 8  # conditional models: one column per class
+        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")

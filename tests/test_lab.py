@@ -1,0 +1,178 @@
+"""The lab view's layers, single D/G updates, slow motion, the weight average, live figures, lecture mode."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab.background import PHASE_TEXT, BackgroundTrainer
+from ganlab.checkpoint import load, save
+from ganlab.config import default_config
+from ganlab.datasets import mixture
+from ganlab.evaluate import evaluate
+from ganlab.lab import generator_push, lab_view
+from ganlab.lecture import Lecture
+from ganlab.losses import LOSSES
+from ganlab.presets import PRESETS
+from ganlab.quality import grid_divergence
+from ganlab.step import train_step
+from ganlab.trainer import Trainer
+
+SMALL = dict(hidden=32, depth=2, batch_size=64, device="cpu")
+
+
+def params(module):
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def same(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("loss", ["ns", "minimax", "lsgan", "hinge"])
+def test_generator_push_is_minus_the_per_sample_gradient(loss):
+    """Each arrow is -dL_G/dx at that sample alone, checked against central finite differences."""
+    t = Trainer(default_config("ring8", loss=loss, **SMALL))
+    disc = t.parts.disc.double()
+    x = torch.randn(5, 2, dtype=torch.float64)
+    push = generator_push(LOSSES[loss], disc, x, 0, None)
+    h = 1e-6
+    for i in range(len(x)):
+        for j in range(2):
+            up, down = x[i:i + 1].clone(), x[i:i + 1].clone()
+            up[0, j] += h
+            down[0, j] -= h
+            with torch.no_grad():
+                numeric = (LOSSES[loss].generator(disc(up, None)) - LOSSES[loss].generator(disc(down, None))) / (2 * h)
+            assert push[i, j].item() == pytest.approx(-numeric.item(), rel=1e-4, abs=1e-8)
+
+
+def test_lab_view_layers_on_the_plane():
+    t = Trainer(default_config("ring8", **SMALL))
+    t.run(5)
+    v = lab_view(t, surface_res=30, mesh_res=11, n_arrows=50)
+    assert v.axis.shape == (30,) and v.surface.shape == (30, 30)
+    assert ((v.surface > 0) & (v.surface < 1)).all()
+    assert v.mesh.shape == (11, 11, 2) and "11x11 latent grid" in v.mesh_note
+    assert v.arrows_at.shape == v.arrows.shape == (50, 2)
+    assert np.allclose(v.arrows_at, t.sample_fixed()[:50], atol=1e-6), "arrows sit on the samples the view draws"
+    assert v.mapping_z is None
+    # D's surface is D itself: the heat map at a grid point equals D there
+    with torch.no_grad():
+        at = torch.tensor([[v.axis[3], v.axis[7]]])  # x = axis[3], y = axis[7] -> row 7, column 3
+        assert v.surface[7, 3] == pytest.approx(torch.sigmoid(t.parts.disc(at, None)).item(), abs=1e-6)
+
+
+def test_lab_view_on_higher_latents_is_a_slice():
+    t = Trainer(default_config("grid25", z_dim=5, **SMALL))
+    v = lab_view(t, mesh_res=7)
+    assert v.mesh.shape == (7, 7, 2) and "slice" in v.mesh_note
+
+
+def test_one_dimensional_mode():
+    m = mixture("mog1d")
+    x, _ = m.batch(4000, torch.Generator().manual_seed(0))
+    assert x.shape == (4000, 1)
+    grid = np.linspace(-10, 10, 20001)
+    assert (m.density(grid) * (grid[1] - grid[0])).sum() == pytest.approx(1.0, abs=1e-4)
+    t = Trainer(default_config("mog1d", device="cpu"))
+    t.run(20)
+    v = lab_view(t)
+    assert v.surface.shape == v.axis.shape  # D(x) is a curve on the line
+    assert v.mapping_z is not None and v.mapping_x.shape == v.mapping_z.shape
+    assert t.sample_fixed().shape == (2500, 1)
+
+
+def test_d_only_and_g_only_steps_touch_one_network():
+    t = Trainer(default_config("ring8", **SMALL))
+    g0, d0 = params(t.parts.gen), params(t.parts.disc)
+    t.run(1, "d", mark=True)
+    assert same(params(t.parts.gen), g0) and not same(params(t.parts.disc), d0)
+    g1, d1 = params(t.parts.gen), params(t.parts.disc)
+    t.run(1, "g", mark=True)
+    assert not same(params(t.parts.gen), g1) and same(params(t.parts.disc), d1)
+    snap = t.store.snapshot()
+    assert [e[1] for e in snap.events] == ["D only", "G only"] and t.step == 2
+    assert snap.column("grad_g")[0] == 0 and snap.column("grad_d")[1] == 0
+    assert np.isfinite(snap.mean[:, 1:7]).all()
+    with pytest.raises(ValueError, match="phase"):
+        train_step(t.parts, phase="x")
+
+
+def test_weight_average_follows_the_generator():
+    t = Trainer(default_config("ring8", ema=0.9, **SMALL))
+    before = params(t.parts.gen_ema)
+    t.run(1)
+    after_g = params(t.parts.gen)
+    expected = [0.9 * b + 0.1 * g for b, g in zip(before, after_g)]
+    assert all(torch.allclose(e, a, atol=1e-6) for e, a in zip(expected, params(t.parts.gen_ema)))
+    assert t.shown_generator is t.parts.gen_ema
+    assert Trainer(default_config("ring8", ema=0.0, **SMALL)).parts.gen_ema is None
+
+
+def test_live_figures_equal_the_headless_eval_of_the_same_weights(tmp_path):
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    run.step(300)
+    assert run.wait_steps(timeout=60)
+    live = run.samples().quality
+    path = save(run.trainer, tmp_path / "r.pt")
+    run.stop()
+    headless = evaluate(load(path))
+    for key in ("modes_covered", "high_quality", "reverse_kl", "grid_kl", "grid_js"):
+        assert live[key] == pytest.approx(headless[key], rel=1e-9, abs=1e-12), key
+    assert run.quality_history[-1][1] is live
+
+
+def test_grid_divergence_bounds():
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-1, 1, (5000, 2))
+    same_ = grid_divergence(a, a, 1.0)
+    assert same_["grid_kl"] == pytest.approx(0, abs=1e-12) and same_["grid_js"] == pytest.approx(0, abs=1e-12)
+    apart = grid_divergence(a * 0.1 - 0.8, a * 0.1 + 0.8, 1.0)
+    assert apart["grid_js"] == pytest.approx(math.log(2), rel=1e-6)
+
+
+def test_slow_motion_names_each_update():
+    run = BackgroundTrainer(default_config("ring8", d_steps=2, **SMALL))
+    run.set_speed(5.0)
+    run.start()
+    seen, end = set(), time.time() + 10
+    while time.time() < end and len(seen) < 2:
+        if run.status().phase:
+            seen.add(run.status().phase)
+        time.sleep(0.01)
+    run.pause()
+    assert seen == {PHASE_TEXT["d"], PHASE_TEXT["g"]}
+    n = run.trainer.step
+    assert 1 <= n <= 40, "5 steps/s of three updates each for under 3 s"
+    with pytest.raises(ValueError):
+        run.set_speed(0)
+    run.stop()
+
+
+def test_lecture_shares_one_run_read_only():
+    lecture = Lecture()
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    lecture.share(run, "alice", "  Week 3:\n GANs  ")
+    shared = lecture.current()
+    assert shared.run is run and shared.title == "Week 3: GANs" and lecture.presenting("alice")
+    assert not lecture.stop("bob") and lecture.current() is not None, "only the presenter ends a lecture"
+    run.stop()
+    assert lecture.current() is None, "a stopped run is no longer shown"
+    run2 = BackgroundTrainer(default_config("ring8", **SMALL))
+    lecture.share(run2, "carol", "")
+    assert lecture.current().title == "Lecture"
+    assert lecture.stop("carol") and lecture.current() is None
+    run2.stop()
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_every_preset_is_a_valid_run(preset):
+    config = preset.config()
+    assert config.data.name == preset.data
+    assert preset.explanation.count("\n") == 1, "two lines"
+    Trainer(config.with_values(device="cpu")).run(2)
