@@ -9,6 +9,7 @@ pages = [
     st.Page("pages/latent.py", title="Latent explorer", icon=":material/explore:"),
     st.Page("pages/classes.py", title="Class control", icon=":material/category:"),
     st.Page("pages/experiments.py", title="Experiments", icon=":material/school:"),
+    st.Page("pages/draw.py", title="Draw data", icon=":material/draw:"),
     st.Page("pages/lecture.py", title="Lecture", icon=":material/co_present:"),
     st.Page("pages/checkpoints.py", title="Checkpoints", icon=":material/save:"),
 ]

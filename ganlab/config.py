@@ -15,7 +15,9 @@ from typing import Any
 
 DATASETS_2D = ("ring8", "grid25", "spiral", "moons")
 DATASETS_1D = ("mog1d",)
-DATASETS_TOY = DATASETS_2D + DATASETS_1D  # sampled from formulas, no files, works offline
+DATASETS_DRAWN = ("custom",)  # a 2-D distribution a person drew (DataConfig.points)
+DATASETS_TOY = DATASETS_2D + DATASETS_1D + DATASETS_DRAWN  # sampled from formulas, no files, works offline
+MAX_POINTS = 2000  # points of a drawn distribution
 DATASETS_IMAGE = ("mnist", "fashion-mnist")
 DATASETS = DATASETS_TOY + DATASETS_IMAGE
 ARCHS = ("mlp", "dcgan", "cgan", "cdcgan")
@@ -64,6 +66,8 @@ def _check_field(obj, f) -> None:
     elif kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{name} must be text, got {value!r}")
+    elif kind == "tuple":
+        return  # checked by the owning dataclass
     lo, hi = f.metadata.get("min"), f.metadata.get("max")
     if lo is not None and value < lo or hi is not None and value > hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, got {value!r}")
@@ -81,10 +85,39 @@ class _Validated:
             _check_field(self, f)
 
 
+def _check_points(points: Any) -> tuple[tuple[float, float], ...]:
+    """A drawn distribution's centres: up to MAX_POINTS finite (x, y) pairs within +-100."""
+    if isinstance(points, (str, bytes)) or not hasattr(points, "__len__"):
+        raise ConfigError("points must be a list of (x, y) pairs")
+    if len(points) > MAX_POINTS:
+        raise ConfigError(f"points: at most {MAX_POINTS} points, got {len(points)}")
+    out = []
+    for p in points:
+        if isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2:
+            raise ConfigError(f"points must be (x, y) pairs, got {p!r}"[:200])
+        try:
+            x, y = float(p[0]), float(p[1])
+        except (TypeError, ValueError):
+            raise ConfigError(f"points must hold numbers, got {p!r}"[:200]) from None
+        if not (math.isfinite(x) and math.isfinite(y) and abs(x) <= 100 and abs(y) <= 100):
+            raise ConfigError(f"points must be finite and within +-100, got {p!r}"[:200])
+        out.append((x, y))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class DataConfig(_Validated):
     name: str = _opt("ring8", flag="data", choices=DATASETS, help="training data")
     data_dir: str = _opt(default_data_dir, help="root folder of image datasets (torchvision layout)")
+    points: tuple = _opt(tuple, help="(x, y) centres of a drawn distribution (data custom)", form=False)
+
+    def __post_init__(self):
+        super().__post_init__()
+        object.__setattr__(self, "points", _check_points(self.points))
+        if self.name in DATASETS_DRAWN and not self.points:
+            raise ConfigError("data custom needs points: draw or select a region on the Draw data page")
+        if self.points and self.name not in DATASETS_DRAWN:
+            raise ConfigError(f"points belong to data custom, not {self.name}")
 
     @property
     def is_toy(self) -> bool:
@@ -223,7 +256,7 @@ def field_specs() -> dict[str, dict[str, Any]]:
     specs = {}
     for section, sub in (("data", DataConfig), ("model", ModelConfig), ("optim", OptimConfig), (None, RunConfig)):
         for f in fields(sub):
-            if section is None and f.name in _SECTIONS:
+            if section is None and f.name in _SECTIONS or f.metadata.get("form") is False:
                 continue
             default = f.default if f.default is not MISSING else f.default_factory()
             specs[f.metadata.get("flag", f.name)] = {
@@ -242,6 +275,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
     "spiral": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     "moons": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     # Goodfellow et al. (2014) Figure 1: a 1-D latent mapped onto the line.
+    "custom": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
     "mog1d": dict(model="mlp", z_dim=1, hidden=64, depth=2, batch_size=256, lr_d=1e-3, lr_g=1e-3),
     # The classic fully connected GAN: D 784-128-1, G 100-128-784 (tanh).
     "mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),

@@ -65,7 +65,7 @@ class Mixture:
             return _moons(n, generator, self.device, self.sigma)
         k = torch.randint(len(self.modes), (n,), generator=generator, device=self.device)
         noise = torch.randn(n, self.modes.shape[1], generator=generator, device=self.device)
-        return self.modes[k] + self.sigma * noise, k  # (n, 2), (n,)
+        return self.modes[k] + self.sigma * noise, k % self.n_classes  # (n, d), (n,); a drawn set is one class
 
 
 def ring8_modes() -> torch.Tensor:
@@ -98,6 +98,18 @@ def _moons(n, generator, device, sigma):
     lower = torch.stack([1 - t.cos(), 0.5 - t.sin()], 1)
     x = torch.where(moon[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25], device=device)
     return x + sigma * torch.randn(n, 2, generator=generator, device=device), moon
+
+
+DRAWN_SIGMA = 0.05  # half the spacing of the Draw page's canvas, so selected points fill a region
+
+
+def drawn(points, device="cpu") -> Mixture:
+    """A distribution a person drew: equal-weight Gaussian blobs on the selected points."""
+    modes = torch.tensor(points, dtype=torch.float32).reshape(-1, 2)
+    if not len(modes):
+        raise ValueError("a drawn distribution needs at least one point")
+    extent = max(1.5, float(modes.abs().max()) + 0.5)
+    return Mixture("custom", modes, DRAWN_SIGMA, 1, False, extent).to(device)
 
 
 def mixture(name: str, device="cpu") -> Mixture:
@@ -231,8 +243,10 @@ def _missing_message(name: str, raw: Path, stems, why: str) -> str:
             f"or connect to the internet and try again.")
 
 
-def load_data(name: str, data_dir: str | Path = "./data", *, device="cpu", download: bool = True):
-    """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData`."""
+def load_data(name: str, data_dir: str | Path = "./data", *, points=(), device="cpu", download: bool = True):
+    """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData` (``points`` for data custom)."""
+    if name == "custom":
+        return drawn(points, device)
     if name in DATASETS_TOY:
         return mixture(name, device)
     return load_images(name, data_dir, device=device, download=download)

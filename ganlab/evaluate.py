@@ -17,7 +17,7 @@ import torch
 
 from .checkpoint import Checkpoint
 from .classifier import frechet_distance, load_classifier, predict
-from .datasets import load_images, mixture
+from .datasets import load_data, load_images
 from .quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from .sampling import generate
 
@@ -30,7 +30,7 @@ def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | N
     """Figures for ``ckpt``; on toy data ``seed`` defaults to the draw the Train page's live figures use."""
     name = ckpt.config.data.name
     if len(ckpt.args.data_shape) == 1:  # 1-D and 2-D mixtures
-        m = mixture(name)
+        m = load_data(name, points=ckpt.config.data.points)
         x, _ = generate(ckpt, n or QUALITY_SAMPLES, seed=seed)
         real = m.batch(len(x), torch.Generator().manual_seed(QUALITY_REAL_SEED))[0].numpy()
         return {"data": name, "step": ckpt.step, "samples": len(x), **toy_quality(x, real, m)}

@@ -126,3 +126,17 @@ def quality_figure(history: list[tuple[int, dict]], events=()) -> go.Figure:
                       yaxis=dict(range=[-0.02, 1.02]), legend=dict(orientation="h", y=1.15, x=1, xanchor="right"),
                       uirevision="keep")
     return fig
+
+
+def canvas_figure(canvas: np.ndarray, chosen: np.ndarray, extent: float) -> go.Figure:
+    """The Draw page's canvas: candidate points to box- or lasso-select, the chosen ones highlighted."""
+    fig = go.Figure(go.Scatter(x=canvas[:, 0], y=canvas[:, 1], mode="markers", name="canvas",
+                               marker=dict(size=6, color="#d0d0d0"), hoverinfo="skip"))
+    if len(chosen):
+        fig.add_trace(go.Scatter(x=chosen[:, 0], y=chosen[:, 1], mode="markers", name="your distribution",
+                                 marker=dict(size=7, color=COLORS["real"]), hoverinfo="skip"))
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso", showlegend=False,
+                      xaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, constrain="domain"),
+                      yaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, scaleanchor="x"),
+                      uirevision="canvas")
+    return fig

@@ -62,7 +62,8 @@ class Trainer:
     def __init__(self, config: RunConfig, *, data=None, store: MetricsStore | None = None):
         self.config = config
         self.device = resolve_device(config.device)
-        self.data = (data if data is not None else load_data(config.data.name, config.data.data_dir)).to(self.device)
+        self.data = (data if data is not None else load_data(config.data.name, config.data.data_dir,
+                                                                     points=config.data.points)).to(self.device)
         self.args = ModelArgs.from_config(config, self.data.data_shape, self.data.n_classes)
         gen, disc = build_models(self.args, seed=config.seed)
         gen.to(self.device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.config import ConfigError, RunConfig, default_config, field_specs
+from ganlab.config import DATASETS_DRAWN, ConfigError, RunConfig, default_config, field_specs
 
 from .session import Keys
 
@@ -50,7 +50,7 @@ def _widget(name: str, value, spec: dict):
 
 def dataset_picker(config: RunConfig) -> str | None:
     """Dataset selector; returns the new dataset name when it changed."""
-    options = list(field_specs()["data"]["choices"])
+    options = [d for d in field_specs()["data"]["choices"] if d not in DATASETS_DRAWN or d == config.data.name]
     chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.setting("dataset"),
                           help="2-D mixtures need no download; image sets are read from the data folder")
     return chosen if chosen != config.data.name else None

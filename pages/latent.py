@@ -87,7 +87,7 @@ steps = c2.slider("Steps", 2, 24, 10, key=K + "steps")
 path = interpolate(z_a, z_b, steps, mode)
 out = draw(path)
 if is_2d:
-    data = session.model_data(src.data_name)
+    data = session.model_data(src.data_name, src.points)
     fig = path_figure(data.real, draw(styles(a, src.latent, 1000, 1)), out, extent=data.extent)
     st.plotly_chart(fig, key=K + "path2d")
 else:

@@ -22,7 +22,7 @@ from ganlab.checkpoint import resume
 from ganlab.checkpoint_dir import CheckpointDir
 from ganlab.models import ModelArgs
 from ganlab.config import ConfigError, RunConfig, default_config
-from ganlab.datasets import DatasetUnavailable, load_data, mixture
+from ganlab.datasets import DatasetUnavailable, load_data
 from ganlab.latent import gif_bytes
 from ganlab.latent import principal_directions as principal_directions_of
 from ganlab.plots import image_grid, scatter_raster
@@ -73,6 +73,8 @@ def cached_data(name: str, data_dir: str):
 
 
 def _make_trainer(config: RunConfig) -> Trainer:
+    if config.data.points:  # a drawn distribution: tiny, built per run
+        return Trainer(config)
     return Trainer(config, data=cached_data(config.data.name, config.data.data_dir))
 
 
@@ -175,6 +177,7 @@ class ModelSource:
     latent: str
     data_name: str
     step: int
+    points: tuple = ()  # the centres of a drawn distribution (data custom)
 
 
 @st.cache_resource
@@ -186,7 +189,7 @@ def checkpoint_dir() -> CheckpointDir:
 def _load_source(path: str, mtime: float, name: str) -> ModelSource:
     ckpt = load_checkpoint(path)
     return ModelSource(name, ckpt.build_generator("cpu"), ckpt.args, ckpt.config.model.latent,
-                       ckpt.config.data.name, ckpt.step)
+                       ckpt.config.data.name, ckpt.step, ckpt.config.data.points)
 
 
 def source_names() -> list[str]:
@@ -198,8 +201,8 @@ def model_source(name: str) -> ModelSource:
     if name == LIVE:
         t = run().trainer
         with t.lock:
-            gen = copy.deepcopy(t.parts.gen).cpu().eval()
-        return ModelSource(LIVE, gen, t.args, t.config.model.latent, t.config.data.name, t.step)
+            gen = copy.deepcopy(t.shown_generator).cpu().eval()
+        return ModelSource(LIVE, gen, t.args, t.config.model.latent, t.config.data.name, t.step, t.config.data.points)
     entry = checkpoint_dir().find(name)
     return _load_source(str(entry.path), entry.path.stat().st_mtime, name)
 
@@ -224,9 +227,9 @@ class DataView:
 
 
 @st.cache_resource(show_spinner=False)
-def model_data(name: str) -> DataView:
+def model_data(name: str, points: tuple = ()) -> DataView:
     """A fixed batch of real points of a 2-D dataset, for drawing paths over."""
-    m = mixture(name)
+    m = load_data(name, points=points)
     return DataView(m.batch(1000, torch.Generator().manual_seed(0))[0].numpy(), m.extent)
 
 

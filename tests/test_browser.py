@@ -218,3 +218,29 @@ def test_click_a_sample_to_pick_an_endpoint(server, browser):
         time.sleep(0.3)
     assert seed_a.input_value() == "5", "clicking the sample for seed 5 should make it endpoint A"
     page.close()
+
+
+def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Draw data").click()
+    area = _settled_box(page.locator(".js-plotly-plot .nsewdrag").first)
+    x0, y0, w, h = area["x"], area["y"], area["width"], area["height"]
+    corners = [(0.15, 0.15), (0.45, 0.15), (0.45, 0.45), (0.15, 0.45), (0.15, 0.16)]  # a square, upper left
+    page.mouse.move(x0 + w * corners[0][0], y0 + h * corners[0][1])
+    page.mouse.down()
+    for fx, fy in corners[1:]:
+        page.mouse.move(x0 + w * fx, y0 + h * fy, steps=8)
+    page.mouse.up()
+    chosen = page.locator('[data-testid="stMetric"]').filter(has_text="Points chosen")
+    deadline = time.time() + 20
+    while time.time() < deadline and re.search(r"chosen\s*0\s*$", chosen.inner_text()):
+        time.sleep(0.3)
+    count = int(re.search(r"(\d+)\s*$", chosen.inner_text()).group(1))
+    assert 20 <= count <= 200, f"the lasso should select a block of canvas points, got {count}"
+    page.screenshot(path=str(ARTIFACTS / "draw-selected.png"), full_page=True)
+    page.get_by_role("button", name="Train on this").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=30000)
+    page.get_by_text(f"Training on your drawing: {count} points.").wait_for(timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "draw-training.png"), full_page=True)
+    page.get_by_role("button", name="Pause").click()
+    page.close()
