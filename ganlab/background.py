@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import weakref
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -109,6 +110,7 @@ class BackgroundTrainer:
         self._speed: float | None = None
         self._phase: str | None = None
         self.quality_history: list[tuple[int, dict]] = []
+        self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
         self.autosave_note: str | None = None  # the last autosave, or why it failed
         self.trainer = make_trainer(config)
         self._refresh_samples()
@@ -224,8 +226,17 @@ class BackgroundTrainer:
         with self._cond:
             state, message = self._state, self._message
         t = self.trainer
-        sps = t.store.steps_per_second() if state == "running" else 0.0
+        sps = 0.0
+        if state == "running":  # capped: steps per second of the clock (the store's rate leaves out the waits)
+            sps = self._clock_rate() if self._speed is not None else t.store.steps_per_second()
         return Status(state, t.step, str(t.device), sps, message, self._phase, self._speed)
+
+    def _clock_rate(self, window: float = 3.0) -> float:
+        clock = list(self._clock)
+        recent = [c for c in clock if c[0] >= time.monotonic() - window]
+        if len(recent) < 2 or recent[-1][0] <= recent[0][0]:
+            return 0.0
+        return (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
 
     def samples(self) -> SampleView | None:
         return self._samples
@@ -301,6 +312,7 @@ class BackgroundTrainer:
                 self._slow_step(trainer, 1.0 / speed)
             else:
                 self._train(trainer, n, phase, single)
+            self._clock.append((time.monotonic(), trainer.step))
             self._maybe_autosave(trainer, n)
             now = time.perf_counter()
             if now - last_sample > SAMPLE_SECONDS or self._state != "running" \

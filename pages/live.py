@@ -37,7 +37,8 @@ def _metrics(run: BackgroundTrainer) -> None:
     if s.message:
         st.error(s.message)
     if s.phase:
-        st.info(f"Slow motion. {s.phase}", icon=":material/slow_motion_video:")
+        st.info(f"Slow motion. {s.phase}. (Each D and G update is recorded as a step of its own.)",
+                icon=":material/slow_motion_video:")
 
 
 def _quality(run: BackgroundTrainer, quality: dict, events) -> None:

@@ -176,3 +176,26 @@ def test_every_preset_is_a_valid_run(preset):
     assert config.data.name == preset.data
     assert preset.explanation.count("\n") == 1, "two lines"
     Trainer(config.with_values(device="cpu")).run(2)
+
+
+@pytest.mark.parametrize("points, why", [
+    ([], "needs points"), ([(0, 0, 0)], "pairs"), ([("a", 1)], "numbers"), ([(float("nan"), 0)], "finite"),
+    ([(1e6, 0)], "within"), ([(0, 0)] * 2001, "at most"), ("0,0", "list"),
+])
+def test_a_drawn_distribution_rejects_bad_points(points, why):
+    from ganlab.config import ConfigError
+
+    with pytest.raises(ConfigError, match=why):
+        default_config("custom", points=points)
+
+
+def test_a_drawn_distribution_trains_saves_and_evaluates(tmp_path):
+    config = default_config("custom", points=[(-1, -1), (-1, -0.9), (1, 1)], **SMALL)
+    t = Trainer(config)
+    t.run(5)
+    x, y = t.data.batch(100, torch.Generator().manual_seed(0))
+    assert x.shape == (100, 2) and set(y.tolist()) == {0}
+    ck = load(save(t, tmp_path / "drawn.pt"))
+    assert ck.config.data.points == ((-1.0, -1.0), (-1.0, -0.9), (1.0, 1.0))
+    figures = evaluate(ck)
+    assert "grid_js" in figures and "modes_covered" not in figures  # a region, not a set of modes
