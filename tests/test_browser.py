@@ -244,3 +244,43 @@ def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
     page.screenshot(path=str(ARTIFACTS / "draw-training.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.close()
+
+
+def test_lecture_mode_two_browsers(server, browser):
+    """A presenter shares a run; a second browser watches it advance on the Lecture page without controls."""
+    presenter = _open(browser, server[0])
+    presenter.get_by_role("textbox", name="Title for the audience").fill("Week 3")
+    presenter.get_by_role("textbox", name="Title for the audience").press("Enter")
+    presenter.get_by_role("button", name="Share this run").click()
+    presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
+    presenter.get_by_role("button", name="Start").click()
+    presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
+
+    watcher = browser.new_page(viewport={"width": 1400, "height": 1100})
+    watcher.goto(server[0] + "/lecture")
+    watcher.get_by_role("heading", name="Week 3").wait_for(timeout=30000)
+    first = _step(watcher)
+    deadline = time.time() + 20
+    while _step(watcher) <= first and time.time() < deadline:
+        time.sleep(0.5)
+    assert _step(watcher) > first, "the watcher sees the presenter's run advance"
+    assert watcher.get_by_role("button", name="Pause").count() == 0, "watchers get no controls"
+    watcher.screenshot(path=str(ARTIFACTS / "lecture-watching.png"), full_page=True)
+    presenter.get_by_role("button", name="Pause").click()
+    presenter.get_by_role("button", name="Stop sharing").click()
+    watcher.get_by_text("The presenter stopped sharing this run.").wait_for(timeout=15000)
+    presenter.close()
+    watcher.close()
+
+
+def test_an_experiment_starts_from_its_card(server, browser):
+    page = _open(browser, server[0])
+    page.get_by_role("link", name="Experiments").click()
+    page.get_by_role("heading", name="Slow motion on the line: Figure 1 of the GAN paper").wait_for(timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "experiments.png"), full_page=True)
+    page.get_by_role("button", name="Run this experiment").last.click()
+    page.get_by_text("Slow motion. Updating").first.wait_for(timeout=30000)
+    page.wait_for_selector(".js-plotly-plot >> nth=2", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "train-slow-motion-1d.png"), full_page=True)
+    page.get_by_role("button", name="Pause").click()
+    page.close()
