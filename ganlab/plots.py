@@ -63,6 +63,12 @@ def prob_figure(snap: Snapshot) -> go.Figure:
     return fig
 
 
+def grad_figure(snap: Snapshot) -> go.Figure:
+    """Gradient norms of D's and G's parameters per step, on a log scale (0 for a network left alone)."""
+    return _series_figure(snap, {"grad_d": ("D grad norm", COLORS["d"]), "grad_g": ("G grad norm", COLORS["g"])},
+                          "Gradient norms", dict(type="log"))
+
+
 def scatter_figure(real: np.ndarray, fake: np.ndarray, *, extent: float, title: str = "") -> go.Figure:
     """Real vs generated 2-D points on fixed axes, so motion between refreshes is visible."""
     fig = go.Figure()

@@ -29,8 +29,8 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset("minimax-vs-ns", "Minimax loss: the generator's gradient vanishes",
            "The original minimax generator loss log(1 - D(G(z))) is flat where D confidently rejects fakes, "
-           "which is exactly where training starts.\nWatch the G gradient norm stay near zero and the fakes barely "
-           "move; then pick 'Non-saturating loss' and compare.",
+           "which is exactly where training starts.\nWatch D(G(z)) sink towards 0 and G's gradient norm stay several "
+           "times below the non-saturating run's; then run 'Non-saturating loss' and compare.",
            r"\nabla_\theta \log(1 - D(G(z))) = -\frac{D'(G(z))}{1 - D(G(z))}\,\nabla_\theta G(z)"
            r"\;\xrightarrow{D(G(z)) \to 0}\; \text{small}",
            "ring8", dict(loss="minimax", d_steps=5, lr_d=1e-3)),

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ganlab.background import BackgroundTrainer
 from ganlab.lab_plots import LAYERS, line_figure, plane_figure, quality_figure
-from ganlab.plots import image_grid, loss_figure, prob_figure
+from ganlab.plots import grad_figure, image_grid, loss_figure, prob_figure
 
 from pages import session
 
@@ -67,9 +67,10 @@ def draw(run: BackgroundTrainer, layers: list[str]) -> None:
     if snap.total == 0:
         st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
                 f"or Step to take one step at a time.")
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.plotly_chart(loss_figure(snap), key="loss_chart")
-    right.plotly_chart(prob_figure(snap), key="prob_chart")
+    middle.plotly_chart(prob_figure(snap), key="prob_chart")
+    right.plotly_chart(grad_figure(snap), key="grad_chart")
     view = run.samples()
     if view is None:
         return

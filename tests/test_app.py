@@ -52,7 +52,7 @@ def test_app_opens_on_a_2d_mixture_ready_to_train():
     assert at.title[0].value == "Train"
     assert metric(at, "Step") == "0" and metric(at, "State") == "ready"
     assert setting(at, "dataset", "selectbox").value == "ring8"
-    assert len(at.get("plotly_chart")) == 3  # losses, D outputs, real-vs-generated scatter
+    assert len(at.get("plotly_chart")) == 4  # losses, D outputs, gradient norms, the lab view
 
 
 def test_start_trains_live_and_pause_stops():
