@@ -14,16 +14,14 @@ import threading
 import time
 import weakref
 from collections import deque
-from dataclasses import dataclass
 from typing import Callable
-
-import numpy as np
 
 from .capacity import BLOCK_SECONDS, COMPUTE, SLOTS
 from .checkpoint import CheckpointError, save
 from .config import RunConfig
-from .lab import LabView, lab_view
+from .lab import lab_view
 from .quality import toy_quality
+from .run_state import PHASE_TEXT, SampleView, Status, extend_history
 from .timeline import Timeline
 from .trainer import Diverged, Trainer
 
@@ -33,13 +31,7 @@ SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while ru
 MAX_BLOCK = 500
 THREAD_NAME = "ganlab-trainer"
 SLOW_MOTION = 5.0  # at this many steps/s or fewer, D and G updates run (and are shown) one at a time
-MAX_QUALITY_POINTS = 400  # the quality history halves its resolution when it grows past this
 
-# What the page names while a phase runs in slow motion.
-PHASE_TEXT = {
-    "d": "Updating D: ascend log D(x) + log(1 - D(G(z))) on a real and a fake batch; G is frozen",
-    "g": "Updating G: move the fakes where D scores them higher (descend L_G); D is frozen",
-}
 
 
 def _name_os_thread(name: str) -> None:
@@ -65,26 +57,6 @@ def live_runs() -> list["BackgroundTrainer"]:
 def _stop_all() -> None:
     for r in list(_LIVE):
         r.stop(timeout=2.0)
-
-
-@dataclass(frozen=True)
-class Status:
-    state: str  # "ready" (built, never started), "running", "paused", "stopped"
-    step: int
-    device: str
-    steps_per_second: float
-    message: str | None  # why the run paused by itself (divergence, an error), if it did
-    phase: str | None = None  # the update running now, in slow motion
-    speed: float | None = None  # the steps/s cap, None for full speed
-
-
-@dataclass(frozen=True)
-class SampleView:
-    step: int
-    fake: np.ndarray  # (n, 2) points or (n, 1, 28, 28) images in [-1, 1]
-    real: np.ndarray
-    lab: LabView | None = None  # the lab view's layers, on 1-D and 2-D data
-    quality: dict | None = None  # toy_quality of ``fake`` (the same draw `python -m ganlab eval` uses)
 
 
 class BackgroundTrainer:
@@ -352,18 +324,8 @@ class BackgroundTrainer:
         if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
             lab = lab_view(t)
             quality = toy_quality(fake, t.fixed_real, t.data)
-            self._record_quality(t.step, quality)
+            self.quality_history = extend_history(self.quality_history, t.step, quality)
         view = SampleView(t.step, fake, t.fixed_real, lab, quality)
         self._samples = view
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)
-
-    def _record_quality(self, step: int, quality: dict) -> None:
-        """Keep the live figures over time, bounded: past MAX_QUALITY_POINTS every other point is dropped."""
-        history = self.quality_history
-        if history and history[-1][0] == step:
-            return
-        history = history + [(step, quality)]
-        if len(history) > MAX_QUALITY_POINTS:
-            history = history[::2] if history[-1] is history[::2][-1] else history[::2] + [history[-1]]
-        self.quality_history = history  # replaced, never mutated: readers on other threads see a whole list

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.background import PHASE_TEXT, BackgroundTrainer
+from ganlab.background import BackgroundTrainer
+from ganlab.run_state import PHASE_TEXT, extend_history
 from ganlab.checkpoint import load, save
 from ganlab.config import default_config
 from ganlab.datasets import mixture
@@ -199,3 +200,12 @@ def test_a_drawn_distribution_trains_saves_and_evaluates(tmp_path):
     assert ck.config.data.points == ((-1.0, -1.0), (-1.0, -0.9), (1.0, 1.0))
     figures = evaluate(ck)
     assert "grid_js" in figures and "modes_covered" not in figures  # a region, not a set of modes
+
+
+def test_quality_history_stays_bounded_and_keeps_the_latest():
+    history = []
+    for step in range(1, 2001):
+        history = extend_history(history, step, {"step": step}, cap=50)
+    assert len(history) <= 51 and history[-1][0] == 2000 and history[0][0] == 1
+    assert [s for s, _ in history] == sorted(s for s, _ in history)
+    assert extend_history(history, 2000, {}) is history, "a repeated step is not recorded twice"
