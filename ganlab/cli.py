@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from .checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
 from .config import ConfigError, RunConfig, default_config, field_specs
@@ -146,6 +147,22 @@ def cmd_classifier(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(ns: argparse.Namespace) -> int:
+    from .bench import markdown, run_bench, write_json
+
+    if not (Path(ns.data_dir) / "MNIST" / "raw").is_dir():
+        raise CLIError(f"bench needs MNIST in torchvision's layout under {ns.data_dir} (MNIST/raw/...); "
+                       f"pass --data-dir")
+    if ns.threads:
+        torch.set_num_threads(ns.threads)
+    result = run_bench(ns.data_dir, ns.device, {"mlp": ns.mlp_steps, "dcgan": ns.dcgan_steps},
+                       quality=not ns.no_quality)
+    print(markdown(result))
+    if ns.json:
+        write_json(result, ns.json)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ganlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--classifier", type=Path, default=CLASSIFIER_PATH)
     ev.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="steps/s of the tutorial loop vs the project's trainer; time to quality")
+    bench.add_argument("--data-dir", default=default_data_dir())
+    bench.add_argument("--device", default="auto")
+    bench.add_argument("--mlp-steps", type=int, default=300, help="timed steps per mlp measurement")
+    bench.add_argument("--dcgan-steps", type=int, default=30, help="timed steps per dcgan measurement")
+    bench.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    bench.add_argument("--no-quality", action="store_true", help="skip the time-to-quality runs")
+    bench.add_argument("--json", type=Path, default=None)
+    bench.set_defaults(func=cmd_bench)
 
     clf = sub.add_parser("classifier", help="train the LeNet-5 MNIST judge used by eval")
     clf.add_argument("--data-dir", default=default_data_dir())
