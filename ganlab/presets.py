@@ -61,8 +61,8 @@ PRESETS: tuple[Preset, ...] = (
            r"\min_G \max_D \; V(D, G) \;\ne\; \max_D \min_G V(D, G): \text{ G can win by sitting on a few modes}",
            "grid25", dict(hidden=64, depth=2, batch_size=64, lr_d=1e-3, lr_g=1e-3, ema=0.0)),
     Preset("mode-collapse-fixed", "Mode collapse, fixed",
-           "The app's tuned defaults for grid25: a wider, deeper MLP, batch 256 and an average of G's weights.\n"
-           "Watch all 25 modes fill in and the share of high-quality samples climb.",
+           "The app's defaults for grid25: a wider, deeper MLP, batch 256 and an average of G's weights.\n"
+           "Watch 'modes covered' climb far higher than in the collapse run (all 25 in 4 of 10 seeds at 20k steps).",
            r"\bar\theta_G \leftarrow \beta\,\bar\theta_G + (1 - \beta)\,\theta_G, \quad \beta = 0.999",
            "grid25", dict()),
     Preset("label-smoothing", "One-sided label smoothing",

@@ -1,0 +1,50 @@
+"""The trial behind docs/mode_coverage.md's "what was tried" table: one seed, G's samples and a
+running average of G's weights (updated every 50 steps) evaluated side by side every 5,000 steps.
+
+    python benchmarks/ema_trial.py grid25 0 20000 '{"ema": 0}'
+    python benchmarks/ema_trial.py grid25 0 20000 '{"ema": 0, "r1": 1.0}'
+
+Prints (step, modes of G, high quality of G, modes of the average, high quality of the average).
+The average's decay is the extra "ema" key of the JSON (default 0.999); config "ema" is set to 0
+so the trainer keeps no average of its own.
+"""
+
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
+from ganlab.config import default_config  # noqa: E402
+from ganlab.models import sample_z  # noqa: E402
+from ganlab.quality import mode_quality  # noqa: E402
+from ganlab.trainer import Trainer  # noqa: E402
+
+torch.set_num_threads(1)
+data, seed, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+over = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+ema_decay = over.pop("ema", 0.999)
+cfg = default_config(data, seed=seed, device="cpu", ema=0.0, **over)
+t = Trainer(cfg)
+ema = copy.deepcopy(t.parts.gen)
+for p in ema.parameters():
+    p.requires_grad_(False)
+z = sample_z(2500, cfg.model.z_dim, cfg.model.latent, torch.Generator().manual_seed(12345), "cpu")
+m = t.data
+t0 = time.time()
+res = []
+for k in range(steps // 500):
+    for _ in range(500 // 50):
+        t.run(50)
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), t.parts.gen.parameters()):
+                pe.lerp_(p, 1 - ema_decay ** 50)  # rough: update every 50 steps
+    if (k + 1) % 10 == 0:
+        with torch.no_grad():
+            q = mode_quality(t.parts.gen(z, None).numpy(), m.modes.numpy(), m.sigma)
+            qe = mode_quality(ema(z, None).numpy(), m.modes.numpy(), m.sigma)
+        res.append((t.step, q.modes_covered, round(q.high_quality, 3), qe.modes_covered, round(qe.high_quality, 3)))
+print(data, seed, over, "time %.0f" % (time.time() - t0), res, flush=True)
