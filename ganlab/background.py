@@ -280,15 +280,16 @@ class BackgroundTrainer:
                 return
             speed = self._speed
             t0 = time.perf_counter()
-            if not single and speed is not None and speed <= SLOW_MOTION:
-                self._slow_step(trainer, 1.0 / speed)
+            slow = not single and speed is not None and speed <= SLOW_MOTION
+            if slow:
+                self._slow_step(trainer, 1.0 / speed)  # refreshes the view after each update itself
             else:
                 self._train(trainer, n, phase, single)
             self._clock.append((time.monotonic(), trainer.step))
             self._maybe_autosave(trainer, n)
             now = time.perf_counter()
-            if now - last_sample > SAMPLE_SECONDS or self._state != "running" \
-                    or self.timeline.due(trainer.step):
+            if not slow and (now - last_sample > SAMPLE_SECONDS or self._state != "running"
+                             or self.timeline.due(trainer.step)):
                 self._refresh_samples()
                 last_sample = now
             with self._cond:

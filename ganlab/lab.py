@@ -76,7 +76,7 @@ def lab_view(trainer, *, surface_res: int = SURFACE_RES, mesh_res: int = MESH_RE
     a, p = trainer.args, trainer.parts
     dim = a.data_shape[0]
     extent = float(trainer.data.extent)
-    z, y, _ = trainer._fixed
+    z, y = trainer.fixed_noise
     with trainer.lock:
         gen, disc = trainer.shown_generator, p.disc
         was = gen.training, disc.training

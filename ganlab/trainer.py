@@ -171,7 +171,7 @@ class Trainer:
 
     def sample_fixed(self) -> np.ndarray:
         """G(fixed z) as numpy: (n, 2) for 2-D data, (n, 1, 28, 28) in [-1, 1] for images."""
-        z, y, _ = self._fixed
+        z, y = self.fixed_noise
         with self.lock, torch.no_grad():
             gen = self.shown_generator
             was_training = gen.training
@@ -180,6 +180,11 @@ class Trainer:
                 return gen(z, y).float().cpu().numpy()
             finally:
                 gen.train(was_training)
+
+    @property
+    def fixed_noise(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The fixed latent batch and its labels (None for unconditional models), on the device."""
+        return self._fixed[0], self._fixed[1]
 
     @property
     def shown_generator(self) -> torch.nn.Module:
