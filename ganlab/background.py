@@ -27,7 +27,8 @@ from .trainer import Diverged, Trainer
 
 log = logging.getLogger(__name__)
 
-SAMPLE_SECONDS = 0.4  # how often the fixed-noise samples are refreshed while running
+SAMPLE_SECONDS = 1.0  # how often the samples, lab view and live figures are refreshed while running
+# (the Train page redraws them every 1.5 s; computing them costs the trainer thread ~20 ms on 2-D data)
 MAX_BLOCK = 500
 THREAD_NAME = "ganlab-trainer"
 SLOW_MOTION = 5.0  # at this many steps/s or fewer, D and G updates run (and are shown) one at a time

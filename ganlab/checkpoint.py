@@ -225,5 +225,6 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     except (RuntimeError, ValueError, KeyError) as err:
         raise CheckpointError(f"the optimiser or RNG state does not fit this model: {err}") from err
     trainer.step = ckpt.step
+    p.ema_updates = ckpt.step  # one generator update per step (single D-only steps are rare and only shorten the warm-up)
     trainer.train_seconds = ckpt.train_seconds
     return trainer

@@ -40,7 +40,8 @@ class GANParts:
     gp_weight: float = 10.0
     r1: float = 0.0
     gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
-    ema: float = 0.0  # its decay per generator update
+    ema: float = 0.0  # its decay per generator update, once warmed up (see ema_decay)
+    ema_updates: int = 0  # generator updates folded into the average so far
     g_params: list = field(init=False, repr=False)
     ema_params: list = field(init=False, repr=False)
 
@@ -51,6 +52,16 @@ class GANParts:
     @property
     def device(self) -> torch.device:
         return self.g_params[0].device
+
+
+def ema_decay(target: float, updates: int) -> float:
+    """The average's decay at its ``updates``-th update: min(target, (1 + t) / (10 + t)).
+
+    The warm-up (as in TensorFlow's ExponentialMovingAverage with num_updates) lets the average
+    follow G closely early on, when G moves fast, instead of dragging G's initial weights along
+    for the first ~1/(1 - target) steps.
+    """
+    return min(target, (1.0 + updates) / (10.0 + updates))
 
 
 def _grad_norm(params) -> torch.Tensor:
@@ -112,7 +123,8 @@ def g_update(p: GANParts):
     p.opt_g.step()
     if p.ema_params:
         with torch.no_grad():
-            torch._foreach_lerp_(p.ema_params, p.g_params, 1.0 - p.ema)
+            torch._foreach_lerp_(p.ema_params, p.g_params, 1.0 - ema_decay(p.ema, p.ema_updates))
+        p.ema_updates += 1
     return loss_g.detach(), logit_gen.detach(), grad_g
 
 

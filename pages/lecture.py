@@ -24,13 +24,9 @@ st.subheader(shared.title)
 layers = live.layer_picker("_lecture") if len(shared.run.trainer.args.data_shape) == 1 else []
 
 
-@st.fragment(run_every=live.REFRESH_SECONDS)
-def watch() -> None:
+def current_run():
     current = LECTURE.current()
-    if current is None or current.run is not shared.run:
-        st.warning("The presenter stopped sharing this run.")
-        return
-    live.draw(current.run, layers)
+    return None if current is None else current.run
 
 
-watch()
+live.fragments(shared.run, layers, running=True, current=current_run)

@@ -5,6 +5,8 @@ Nothing here changes the run: it reads status, store snapshots and the sample vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -14,7 +16,8 @@ from ganlab.plots import grad_figure, image_grid, loss_figure, prob_figure
 
 from pages import session
 
-REFRESH_SECONDS = 0.5
+REFRESH_SECONDS = 0.5  # counters and time charts
+VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier for the browser to redraw
 DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
 
 
@@ -59,8 +62,8 @@ def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
         st.plotly_chart(quality_figure(run.quality_history, events), key="quality_chart")
 
 
-def draw(run: BackgroundTrainer, layers: list[str]) -> None:
-    """Metrics, loss and D-output charts, and the samples: the lab view on 1-D/2-D data, a grid for images."""
+def draw(run: BackgroundTrainer) -> None:
+    """Metrics and the loss, D-output and gradient charts."""
     t = run.trainer
     _metrics(run)
     snap = t.store.snapshot()
@@ -71,6 +74,11 @@ def draw(run: BackgroundTrainer, layers: list[str]) -> None:
     left.plotly_chart(loss_figure(snap), key="loss_chart")
     middle.plotly_chart(prob_figure(snap), key="prob_chart")
     right.plotly_chart(grad_figure(snap), key="grad_chart")
+
+
+def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
+    """The samples: the lab view and its quality figures on 1-D/2-D data, a grid for images."""
+    t = run.trainer
     view = run.samples()
     if view is None:
         return
@@ -82,7 +90,39 @@ def draw(run: BackgroundTrainer, layers: list[str]) -> None:
             fig = line_figure(view.lab, t.data.density, view.real, view.fake, layers, title=title)
         st.plotly_chart(fig, key="lab_view")
         if view.quality:
-            _quality(run, view.quality, snap.events)
+            _quality(run, view.quality, t.store.snapshot().events)
     else:
         per_row = t.args.n_classes or 8  # conditional models: one column per class
         st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
+
+
+def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
+              current: Callable[[], BackgroundTrainer | None] | None = None) -> None:
+    """Both parts of the live view, each in a fragment that reruns on its own clock while running.
+
+    The lab view redraws less often than the counters: a heat map, contour, mesh and thousands of
+    points are the costliest thing the browser draws, and on a small machine it shares the cores
+    with training (docs/benchmarks.md, browser overhead). ``current``, if given, is asked on every
+    refresh which run to draw; when it answers another run or None, a note replaces the view.
+    """
+
+    def the_run(say: bool) -> BackgroundTrainer | None:
+        now = run if current is None else current()
+        if now is not run:
+            if say:
+                st.warning("The presenter stopped sharing this run.")
+            return None
+        return now
+
+    @st.fragment(run_every=REFRESH_SECONDS if running else None)
+    def charts() -> None:
+        if (r := the_run(say=True)) is not None:
+            draw(r)
+
+    @st.fragment(run_every=VIEW_REFRESH_SECONDS if running else None)
+    def samples() -> None:
+        if (r := the_run(say=False)) is not None:
+            draw_samples(r, layers)
+
+    charts()
+    samples()

@@ -84,12 +84,7 @@ with st.sidebar:
 
 
 # -- live view ----------------------------------------------------------------
-@st.fragment(run_every=live.REFRESH_SECONDS if running else None)
-def live_view() -> None:
-    live.draw(run, layers)
-
-
-live_view()
+live.fragments(run, layers, running)
 
 # -- timeline and checkpoints (redrawn on interaction, not on every refresh) ------------------
 train_panels.timeline_panel(run)

@@ -20,7 +20,7 @@ from ganlab.lecture import Lecture
 from ganlab.losses import LOSSES
 from ganlab.presets import PRESETS
 from ganlab.quality import grid_divergence
-from ganlab.step import train_step
+from ganlab.step import ema_decay, train_step
 from ganlab.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64, device="cpu")
@@ -106,11 +106,17 @@ def test_d_only_and_g_only_steps_touch_one_network():
 
 def test_weight_average_follows_the_generator():
     t = Trainer(default_config("ring8", ema=0.9, **SMALL))
-    before = params(t.parts.gen_ema)
-    t.run(1)
-    after_g = params(t.parts.gen)
-    expected = [0.9 * b + 0.1 * g for b, g in zip(before, after_g)]
-    assert all(torch.allclose(e, a, atol=1e-6) for e, a in zip(expected, params(t.parts.gen_ema)))
+
+    def one_step_blends(decay):
+        before = params(t.parts.gen_ema)
+        t.run(1)
+        expected = [decay * b + (1 - decay) * g for b, g in zip(before, params(t.parts.gen))]
+        return all(torch.allclose(e, a, atol=1e-6) for e, a in zip(expected, params(t.parts.gen_ema)))
+
+    assert one_step_blends(0.1)  # warm-up: decay (1 + 0) / (10 + 0), so the average starts near G
+    assert one_step_blends(2 / 11)
+    t.run(98)
+    assert ema_decay(0.9, t.parts.ema_updates) == 0.9 and one_step_blends(0.9)  # then the set decay
     assert t.shown_generator is t.parts.gen_ema
     assert Trainer(default_config("ring8", ema=0.0, **SMALL)).parts.gen_ema is None
 
