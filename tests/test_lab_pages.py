@@ -78,7 +78,7 @@ def test_a_preset_sets_the_config_and_starts():
     at = page("pages/experiments.py")
     assert len(at.latex) == len(PRESETS), "each experiment shows its formula"
     titles = [s.value for s in at.subheader]
-    assert "A plain GAN on grid25: smeared and unstable" in titles
+    assert "Mode collapse on grid25: G outruns D" in titles
     next(b for b in at.button if b.key == "preset_mode-collapse").click().run()
     assert not at.exception
     assert at.title[0].value == "Train"

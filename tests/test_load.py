@@ -1,4 +1,4 @@
-"""Thirty browser sessions against one server: it keeps answering, sessions stay apart, and all is released."""
+"""Thirty sessions against one server: it keeps answering, pages load, sessions stay apart, and all is released."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, _step, browser, trainer_threads  # noqa: F401  (browser is a fixture)
+from tests.test_browser import ARTIFACTS, trainer_threads
+from tests.test_browser import browser as _browser_fixture
 from tests.test_browser import server as _server_fixture
+from tests.ws_session import WsSession
 
 SESSIONS = int(os.environ.get("GANLAB_LOAD_SESSIONS", "30"))
 
+browser = _browser_fixture  # Debian's Chromium, one per module
 server = _server_fixture  # same fixture: `streamlit run app.py` on a free port, torn down afterwards
 
 
@@ -61,74 +64,87 @@ def p95(values):
     return sorted(values)[max(0, int(0.95 * len(values)) - 1)]
 
 
+BROWSER_LOADS = 10
+
+
 def test_thirty_sessions(allow_thirty_trainers, server, browser):
+    """Thirty real sessions over the app's websocket, each training, with their fragments refreshing as
+    open tabs do; meanwhile new sessions load the full page over the websocket and in Chromium."""
     url, pid = server
-    contexts, pages, load_s = [], [], []
-    rss_start = None
+    t_start = time.perf_counter()
+    sessions, ws_load_s = [], []
     prober = Prober(url)
     prober.start()
+    rss_start = None
     for i in range(SESSIONS):
+        s = WsSession(url, live=True)  # reruns its fragments every 0.5 s / 1.5 s, like an open Train tab
+        s.start()
+        ws_load_s.append(s.wait_loaded())
+        if rss_start is None:
+            rss_start = rss_mb(pid)
+        s.press("Start" if i % 2 == 0 else "Step x10")  # half train continuously, half take exactly ten steps
+        sessions.append(s)
+    time.sleep(5)
+    held = trainer_threads(pid)
+    # While all thirty are open, newcomers load the page: over the websocket, and in a real browser.
+    for _ in range(10):
+        s = WsSession(url, live=False)
+        s.start()
+        ws_load_s.append(s.wait_loaded())
+        s.close()
+    browser_load_s = []
+    for i in range(BROWSER_LOADS):
         ctx = browser.new_context(viewport={"width": 1200, "height": 900})
         page = ctx.new_page()
         t0 = time.perf_counter()
         page.goto(url)
         page.get_by_role("button", name="Start").wait_for(timeout=60000)
-        load_s.append(time.perf_counter() - t0)
-        print(f"session {i}: loaded in {load_s[-1]:.2f} s, {trainer_threads(pid)} trainer threads", flush=True)
-        if rss_start is None:
-            rss_start = rss_mb(pid)
-        if i % 2 == 0:
-            page.get_by_role("button", name="Start").click()  # half train continuously
-            page.get_by_role("button", name="Pause").wait_for(timeout=60000)
-        else:
-            page.get_by_role("button", name="Step x10").click()  # half take exactly ten steps
-            page.locator('[data-testid="stMetricValue"]').get_by_text("10", exact=True).wait_for(timeout=60000)
-        # then browse another page, as a student would; the run keeps training in the background
-        page.get_by_role("link", name="Checkpoints").click()
-        page.get_by_role("heading", name="Checkpoints").wait_for(timeout=60000)
-        contexts.append(ctx)
-        pages.append(page)
-    time.sleep(10)
+        browser_load_s.append(time.perf_counter() - t0)
+        if i == 0:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "load-newcomer.png"))
+        ctx.close()
     prober.halt.set()
     prober.join()
     steps = []
-    for page in pages:  # back to the Train page of each session: its own run is still there
-        t0 = time.perf_counter()
-        page.get_by_role("link", name="Train").click()
-        page.get_by_role("heading", name="Train", exact=True).wait_for(timeout=60000)
-        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60000)
-        steps.append(_step(page))
-        print(f"back on Train in {time.perf_counter() - t0:.2f} s: step {steps[-1]}", flush=True)
-        page.get_by_role("link", name="Checkpoints").click()  # stop redrawing this tab; the run goes on
-    held = trainer_threads(pid)
+    for s in sessions:  # each session's own page, rerun in full: its own run is still there
+        s.rerun()
+        steps.append(s.step())
     rss_loaded = rss_mb(pid)
-    for i, (page, step) in enumerate(zip(pages, steps)):
-        if i % 2:
-            assert step == 10, f"session {i} should show exactly its own 10 steps, shows {step}"
-        else:
-            assert step > 10, f"training session {i} did not advance"
-    for ctx in contexts:
-        ctx.close()
+    errors = [repr(s.error) for s in sessions if s.error is not None]
+    reruns = sum(s.fragment_reruns for s in sessions)
+    for s in sessions:
+        s.close()
     deadline = time.time() + 60
     while trainer_threads(pid) and time.time() < deadline:
         time.sleep(0.5)
     left = trainer_threads(pid)
-    rss_end = rss_mb(pid)
     figures = {"sessions": SESSIONS, "trainer_threads_while_open": held, "trainer_threads_after_close": left,
+               "fragment_reruns_served": reruns,
                "http_answers": len(prober.times), "http_answer_s_median": round(statistics.median(prober.times), 3),
                "http_answer_s_p95": round(p95(prober.times), 3), "http_answer_s_max": round(max(prober.times), 3),
-               "browser_page_load_s_median": round(statistics.median(load_s), 2),
-               "browser_page_load_s_p95": round(p95(load_s), 2),
-               "browser_page_load_s_max": round(max(load_s), 2), "server_rss_mb_first_session": round(rss_start),
-               "server_rss_mb_30_sessions": round(rss_loaded), "server_rss_mb_after_close": round(rss_end),
-               "steps_of_training_sessions_after_10s": steps[::2]}
+               "ws_page_loads": len(ws_load_s), "ws_page_load_s_median": round(statistics.median(ws_load_s), 3),
+               "ws_page_load_s_p95": round(p95(ws_load_s), 3), "ws_page_load_s_max": round(max(ws_load_s), 3),
+               "browser_page_loads": len(browser_load_s),
+               "browser_page_load_s_median": round(statistics.median(browser_load_s), 2),
+               "browser_page_load_s_p95": round(p95(browser_load_s), 2),
+               "browser_page_load_s_max": round(max(browser_load_s), 2),
+               "server_rss_mb_first_session": round(rss_start), "server_rss_mb_all_sessions": round(rss_loaded),
+               "server_rss_mb_after_close": round(rss_mb(pid)), "steps_of_training_sessions": steps[::2],
+               "seconds": round(time.perf_counter() - t_start), "errors": errors}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures))
-    assert held == SESSIONS
+    assert not errors, figures
+    assert held == SESSIONS, figures
+    for i, step in enumerate(steps):
+        if i % 2:
+            assert step == 10, f"session {i} should show exactly its own 10 steps, shows {step}"
+        else:
+            assert step > 10, f"training session {i} did not advance"
     assert left == 0, "trainer threads outlived their sessions"
-    # The server keeps answering: its front page and health check, timed from outside the browser.
-    assert p95(prober.times) < 2.0, figures
-    # A full page render in Chromium shares this machine's cores with every session's trainer and
-    # every other tab; it is reported in docs/reliability.md and bounded here only against a hang.
-    assert p95(load_s) < 20.0, figures
+    assert p95(prober.times) < 2.0, figures  # the server keeps answering
+    assert p95(ws_load_s) < 2.0, figures  # a whole page (every element of the Train page) under 2 s
+    # Chromium draws the page on the same 2 cores as the server and every trainer; reported in
+    # docs/reliability.md, bounded here only against a hang.
+    assert p95(browser_load_s) < 20.0, figures
