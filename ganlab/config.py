@@ -267,15 +267,16 @@ def field_specs() -> dict[str, dict[str, Any]]:
     return specs
 
 
-# Defaults tuned per dataset (see docs/ for the runs behind them). The app and
+# Defaults tuned per dataset (see docs/ for the runs behind them; docs/mode_coverage.md for ring8 and
+# grid25's weight average and R1 gamma 0.03). The app and
 # the CLI start from these when only a dataset is named.
 _PRESETS: dict[str, dict[str, Any]] = {
-    "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
-    "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
+    "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
+    "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
     "spiral": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     "moons": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
+    "custom": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
     # Goodfellow et al. (2014) Figure 1: a 1-D latent mapped onto the line.
-    "custom": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999),
     "mog1d": dict(model="mlp", z_dim=1, hidden=64, depth=2, batch_size=256, lr_d=1e-3, lr_g=1e-3),
     # The classic fully connected GAN: D 784-128-1, G 100-128-784 (tanh).
     "mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),

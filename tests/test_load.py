@@ -67,6 +67,21 @@ def p95(values):
 BROWSER_LOADS = 10
 
 
+def browser_load(browser, url, shot: str | None = None) -> float:
+    """Seconds from navigation to a usable Start button, in a fresh context (empty cache, new session)."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = ctx.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("button", name="Start").wait_for(timeout=60000)
+    seconds = time.perf_counter() - t0
+    if shot:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / shot))
+    ctx.close()
+    return seconds
+
+
 def test_thirty_sessions(allow_thirty_trainers, server, browser):
     """Thirty real sessions over the app's websocket, each training, with their fragments refreshing as
     open tabs do; meanwhile new sessions load the full page over the websocket and in Chromium."""
@@ -76,6 +91,11 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
     prober = Prober(url)
     prober.start()
     rss_start = None
+    warm = WsSession(url, live=False)  # the server's first page imports torch and the app: timed on its own
+    warm.start()
+    first_page_s = warm.wait_loaded()
+    warm.close()
+    idle_load_s = [browser_load(browser, url) for _ in range(3)]  # the same page load with nobody else on
     for i in range(SESSIONS):
         s = WsSession(url, live=True)  # reruns its fragments every 0.5 s / 1.5 s, like an open Train tab
         s.start()
@@ -94,16 +114,7 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
         s.close()
     browser_load_s = []
     for i in range(BROWSER_LOADS):
-        ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = ctx.new_page()
-        t0 = time.perf_counter()
-        page.goto(url)
-        page.get_by_role("button", name="Start").wait_for(timeout=60000)
-        browser_load_s.append(time.perf_counter() - t0)
-        if i == 0:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "load-newcomer.png"))
-        ctx.close()
+        browser_load_s.append(browser_load(browser, url, shot="load-newcomer.png" if i == 0 else None))
     prober.halt.set()
     prober.join()
     steps = []
@@ -123,8 +134,10 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
                "fragment_reruns_served": reruns,
                "http_answers": len(prober.times), "http_answer_s_median": round(statistics.median(prober.times), 3),
                "http_answer_s_p95": round(p95(prober.times), 3), "http_answer_s_max": round(max(prober.times), 3),
+               "server_first_page_s": round(first_page_s, 2),
                "ws_page_loads": len(ws_load_s), "ws_page_load_s_median": round(statistics.median(ws_load_s), 3),
                "ws_page_load_s_p95": round(p95(ws_load_s), 3), "ws_page_load_s_max": round(max(ws_load_s), 3),
+               "browser_page_load_s_nobody_else": [round(x, 2) for x in idle_load_s],
                "browser_page_loads": len(browser_load_s),
                "browser_page_load_s_median": round(statistics.median(browser_load_s), 2),
                "browser_page_load_s_p95": round(p95(browser_load_s), 2),
