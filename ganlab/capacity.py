@@ -74,3 +74,13 @@ def compute_slots() -> int:
 
 
 COMPUTE = threading.BoundedSemaphore(compute_slots())
+
+
+def refresh_factor() -> float:
+    """How much slower live pages should refresh now: 1 until the running trainers outnumber twice
+    the cores, then in proportion (30 sessions training on 2 cores: 3.75x).
+
+    Every open Train page reruns its charts on a timer; on a small server shared by a classroom,
+    those reruns would otherwise crowd out page loads and training (tests/test_load.py).
+    """
+    return max(1.0, SLOTS.held / (2 * (os.cpu_count() or 1)))

@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from ganlab.background import BackgroundTrainer
+from ganlab.capacity import refresh_factor
 from ganlab.lab_plots import LAYERS, line_figure, plane_figure, quality_figure
 from ganlab.plots import grad_figure, image_grid, loss_figure, prob_figure
 
@@ -106,6 +107,8 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
     refresh which run to draw; when it answers another run or None, a note replaces the view.
     """
 
+    factor = refresh_factor() if running else 1.0  # slower refreshes while a busy server trains many runs
+
     def the_run(say: bool) -> BackgroundTrainer | None:
         now = run if current is None else current()
         if now is not run:
@@ -114,12 +117,16 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
             return None
         return now
 
-    @st.fragment(run_every=REFRESH_SECONDS if running else None)
+    @st.fragment(run_every=REFRESH_SECONDS * factor if running else None)
     def charts() -> None:
+        if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
+            st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
+        if factor > 1:
+            st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s.")
         if (r := the_run(say=True)) is not None:
             draw(r)
 
-    @st.fragment(run_every=VIEW_REFRESH_SECONDS if running else None)
+    @st.fragment(run_every=VIEW_REFRESH_SECONDS * factor if running else None)
     def samples() -> None:
         if (r := the_run(say=False)) is not None:
             draw_samples(r, layers)

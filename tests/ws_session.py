@@ -38,6 +38,7 @@ class WsSession(threading.Thread):
         self._fragments: dict[str, list[float]] = {}  # fragment id -> [interval, next due]
         self._finished = threading.Condition()
         self._halt = threading.Event()
+        self._in_flight = False  # a run was asked for and has not finished yet
 
     # -- used by the test -------------------------------------------------------------------------
     def wait_loaded(self, timeout: float = 60.0) -> float:
@@ -108,6 +109,7 @@ class WsSession(threading.Thread):
         if fragment:
             rs.fragment_id, rs.is_auto_rerun = fragment, True
         ws.send(msg.SerializeToString())
+        self._in_flight = True
 
     def _do_todo(self, ws) -> None:
         while True:
@@ -123,7 +125,8 @@ class WsSession(threading.Thread):
                 self._send_run(ws)
 
     def _rerun_due_fragments(self, ws) -> None:
-        if not self.live:
+        """Like the browser: a fragment's timer asks for a rerun only while the session is not already running."""
+        if not self.live or self._in_flight:
             return
         now = time.monotonic()
         for fid, due in self._fragments.items():
@@ -152,6 +155,7 @@ class WsSession(threading.Thread):
             for fid in msg.stop_auto_rerun.fragment_ids:
                 self._fragments.pop(fid, None)
         elif kind == "script_finished":
+            self._in_flight = False
             if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                 return  # a fragment's run, or one cut short by the next rerun: not a page
             with self._finished:
