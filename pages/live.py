@@ -103,7 +103,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
 
     The lab view redraws less often than the counters: a heat map, contour, mesh and thousands of
     points are the costliest thing the browser draws, and on a small machine it shares the cores
-    with training (docs/benchmarks.md, browser overhead). ``current``, if given, is asked on every
+    with training (README, "Measured": the browser overhead). ``current``, if given, is asked on every
     refresh which run to draw; when it answers another run or None, a note replaces the view.
     """
 
