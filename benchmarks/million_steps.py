@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,13 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.background import BackgroundTrainer
 from ganlab.config import default_config
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from tests.app_server import rss_mb
 
 
 def main() -> None:
@@ -48,7 +43,8 @@ def main() -> None:
     marks = [10_000]
     while marks[-1] * 2 < a.steps:
         marks.append(marks[-1] * 2)
-    marks.append(a.steps)
+    if a.steps > marks[-1]:
+        marks.append(a.steps)
     rows, t0 = [], time.perf_counter()
     run.start()
     try:
@@ -58,7 +54,7 @@ def main() -> None:
                     raise SystemExit(f"the run diverged at step {run.trainer.step}: {run.status().message}")
                 time.sleep(0.2)
             snap = run.trainer.store.snapshot()
-            row = {"step": run.trainer.step, "seconds": round(time.perf_counter() - t0, 1), "rss_mb": round(rss_mb(), 1),
+            row = {"step": run.trainer.step, "seconds": round(time.perf_counter() - t0, 1), "rss_mb": round(rss_mb(os.getpid()), 1),
                    "device_mb": round(torch.cuda.memory_allocated() / 2**20, 1) if cuda else None,
                    "store_rows": len(snap.mean), "timeline_frames": len(run.timeline),
                    "quality_points": len(run.quality_history)}

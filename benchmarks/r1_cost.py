@@ -14,11 +14,24 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
 from ganlab.trainer import Trainer
-torch.set_num_threads(1)
-a = Trainer(default_config("ring8", device="cpu", r1=0.0)); b = Trainer(default_config("ring8", device="cpu"))
-ta = tb = 0.0
-a.run(20); b.run(20)
-for _ in range(6):
-    t0 = time.perf_counter(); a.run(200); ta += time.perf_counter() - t0
-    t0 = time.perf_counter(); b.run(200); tb += time.perf_counter() - t0
-print(f"r1 0: {1200/ta:.0f} steps/s, r1 0.03: {1200/tb:.0f} steps/s, ratio {ta/tb:.2f}")
+
+
+def main(blocks: int = 6, block: int = 200) -> None:
+    torch.set_num_threads(1)
+    trainers = {"r1 0": Trainer(default_config("ring8", device="cpu", r1=0.0)),
+                "r1 default": Trainer(default_config("ring8", device="cpu"))}
+    seconds = dict.fromkeys(trainers, 0.0)
+    for t in trainers.values():
+        t.run(20)  # warm-up
+    for _ in range(blocks):
+        for name, t in trainers.items():
+            t0 = time.perf_counter()
+            t.run(block)
+            seconds[name] += time.perf_counter() - t0
+    rates = {name: blocks * block / s for name, s in seconds.items()}
+    print(", ".join(f"{name}: {rate:.0f} steps/s" for name, rate in rates.items())
+          + f", ratio {rates['r1 default'] / rates['r1 0']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

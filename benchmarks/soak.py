@@ -16,9 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import streamlit_server  # noqa: E402
+from tests.app_server import rss_mb, streamlit_server  # noqa: E402
 from tests.test_browser import CHROMIUM, _step, trainer_threads  # noqa: E402
-from tests.test_load import rss_mb  # noqa: E402
 
 
 def main() -> None:

@@ -207,6 +207,14 @@ def _validate(raw: Any, label: str) -> Checkpoint:
                       dict(raw.get("versions", {})), ema_state)
 
 
+def _optimizer_steps(opt: torch.optim.Optimizer, fallback: int) -> int:
+    """How many updates ``opt`` has taken (Adam keeps the count per parameter), else ``fallback``."""
+    for state in opt.state.values():
+        if "step" in state:
+            return int(state["step"])
+    return fallback
+
+
 def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     """A :class:`~ganlab.trainer.Trainer` that continues exactly where ``ckpt`` stopped."""
     config = ckpt.config if device is None else ckpt.config.with_values(device=device)
@@ -225,6 +233,6 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     except (RuntimeError, ValueError, KeyError) as err:
         raise CheckpointError(f"the optimiser or RNG state does not fit this model: {err}") from err
     trainer.step = ckpt.step
-    p.ema_updates = ckpt.step  # one generator update per step (single D-only steps are rare and only shorten the warm-up)
+    p.ema_updates = _optimizer_steps(p.opt_g, ckpt.step)  # where the average's warm-up stood
     trainer.train_seconds = ckpt.train_seconds
     return trainer

@@ -117,6 +117,11 @@ class MetricsStore:
         with self._lock:
             self._events.append((int(step), str(text)))
 
+    def events(self) -> tuple[tuple[int, str], ...]:
+        """The marks alone (what ``snapshot().events`` holds), without copying the metrics."""
+        with self._lock:
+            return tuple(self._events)
+
     def snapshot(self) -> Snapshot:
         with self._lock:
             k = self._nc

@@ -91,7 +91,7 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
             fig = line_figure(view.lab, t.data.density, view.real, view.fake, layers, title=title)
         st.plotly_chart(fig, key="lab_view")
         if view.quality:
-            _quality(run, view.quality, t.store.snapshot().events)
+            _quality(run, view.quality, t.store.events())
     else:
         per_row = t.args.n_classes or 8  # conditional models: one column per class
         st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")

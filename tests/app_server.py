@@ -1,4 +1,4 @@
-"""Start `streamlit run app.py` on a free localhost port for tests and benchmarks."""
+"""Start `streamlit run app.py` on a free localhost port, and read a process's memory: for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ import torch
 
 from ganlab.background import BackgroundTrainer
 from ganlab.run_state import PHASE_TEXT, extend_history
-from ganlab.checkpoint import load, save
+from ganlab.checkpoint import load, resume, save
 from ganlab.config import default_config
 from ganlab.datasets import mixture
 from ganlab.evaluate import evaluate
@@ -119,6 +119,15 @@ def test_weight_average_follows_the_generator():
     assert ema_decay(0.9, t.parts.ema_updates) == 0.9 and one_step_blends(0.9)  # then the set decay
     assert t.shown_generator is t.parts.gen_ema
     assert Trainer(default_config("ring8", ema=0.0, **SMALL)).parts.gen_ema is None
+
+
+def test_resume_continues_the_average_warm_up_where_it_stood(tmp_path):
+    t = Trainer(default_config("ring8", ema=0.9, **SMALL))
+    t.run(30)
+    t.run(1, "d", mark=True)  # a step with no generator update
+    t.run(5)
+    again = resume(load(save(t, tmp_path / "r.pt")))
+    assert again.parts.ema_updates == t.parts.ema_updates == 35 and t.step == 36
 
 
 def test_live_figures_equal_the_headless_eval_of_the_same_weights(tmp_path):

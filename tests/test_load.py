@@ -8,10 +8,10 @@ import statistics
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.app_server import rss_mb
 from tests.test_browser import ARTIFACTS, trainer_threads
 from tests.test_browser import browser as _browser_fixture
 from tests.test_browser import server as _server_fixture
@@ -21,13 +21,6 @@ SESSIONS = int(os.environ.get("GANLAB_LOAD_SESSIONS", "30"))
 
 browser = _browser_fixture  # Debian's Chromium, one per module
 server = _server_fixture  # same fixture: `streamlit run app.py` on a free port, torn down afterwards
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 @pytest.fixture(scope="module", autouse=True)
