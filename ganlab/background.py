@@ -202,7 +202,7 @@ class BackgroundTrainer:
         sps = 0.0
         if state == "running":  # capped: steps per second of the clock (the store's rate leaves out the waits)
             sps = self._clock_rate() if self._speed is not None else t.store.steps_per_second()
-        return Status(state, t.step, str(t.device), sps, message, self._phase, self._speed)
+        return Status(state, t.step, str(t.device), sps, message, self._phase, self._speed, t.runner.note)
 
     def _clock_rate(self, window: float = 3.0) -> float:
         clock = list(self._clock)

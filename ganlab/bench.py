@@ -1,12 +1,15 @@
 """``python -m ganlab bench``: training speed side by side in one process, on one device.
 
-(a) the tutorial loop: torchvision MNIST with ToTensor/Normalize, a DataLoader with 2 workers,
-    Sigmoid + BCELoss, ``.item()`` on four metrics every step (the PyTorch DCGAN tutorial's shape);
-(b) the project's trainer (data resident on the device, index draws, BCE-with-logits, metrics
-    copied to the host once per block).
-The same networks (``ganlab.models``) and batch sizes in both. Plus time to quality: wall
-seconds of training until ``ring8`` covers 8/8 modes, and until the conditional MNIST model
-reaches 90% and 95% label agreement by the project's classifier (evaluation time excluded).
+(a) the tutorial loop and (d) a bare step captured in one CUDA graph (CUDA only) are the
+references (``ganlab.bench_references``); between them, the project's own trainer:
+(b) eager: ``Trainer(fast=False)``: data resident on the device, index draws, BCE-with-logits,
+    metrics copied to the host once per block of 50;
+(c) the fast path: ``Trainer()`` as the app runs it: (b), with the whole step replayed from one
+    CUDA graph on a CUDA GPU (``ganlab.fast_path``); on a CPU there is nothing to capture and (c)
+    runs the same eager step as (b).
+The same networks (``ganlab.models``) and batch sizes in all. Plus time to quality: wall seconds
+of training until ``ring8`` covers 8/8 modes, and until the conditional MNIST model reaches 90%
+and 95% label agreement by the project's classifier (evaluation time excluded).
 """
 
 from __future__ import annotations
@@ -16,100 +19,28 @@ import time
 from pathlib import Path
 
 import torch
-from torch import nn
 
+from .bench_references import graph_reference, sync, tutorial_loop
 from .config import default_config
-from .models import ModelArgs, build_models, sample_z
+from .models import sample_z
 from .trainer import Trainer, resolve_device
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-class _TutorialMNIST(torch.utils.data.Dataset):
-    """torchvision.datasets.MNIST's per-item work (uint8 array -> PIL image -> transform), reading the
-    .gz files directly: torchvision's class wants them unpacked, and the benchmark must not download."""
-
-    def __init__(self, root: str, transform):
-        from .datasets import _FILES, read_idx
-
-        raw = Path(root) / "MNIST" / "raw"
-        stem = _FILES[True][0]
-        path = raw / stem if (raw / stem).exists() else raw / f"{stem}.gz"
-        self.images = read_idx(path, ndim=3).numpy()
-        self.transform = transform
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, i: int):
-        from PIL import Image
-
-        return self.transform(Image.fromarray(self.images[i], mode="L")), 0
-
-
-def tutorial_loop(arch: str, batch: int, steps: int, data_dir: str, device: torch.device, warmup: int = 5) -> float:
-    """Steps/s of (a). Needs the MNIST files in ``data_dir`` (no download)."""
-    from torchvision import transforms
-
-    ds = _TutorialMNIST(data_dir, transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]))
-    loader = torch.utils.data.DataLoader(ds, batch_size=batch, shuffle=True, num_workers=2, drop_last=True,
-                                         persistent_workers=True)
-    config = default_config("mnist", model=arch, batch_size=batch)
-    gen, disc = build_models(ModelArgs.from_config(config, (1, 28, 28), 0), seed=0)
-    gen.to(device)
-    disc.to(device)
-    criterion = nn.BCELoss()
-    opt_d = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_g = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    z_dim = config.model.z_dim
-    done, t0 = 0, None
-    while done < steps + warmup:
-        for x, _ in loader:
-            if done == warmup:
-                _sync(device)
-                t0 = time.perf_counter()
-            x = x.to(device)
-            ones = torch.ones(len(x), device=device)
-            zeros = torch.zeros(len(x), device=device)
-            disc.zero_grad()
-            out = torch.sigmoid(disc(x))
-            err_real = criterion(out, ones)
-            err_real.backward()
-            d_x = out.mean().item()
-            fake = gen(torch.randn(len(x), z_dim, device=device))
-            out = torch.sigmoid(disc(fake.detach()))
-            err_fake = criterion(out, zeros)
-            err_fake.backward()
-            opt_d.step()
-            gen.zero_grad()
-            out = torch.sigmoid(disc(fake))
-            err_g = criterion(out, ones)
-            err_g.backward()
-            opt_g.step()
-            _ = ((err_real + err_fake).item(), err_g.item(), d_x, out.mean().item())
-            done += 1
-            if done == steps + warmup:
-                break
-    _sync(device)
-    return steps / (time.perf_counter() - t0)
-
-
 def trainer_rate(arch: str, batch: int, steps: int, data_dir: str, device: torch.device, warmup: int = 5,
-                 block: int = 50) -> float:
-    """Steps/s of (b): ``Trainer.run`` in blocks, as the app's thread drives it."""
-    t = Trainer(default_config("mnist", model=arch, batch_size=batch, data_dir=data_dir, device=device.type))
+                 block: int = 50, fast: bool = False) -> float:
+    """Steps/s of (b) (``fast`` False) or (c): ``Trainer.run`` in blocks, as the app's thread drives it.
+    The warm-up steps include the fast path's eager warm-up and capture."""
+    config = default_config("mnist", model=arch, batch_size=batch, data_dir=data_dir, device=device.type)
+    t = Trainer(config, fast=None if fast else False)
     t.run(warmup)
-    _sync(device)
+    sync(device)
     t0 = time.perf_counter()
     left = steps
     while left > 0:
         n = min(block, left)
         t.run(n)
         left -= n
-    _sync(device)
+    sync(device)
     return steps / (time.perf_counter() - t0)
 
 
@@ -126,7 +57,7 @@ def time_to_modes(device: torch.device, budget: float = 300.0, every: int = 250)
 
 
 def time_to_agreement(data_dir: str, device: torch.device, targets=(0.90, 0.95), budget: float = 600.0,
-                      every: int = 250, n: int = 2000) -> dict[str, float | None]:
+                      every: int = 100, n: int = 2000) -> dict[str, float | None]:
     """Training seconds until the conditional MNIST model (the pretrained one's settings) reaches each
     label agreement judged by the project's classifier on ``n`` balanced samples."""
     from .classifier import load_classifier, predict
@@ -160,8 +91,13 @@ def run_bench(data_dir: str, device_name: str = "auto", steps: dict[str, int] | 
         for batch in batches:
             a = tutorial_loop(arch, batch, n, data_dir, device)
             b = trainer_rate(arch, batch, n, data_dir, device)
-            rows.append({"model": arch, "batch": batch, "tutorial": a, "trainer": b, "trainer/tutorial": b / a})
-    out = {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(), "speed": rows}
+            c = trainer_rate(arch, batch, n, data_dir, device, fast=True)
+            d = graph_reference(arch, batch, n, data_dir, device)
+            rows.append({"model": arch, "batch": batch, "tutorial": a, "trainer": b, "fast": c, "graph": d,
+                         "fast/tutorial": c / a, "fast/graph": c / d if d else None})
+    probe = Trainer(default_config("ring8", device=device.type))
+    out = {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
+           "fast_path": probe.runner.note, "speed": rows}
     if quality:
         out["seconds_to_ring8_8_modes"] = time_to_modes(device)
         out["seconds_to_cdcgan_agreement"] = time_to_agreement(data_dir, device)
@@ -170,10 +106,16 @@ def run_bench(data_dir: str, device_name: str = "auto", steps: dict[str, int] | 
 
 def markdown(result: dict) -> str:
     lines = [f"device {result['device']}, torch {result['torch']}, {result['threads']} threads", "",
-             "| model | batch | (a) tutorial loop | (b) trainer | (b)/(a) |", "| --- | --- | --- | --- | --- |"]
+             f"(c) here: {result['fast_path']}", "",
+             "| model | batch | (a) tutorial loop | (b) trainer, eager | (c) trainer, fast path | "
+             "(d) bare step in a CUDA graph | (c)/(a) | (c)/(d) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in result["speed"]:
-        lines.append(f"| {r['model']} | {r['batch']} | {r['tutorial']:.1f} | {r['trainer']:.1f} | "
-                     f"{r['trainer/tutorial']:.2f}x |")
+        d = "n/a (CUDA only)" if r["graph"] is None else f"{r['graph']:.1f}"
+        cd = "n/a" if r["fast/graph"] is None else f"{r['fast/graph']:.2f}"
+        lines.append(f"| {r['model']} | {r['batch']} | {r['tutorial']:.1f} | {r['trainer']:.1f} | {r['fast']:.1f} | "
+                     f"{d} | {r['fast/tutorial']:.2f}x | {cd} |")
+    lines.append("\nsteps/s, one process; each cell times the same number of steps after a warm-up.")
     if "seconds_to_ring8_8_modes" in result:
         lines += ["", f"ring8 to 8/8 modes: {_secs(result['seconds_to_ring8_8_modes'])}"]
         for k, v in result["seconds_to_cdcgan_agreement"].items():

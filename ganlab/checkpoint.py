@@ -215,6 +215,27 @@ def _optimizer_steps(opt: torch.optim.Optimizer, fallback: int) -> int:
     return fallback
 
 
+_IMPLEMENTATION = ("fused", "foreach", "capturable")  # how Adam runs here, not what it has learned
+
+
+def _load_optimizer(opt: torch.optim.Optimizer, state: dict) -> None:
+    """``opt.load_state_dict(state)``, keeping this machine's choice of implementation.
+
+    A state saved on a GPU says fused and capturable; ``load_state_dict`` would carry that onto a CPU,
+    where capturable Adam refuses to step. The learned state (moments, step counts, rates) is loaded;
+    the step counts are moved where this implementation keeps them.
+    """
+    kept = [{k: g[k] for k in _IMPLEMENTATION if k in g} for g in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, flags in zip(opt.param_groups, kept):
+        group.update(flags)
+        on_device = bool(flags.get("fused") or flags.get("capturable"))
+        for param in group["params"]:
+            st = opt.state.get(param, {})
+            if isinstance(st.get("step"), torch.Tensor):
+                st["step"] = st["step"].to(param.device if on_device else "cpu", torch.float32)
+
+
 def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     """A :class:`~ganlab.trainer.Trainer` that continues exactly where ``ckpt`` stopped."""
     config = ckpt.config if device is None else ckpt.config.with_values(device=device)
@@ -226,8 +247,8 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
         p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
     try:
         if ckpt.opt_d is not None and ckpt.opt_g is not None:
-            p.opt_d.load_state_dict(ckpt.opt_d)
-            p.opt_g.load_state_dict(ckpt.opt_g)
+            _load_optimizer(p.opt_d, ckpt.opt_d)
+            _load_optimizer(p.opt_g, ckpt.opt_g)
         if ckpt.rng is not None and ckpt.rng_device == trainer.device.type:
             p.rng.set_state(ckpt.rng)
     except (RuntimeError, ValueError, KeyError) as err:

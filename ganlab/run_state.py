@@ -30,6 +30,7 @@ class Status:
     message: str | None  # why the run paused by itself (divergence, an error), if it did
     phase: str | None = None  # the update running now, in slow motion
     speed: float | None = None  # the steps/s cap, None for full speed
+    engine: str = ""  # how full steps run: a CUDA graph or eager, and why (StepRunner.note)
 
 
 @dataclass(frozen=True)

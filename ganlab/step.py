@@ -3,7 +3,10 @@
 The two halves are separate functions so the app can run them one at a time
 (the Train page's "D only" and "G only" buttons, slow motion). A step never
 synchronises with the host: it returns its metrics as one device tensor so the
-caller decides when to copy them (every step on a CPU, in blocks on a GPU).
+caller decides when to copy them (the trainer copies a block of steps at once).
+Everything a step changes from one step to the next (weights, optimiser state,
+the RNG, the average's warm-up count) lives on the device, so a full step can be
+captured once in a CUDA graph and replayed (:mod:`ganlab.fast_path`).
 """
 
 from __future__ import annotations
@@ -41,17 +44,30 @@ class GANParts:
     r1: float = 0.0
     gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
     ema: float = 0.0  # its decay per generator update, once warmed up (see ema_decay)
-    ema_updates: int = 0  # generator updates folded into the average so far
     g_params: list = field(init=False, repr=False)
     ema_params: list = field(init=False, repr=False)
+    ema_count: torch.Tensor = field(init=False, repr=False)
 
     def __post_init__(self):
         self.g_params = list(self.gen.parameters())
         self.ema_params = list(self.gen_ema.parameters()) if self.gen_ema is not None else []
+        # Generator updates folded into the average so far. A device tensor, not an int, so that a
+        # step captured in a CUDA graph (ganlab.fast_path) counts its replays too. MPS has no float64.
+        count_dtype = torch.float32 if self.device.type == "mps" else torch.float64
+        self.ema_count = torch.zeros((), dtype=count_dtype, device=self.device)
 
     @property
     def device(self) -> torch.device:
         return self.g_params[0].device
+
+    @property
+    def ema_updates(self) -> int:
+        """Generator updates folded into the average so far (reading it waits for the device)."""
+        return int(self.ema_count.item())
+
+    @ema_updates.setter
+    def ema_updates(self, n: int) -> None:
+        self.ema_count.fill_(n)
 
 
 def ema_decay(target: float, updates: int) -> float:
@@ -62,6 +78,13 @@ def ema_decay(target: float, updates: int) -> float:
     for the first ~1/(1 - target) steps.
     """
     return min(target, (1.0 + updates) / (10.0 + updates))
+
+
+def _ema_weight(p: GANParts) -> torch.Tensor:
+    """1 - ema_decay(p.ema, p.ema_count), computed on the device (in float64 where it can be, as
+    ``ema_decay`` computes it) so the step never reads the count back to the host."""
+    t = p.ema_count
+    return (1 - torch.clamp((1 + t) / (10 + t), max=p.ema)).to(p.ema_params[0].dtype)
 
 
 def _grad_norm(params) -> torch.Tensor:
@@ -123,8 +146,8 @@ def g_update(p: GANParts):
     p.opt_g.step()
     if p.ema_params:
         with torch.no_grad():
-            torch._foreach_lerp_(p.ema_params, p.g_params, 1.0 - ema_decay(p.ema, p.ema_updates))
-        p.ema_updates += 1
+            torch._foreach_lerp_(p.ema_params, p.g_params, [_ema_weight(p)] * len(p.ema_params))
+            p.ema_count.add_(1)
     return loss_g.detach(), logit_gen.detach(), grad_g
 
 

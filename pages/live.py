@@ -38,6 +38,7 @@ def _metrics(run: BackgroundTrainer) -> None:
     m2.metric("State", s.state)
     m3.metric("Steps/s", f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
     m4.metric("Device", s.device)
+    st.caption(s.engine)
     if s.message:
         st.error(s.message)
     if s.phase:

@@ -7,18 +7,25 @@ import sys
 
 import torch
 
-from ganlab.bench import markdown, trainer_rate, tutorial_loop
+from ganlab.bench import markdown, run_bench, trainer_rate
+from ganlab.bench_references import graph_reference
 from tests.conftest import REPO
 
 
-def test_both_loops_train_the_same_networks(mnist_root):
+def test_every_column_trains_the_same_networks_and_the_table_says_what_ran(mnist_root):
+    result = run_bench(str(mnist_root), "cpu", {"mlp": 4}, batches=(64,), quality=False)
+    (row,) = result["speed"]
+    assert row["tutorial"] > 0 and row["trainer"] > 0 and row["fast"] > 0
+    assert row["graph"] is None and row["fast/graph"] is None  # (d) is a CUDA graph: not on a CPU
+    text = markdown(result)
+    assert "| mlp | 64 |" in text and "n/a (CUDA only)" in text
+    assert "(c) here: Eager steps: CUDA graphs need a CUDA GPU; this run is on cpu." in text
+
+
+def test_the_eager_and_fast_columns_are_the_trainer_with_and_without_its_fast_path(mnist_root):
     cpu = torch.device("cpu")
-    a = tutorial_loop("mlp", 64, 5, str(mnist_root), cpu, warmup=1)
-    b = trainer_rate("mlp", 64, 5, str(mnist_root), cpu, warmup=1, block=2)
-    assert a > 0 and b > 0
-    text = markdown({"device": "cpu", "torch": "x", "threads": 1,
-                     "speed": [{"model": "mlp", "batch": 64, "tutorial": a, "trainer": b, "trainer/tutorial": b / a}]})
-    assert "| mlp | 64 |" in text
+    assert trainer_rate("mlp", 64, 3, str(mnist_root), cpu, warmup=1, block=2, fast=True) > 0
+    assert graph_reference("dcgan", 64, 3, str(mnist_root), cpu) is None
 
 
 def test_bench_without_mnist_says_where_to_put_it(tmp_path):

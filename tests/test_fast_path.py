@@ -1,0 +1,119 @@
+"""The fast path (ganlab.fast_path): the same losses as the eager step, a visible note, a fall back.
+
+On a CPU (CI) there is nothing to capture: these tests check that the note says so, that a
+capture that fails (asked for on a CPU, where CUDA graphs do not exist) falls back to eager steps
+with identical results, and that checkpoints saved by a capturing (GPU) run resume on a CPU.
+The tests marked ``cuda`` compare the CUDA-graph path with eager steps on a GPU and are skipped
+without one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab.checkpoint import load, resume, to_bytes
+from ganlab.config import default_config
+from ganlab.fast_path import WARMUP_STEPS
+from ganlab.trainer import Trainer
+
+SMALL = dict(hidden=32, depth=2, batch_size=64)
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def metrics(t: Trainer) -> np.ndarray:
+    return t.store.snapshot().mean[:, 1:7]  # d_loss, g_loss, d_real, d_fake, grad_d, grad_g
+
+
+def test_on_a_cpu_steps_run_eagerly_and_the_note_says_why():
+    t = Trainer(default_config("ring8", **SMALL))
+    assert t.runner.path == "eager"
+    assert t.runner.note == "Eager steps: CUDA graphs need a CUDA GPU; this run is on cpu."
+    assert "turned off" in Trainer(default_config("ring8", **SMALL), fast=False).runner.note
+
+
+def test_a_failed_capture_falls_back_to_eager_steps_with_the_same_results():
+    """fast=True asks for a CUDA graph on a CPU: the warm-up steps run, the capture raises, and every
+    step after that runs eagerly; losses, D(x), D(G(z)) and gradient norms equal a plain eager run's."""
+    config = default_config("ring8", seed=5, **SMALL)  # the ring8 defaults: R1 and the weight average on
+    tried, plain = Trainer(config, fast=True), Trainer(config, fast=False)
+    tried.run(WARMUP_STEPS)
+    assert tried.runner.failure is None and tried.runner.path == "cuda graph"  # not tried yet
+    tried.run(20)
+    plain.run(20 + WARMUP_STEPS)
+    assert tried.runner.failure and tried.runner.path == "eager" and tried.runner.captures == 0
+    assert tried.runner.note.startswith("Eager steps: capture failed (")
+    assert np.array_equal(metrics(tried), metrics(plain))
+    assert tried.parts.ema_updates == plain.parts.ema_updates == 20 + WARMUP_STEPS
+    for a, b in zip(tried.shown_generator.parameters(), plain.shown_generator.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_the_page_status_carries_the_note():
+    from ganlab.background import BackgroundTrainer
+
+    run = BackgroundTrainer(default_config("ring8", **SMALL))
+    try:
+        assert run.status().engine == run.trainer.runner.note
+    finally:
+        run.stop()
+
+
+def test_a_checkpoint_saved_by_a_capturing_run_resumes_on_a_cpu():
+    """A GPU run's Adam is fused and capturable and keeps its step counts on the device; its saved
+    state says so. Resumed on a CPU, the learned state loads and this machine's Adam runs it."""
+    t = Trainer(default_config("ring8", **SMALL))
+    t.run(12)
+    raw = to_bytes(t)
+    ckpt = load(raw)
+    for state in (ckpt.opt_d, ckpt.opt_g):  # as a capturing run on a GPU writes them
+        for group in state["param_groups"]:
+            group.update(fused=True, capturable=True, foreach=None)
+    again = resume(ckpt, device="cpu")
+    for opt in (again.parts.opt_d, again.parts.opt_g):
+        assert all(not g["capturable"] and not g["fused"] for g in opt.param_groups)
+        assert all(s["step"].device.type == "cpu" and int(s["step"]) == 12 for s in opt.state.values())
+    again.run(5)
+    t.run(5)
+    assert np.array_equal(metrics(again)[-5:], metrics(t)[-5:])  # continues exactly as the original
+
+
+# -- on a CUDA GPU ---------------------------------------------------------------------------------
+# Tolerance: the graph replays the eager step's kernels with the same random draws, so the two runs
+# agree to float32 rounding; 30 steps of a GAN can amplify that a little (rtol 1e-3, atol 1e-4).
+
+def _both(config, steps, between=None):
+    fast, eager = Trainer(config), Trainer(config, fast=False)
+    for t in (fast, eager):
+        t.run(steps)
+        if between:
+            between(t)
+            t.run(steps)
+    return fast, eager
+
+
+@cuda
+@pytest.mark.parametrize("data,extra", [("ring8", {}), ("mnist", {"model": "dcgan", "hidden": 16}),
+                                        ("mnist", {"model": "cdcgan", "hidden": 16})])
+def test_cuda_graph_steps_equal_eager_steps(data, extra, mnist_root):
+    config = default_config(data, seed=1, device="cuda", data_dir=str(mnist_root), **extra)
+    fast, eager = _both(config, 30)
+    assert fast.runner.path == "cuda graph" and fast.runner.captures == 1 and fast.runner.failure is None
+    np.testing.assert_allclose(metrics(fast), metrics(eager), rtol=1e-3, atol=1e-4)
+
+
+@cuda
+def test_cuda_graph_takes_live_changes_and_single_updates():
+    """A learning-rate or d_steps change mid-run, and a D-only update, each invalidate the graph;
+    the next full steps capture again and still equal eager steps with the same changes."""
+    config = default_config("ring8", seed=2, device="cuda", **SMALL)
+
+    def change(t):
+        t.set_hparams(lr_d=5e-4, d_steps=2)
+        t.run(10)
+        t.run(1, phase="d")
+
+    fast, eager = _both(config, 15, between=change)
+    assert fast.runner.captures == 3 and fast.runner.failure is None
+    np.testing.assert_allclose(metrics(fast), metrics(eager), rtol=1e-3, atol=1e-4)
