@@ -101,8 +101,8 @@ def tutorial_loop(arch: str, batch: int, steps: int, data_dir: str, device: torc
 
 
 def graph_reference(arch: str, batch: int, steps: int, data_dir: str, device: torch.device,
-                    warmup: int = 3) -> float | None:
-    """Steps/s of (d); None off CUDA (there is no graph to capture)."""
+                    warmup: int = 3, bf16: bool = False) -> float | None:
+    """Steps/s of (d); None off CUDA (there is no graph to capture). ``bf16`` autocasts the forward passes."""
     if device.type != "cuda":
         return None
     from .datasets import load_data
@@ -116,16 +116,21 @@ def graph_reference(arch: str, batch: int, steps: int, data_dir: str, device: to
     ones, zeros = torch.ones(batch, device=device), torch.zeros(batch, device=device)
     rng = torch.Generator(device).manual_seed(0)
 
+    def autocast():
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16, cache_enabled=False)
+
     def step() -> torch.Tensor:
         x = images[torch.randint(len(images), (batch,), generator=rng, device=device)]
-        fake = gen(torch.randn(batch, z_dim, generator=rng, device=device))
-        logit_real, logit_fake = disc(x), disc(fake.detach())
-        loss_d = bce(logit_real, ones) + bce(logit_fake, zeros)
+        with autocast():
+            fake = gen(torch.randn(batch, z_dim, generator=rng, device=device))
+            logit_real, logit_fake = disc(x).float(), disc(fake.detach()).float()
+            loss_d = bce(logit_real, ones) + bce(logit_fake, zeros)
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        logit_gen = disc(fake)
-        loss_g = bce(logit_gen, ones)
+        with autocast():
+            logit_gen = disc(fake).float()
+            loss_g = bce(logit_gen, ones)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward(inputs=g_params)
         opt_g.step()

@@ -26,6 +26,7 @@ CONV_ARCHS = ("dcgan", "cdcgan")
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 SMOOTHABLE_LOSSES = ("ns", "minimax", "lsgan")
 LATENTS = ("normal", "uniform")
+PRECISIONS = ("fp32", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -163,6 +164,9 @@ class RunConfig(_Validated):
     seed: int = _opt(0, min=0, max=2**31 - 1)
     device: str = _opt("auto", choices=DEVICES, help="auto picks cuda, then mps, then cpu")
     steps: int = _opt(5000, min=1, max=10**9, help="generator steps for a headless run")
+    precision: str = _opt("fp32", choices=PRECISIONS, help="bf16 runs the training forward passes in bfloat16 "
+                          "(autocast): faster where the hardware has it (recent GPUs, CPUs with AVX-512 BF16), "
+                          "slower elsewhere; losses, metrics and samples stay float32")
 
     def __post_init__(self):
         for f in fields(self):

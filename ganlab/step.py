@@ -44,6 +44,7 @@ class GANParts:
     r1: float = 0.0
     gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
     ema: float = 0.0  # its decay per generator update, once warmed up (see ema_decay)
+    bf16: bool = False  # run the forward passes under bfloat16 autocast
     g_params: list = field(init=False, repr=False)
     ema_params: list = field(init=False, repr=False)
     ema_count: torch.Tensor = field(init=False, repr=False)
@@ -96,9 +97,15 @@ def _penalty(p: GANParts, x: torch.Tensor, fake: torch.Tensor, y) -> torch.Tenso
     """WGAN-GP term on random points between real and fake samples."""
     eps = torch.rand(len(x), *([1] * (x.dim() - 1)), generator=p.rng, device=x.device)
     x_hat = (eps * x + (1 - eps) * fake).requires_grad_(True)
-    out = p.disc(x_hat, y)
+    out = p.disc(x_hat, y).float()
     (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
     return p.gp_weight * gradient_penalty(grad)
+
+
+def _autocast(p: GANParts):
+    """bfloat16 autocast when the run asks for it. No weight-cast cache: a cache filled inside a
+    CUDA graph capture would outlive it."""
+    return torch.autocast(p.device.type, dtype=torch.bfloat16, enabled=p.bf16, cache_enabled=False)
 
 
 def _labels(p: GANParts, y):
@@ -113,17 +120,18 @@ def d_update(p: GANParts):
     x, y = p.data.batch(p.batch_size, p.rng)
     y = _labels(p, y)
     z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
-    with torch.no_grad():
-        fake = p.gen(z, y)  # (B, z_dim) -> (B, *data_shape)
     if p.r1:
         x = x.requires_grad_(True)
-    logit_real, logit_fake = p.disc(x, y), p.disc(fake, y)  # (B,), (B,)
-    loss_d = p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing)
-    if p.loss.gradient_penalty:
-        loss_d = loss_d + _penalty(p, x, fake, y)
-    if p.r1:
-        (grad,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
-        loss_d = loss_d + p.r1 / 2 * r1_penalty(grad)
+    with _autocast(p):
+        with torch.no_grad():
+            fake = p.gen(z, y)  # (B, z_dim) -> (B, *data_shape)
+        logit_real, logit_fake = p.disc(x, y).float(), p.disc(fake, y).float()  # (B,), (B,)
+        loss_d = p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing)
+        if p.loss.gradient_penalty:
+            loss_d = loss_d + _penalty(p, x, fake, y)
+        if p.r1:
+            (grad,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
+            loss_d = loss_d + p.r1 / 2 * r1_penalty(grad)
     p.opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     grad_d = _grad_norm(p.disc.parameters())
@@ -138,8 +146,9 @@ def g_update(p: GANParts):
     """
     y = torch.randint(p.n_classes, (p.batch_size,), generator=p.rng, device=p.device) if p.n_classes else None
     z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
-    logit_gen = p.disc(p.gen(z, y), y)
-    loss_g = p.loss.generator(logit_gen)
+    with _autocast(p):
+        logit_gen = p.disc(p.gen(z, y), y).float()
+        loss_g = p.loss.generator(logit_gen)
     p.opt_g.zero_grad(set_to_none=True)
     loss_g.backward(inputs=p.g_params)  # no gradients accumulate in D
     grad_g = _grad_norm(p.g_params)
@@ -155,7 +164,8 @@ def _d_loss_now(p: GANParts, logit_fake: torch.Tensor) -> tuple[torch.Tensor, to
     """D's loss and logits on a real batch, measured without updating anything (for a G-only step)."""
     with torch.no_grad():
         x, y = p.data.batch(p.batch_size, p.rng)
-        logit_real = p.disc(x, _labels(p, y))
+        with _autocast(p):
+            logit_real = p.disc(x, _labels(p, y)).float()
         return p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing), logit_real
 
 

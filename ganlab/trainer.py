@@ -89,7 +89,7 @@ class Trainer:
             rng=torch.Generator(self.device).manual_seed(config.seed),
             z_dim=config.model.z_dim, latent=config.model.latent, n_classes=self.args.n_classes,
             batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight, r1=o.r1,
-            gen_ema=_average_of(gen) if o.ema else None, ema=o.ema,
+            gen_ema=_average_of(gen) if o.ema else None, ema=o.ema, bf16=config.precision == "bf16",
         )
         self.runner = StepRunner(self.parts, capture=fast)
         self.store = store if store is not None else MetricsStore()
