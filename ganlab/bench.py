@@ -63,29 +63,38 @@ def time_to_modes(device: torch.device, budget: float = 300.0, every: int = 250,
     return out
 
 
-def time_to_agreement(data_dir: str, device: torch.device, targets=(0.90, 0.95), budget: float = 600.0,
-                      every: int = 100, n: int = 2000) -> dict[str, float | None]:
-    """Training seconds until the conditional MNIST model (the pretrained one's settings) reaches each
-    label agreement judged by the project's classifier on ``n`` balanced samples."""
+def agreement_trace(data_dir: str, device: torch.device, *, precision: str = "fp32", every: int = 100,
+                    n: int = 2000, budget: float = 600.0):
+    """Train the conditional MNIST model (the pretrained one's settings); every ``every`` steps yield
+    (step, training seconds, label agreement judged by the project's classifier on ``n`` balanced
+    samples of a fixed noise) until ``budget`` training seconds have passed."""
     from .classifier import load_classifier, predict
     from .evaluate import CLASSIFIER_PATH
 
     clf, _ = load_classifier(CLASSIFIER_PATH)
-    t = Trainer(default_config("mnist", model="cdcgan", hidden=28, data_dir=data_dir, device=device.type))
+    t = Trainer(default_config("mnist", model="cdcgan", hidden=28, data_dir=data_dir, device=device.type,
+                               precision=precision))
     z = sample_z(n, t.args.z_dim, "normal", torch.Generator().manual_seed(0), "cpu").to(t.device)
     y = (torch.arange(n) % 10).to(t.device)
-    out: dict[str, float | None] = {f"{p:.0%}": None for p in targets}
-    while t.train_seconds < budget and any(v is None for v in out.values()):
+    while t.train_seconds < budget:
         t.run(every)
         with torch.no_grad():
             t.parts.gen.eval()
             x = t.parts.gen(z, y).cpu().numpy()
             t.parts.gen.train()
         pred, _ = predict(clf, x)
-        agreement = float((pred == y.cpu().numpy()).mean())
+        yield t.step, t.train_seconds, float((pred == y.cpu().numpy()).mean())
+
+
+def time_to_agreement(data_dir: str, device: torch.device, targets=(0.90, 0.95), **trace) -> dict[str, float | None]:
+    """Training seconds until the conditional MNIST model first reaches each label agreement."""
+    out: dict[str, float | None] = {f"{p:.0%}": None for p in targets}
+    for _, seconds, agreement in agreement_trace(data_dir, device, **trace):
         for p in targets:
             if agreement >= p and out[f"{p:.0%}"] is None:
-                out[f"{p:.0%}"] = t.train_seconds
+                out[f"{p:.0%}"] = seconds
+        if all(v is not None for v in out.values()):
+            break
     return out
 
 

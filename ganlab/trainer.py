@@ -59,9 +59,7 @@ def _adam(params, lr, beta1, beta2, device, capturable: bool) -> torch.optim.Ada
     rounds differently, and the documented training figures were measured with foreach.)
     """
     fused = device.type in ("cuda", "mps")
-    opt = torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), fused=fused or None, capturable=capturable)
-    opt._warned_capturable_if_run_uncaptured = True  # warm-up and D/G-only steps run uncaptured on purpose
-    return opt
+    return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), fused=fused or None, capturable=capturable)
 
 
 class Trainer:
