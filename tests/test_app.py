@@ -106,6 +106,17 @@ def test_new_settings_and_mid_run_change():
     assert not at.exception
 
 
+def test_precision_bf16_through_the_form_and_the_engine_note():
+    at = app()
+    assert any(c.value == "Eager steps: CUDA graphs need a CUDA GPU; this run is on cpu." for c in at.caption)
+    setting(at, "precision", "selectbox").select("bf16")
+    button(at, "Apply settings (new run)").click().run()
+    assert setting(at, "precision", "selectbox").value == "bf16"
+    button(at, "Step x10").click().run()
+    assert poll(at, lambda a: metric(a, "Step") == "10")
+    assert not at.exception and not at.error
+
+
 def test_mnist_shows_an_image_grid(mnist_root, monkeypatch):
     monkeypatch.setenv("GANLAB_DATA", str(mnist_root))
     at = app()
