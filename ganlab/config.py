@@ -166,7 +166,7 @@ class RunConfig(_Validated):
     steps: int = _opt(5000, min=1, max=10**9, help="generator steps for a headless run")
     precision: str = _opt("fp32", choices=PRECISIONS, help="bf16 runs the training forward passes in bfloat16 "
                           "(autocast): faster where the hardware has it (recent GPUs, CPUs with AVX-512 BF16), "
-                          "slower elsewhere; losses, metrics and samples stay float32")
+                          "possibly slower elsewhere; losses, metrics and samples stay float32")
 
     def __post_init__(self):
         for f in fields(self):
