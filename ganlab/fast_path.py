@@ -80,7 +80,8 @@ class StepRunner:
                 self._capture(d_steps)
             except Exception as err:  # noqa: BLE001 - any capture failure means: run eagerly
                 self.invalidate()
-                self.failure = f"{type(err).__name__}: {str(err).splitlines()[0][:160]}" if str(err) else type(err).__name__
+                first_line = (str(err).splitlines() or [""])[0][:160]
+                self.failure = f"{type(err).__name__}: {first_line}" if first_line else type(err).__name__
                 _recover_after_failed_capture(self.parts)
                 return train_step(self.parts, d_steps=d_steps)
         self._graph.replay()

@@ -11,6 +11,7 @@ captured once in a CUDA graph and replayed (:mod:`ganlab.fast_path`).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import torch
@@ -71,21 +72,16 @@ class GANParts:
         self.ema_count.fill_(n)
 
 
-def ema_decay(target: float, updates: int) -> float:
+def ema_decay(target: float, updates):
     """The average's decay at its ``updates``-th update: min(target, (1 + t) / (10 + t)).
 
     The warm-up (as in TensorFlow's ExponentialMovingAverage with num_updates) lets the average
     follow G closely early on, when G moves fast, instead of dragging G's initial weights along
-    for the first ~1/(1 - target) steps.
+    for the first ~1/(1 - target) steps. ``updates`` is an int, or the device count the step keeps
+    (then the decay stays on the device, and a step captured in a CUDA graph computes it too).
     """
-    return min(target, (1.0 + updates) / (10.0 + updates))
-
-
-def _ema_weight(p: GANParts) -> torch.Tensor:
-    """1 - ema_decay(p.ema, p.ema_count), computed on the device (in float64 where it can be, as
-    ``ema_decay`` computes it) so the step never reads the count back to the host."""
-    t = p.ema_count
-    return (1 - torch.clamp((1 + t) / (10 + t), max=p.ema)).to(p.ema_params[0].dtype)
+    ratio = (1.0 + updates) / (10.0 + updates)
+    return ratio.clamp(max=target) if isinstance(ratio, torch.Tensor) else min(target, ratio)
 
 
 def _grad_norm(params) -> torch.Tensor:
@@ -103,9 +99,11 @@ def _penalty(p: GANParts, x: torch.Tensor, fake: torch.Tensor, y) -> torch.Tenso
 
 
 def _autocast(p: GANParts):
-    """bfloat16 autocast when the run asks for it. No weight-cast cache: a cache filled inside a
-    CUDA graph capture would outlive it."""
-    return torch.autocast(p.device.type, dtype=torch.bfloat16, enabled=p.bf16, cache_enabled=False)
+    """bfloat16 autocast when the run asks for it (nothing to set up otherwise: this runs three times a
+    step). No weight-cast cache: a cache filled inside a CUDA graph capture would outlive it."""
+    if not p.bf16:
+        return contextlib.nullcontext()
+    return torch.autocast(p.device.type, dtype=torch.bfloat16, cache_enabled=False)
 
 
 def _labels(p: GANParts, y):
@@ -155,7 +153,8 @@ def g_update(p: GANParts):
     p.opt_g.step()
     if p.ema_params:
         with torch.no_grad():
-            torch._foreach_lerp_(p.ema_params, p.g_params, [_ema_weight(p)] * len(p.ema_params))
+            weight = (1 - ema_decay(p.ema, p.ema_count)).to(p.ema_params[0].dtype)  # on the device, no sync
+            torch._foreach_lerp_(p.ema_params, p.g_params, [weight] * len(p.ema_params))
             p.ema_count.add_(1)
     return loss_g.detach(), logit_gen.detach(), grad_g
 
