@@ -1,4 +1,4 @@
-"""Plotly figures of the lab view (2-D plane, 1-D line) and of the live quality figures."""
+"""Plotly figures of the lab view (2-D plane, 1-D line) and the Draw page's canvas."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .lab import LabView
-from .plots import COLORS, add_events
+from .plots import COLORS
 
 LAYERS = ("Real", "Generated", "D(x) surface", "G manifold", "Gradient arrows")
 D_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # red: D says fake, blue: D says real
@@ -108,23 +108,6 @@ def line_figure(view: LabView, data_density, real: np.ndarray, fake: np.ndarray,
                       margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.1),
                       xaxis=dict(range=[-e, e], autorange=False, title="x"),
                       yaxis=dict(range=[-0.55, 1.05], autorange=False), uirevision="line")
-    return fig
-
-
-def quality_figure(history: list[tuple[int, dict]], events=()) -> go.Figure:
-    """The live figures over training: share of high-quality samples, share of modes covered, grid JS."""
-    fig = go.Figure()
-    steps = [s for s, _ in history]
-    if history and "high_quality" in history[0][1]:
-        fig.add_trace(go.Scatter(x=steps, y=[q["high_quality"] for _, q in history], name="high quality"))
-        fig.add_trace(go.Scatter(x=steps, y=[q["modes_covered"] / q["n_modes"] for _, q in history],
-                                 name="modes covered (share)"))
-    fig.add_trace(go.Scatter(x=steps, y=[q["grid_js"] / np.log(2) for _, q in history], name="grid JS / ln 2"))
-    add_events(fig, events)
-    fig.update_layout(title=dict(text="Sample quality (2,500 samples of the fixed noise)", x=0.01, font=dict(size=14)),
-                      height=280, margin=dict(l=10, r=10, t=40, b=10), xaxis=dict(title="step"),
-                      yaxis=dict(range=[-0.02, 1.02]), legend=dict(orientation="h", y=1.15, x=1, xanchor="right"),
-                      uirevision="keep")
     return fig
 
 

@@ -1,72 +1,13 @@
-"""Plotly figures and image grids built from store snapshots and samples (no streamlit here)."""
+"""Plotly figures of samples and latent paths, and image grids (no streamlit here).
+
+The live time charts are Vega-Lite specs: ``time_charts.py``."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .store import Snapshot
-
 COLORS = {"d": "#1f77b4", "g": "#ff7f0e", "real": "#2ca02c", "fake": "#d62728"}
-
-
-def _band(fig: go.Figure, snap: Snapshot, name: str, color: str) -> None:
-    """Shade min..max over the decimated part, where one point stands for many steps."""
-    k = snap.n_decimated
-    if k == 0:
-        return
-    steps = snap.column("step")[:k]
-    lo, hi = snap.band(name)
-    fig.add_trace(go.Scatter(x=np.concatenate([steps, steps[::-1]]), y=np.concatenate([hi[:k], lo[:k][::-1]]),
-                             fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0),
-                             hoverinfo="skip", showlegend=False))
-
-
-def add_events(fig: go.Figure, events) -> None:
-    """Mark (step, text) events, such as a mid-run hyperparameter change, as labelled vertical lines."""
-    for step, text in list(events)[-30:]:
-        fig.add_vline(x=step, line=dict(color="#888", dash="dot", width=1),
-                      annotation=dict(text=text, textangle=-90, font=dict(size=10), yanchor="top"))
-
-
-def _layout(fig: go.Figure, title: str, yaxis: dict | None = None) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=300,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
-                      xaxis=dict(title="step"), yaxis=yaxis or {}, uirevision="keep")
-    return fig
-
-
-def _series_figure(snap: Snapshot, series: dict[str, tuple[str, str]], title: str,
-                   yaxis: dict | None = None) -> go.Figure:
-    """One line per metric (``name -> (label, colour)``), min-max bands where steps were folded."""
-    fig = go.Figure()
-    for name, (_, color) in series.items():
-        _band(fig, snap, name, color)
-    steps = snap.column("step")
-    for name, (label, color) in series.items():
-        fig.add_trace(go.Scatter(x=steps, y=snap.column(name), name=label, line=dict(color=color, width=1)))
-    add_events(fig, snap.events)
-    return _layout(fig, title, yaxis)
-
-
-def loss_figure(snap: Snapshot) -> go.Figure:
-    """D loss and G loss per step."""
-    return _series_figure(snap, {"d_loss": ("D loss", COLORS["d"]), "g_loss": ("G loss", COLORS["g"])}, "Losses")
-
-
-def prob_figure(snap: Snapshot) -> go.Figure:
-    """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
-    fig = _series_figure(snap, {"d_real": ("D(x)", COLORS["real"]), "d_fake": ("D(G(z))", COLORS["fake"])},
-                         "Discriminator outputs", dict(range=[-0.02, 1.02]))
-    fig.add_hline(y=0.5, line=dict(color="#444", dash="dash", width=1),
-                  annotation=dict(text="equilibrium 0.5", font=dict(size=10)))
-    return fig
-
-
-def grad_figure(snap: Snapshot) -> go.Figure:
-    """Gradient norms of D's and G's parameters per step, on a log scale (0 for a network left alone)."""
-    return _series_figure(snap, {"grad_d": ("D grad norm", COLORS["d"]), "grad_g": ("G grad norm", COLORS["g"])},
-                          "Gradient norms", dict(type="log"))
 
 
 def scatter_figure(real: np.ndarray, fake: np.ndarray, *, extent: float, title: str = "") -> go.Figure:

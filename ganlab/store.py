@@ -31,6 +31,7 @@ class Snapshot:
     n_decimated: int  # the first n_decimated rows are buckets, the rest raw steps
     total: int  # steps recorded since the last clear
     events: tuple[tuple[int, str], ...]
+    count: np.ndarray  # (N,) how many steps each row stands for (1 for a raw step)
 
     def column(self, name: str) -> np.ndarray:
         return self.mean[:, FIELDS.index(name)]
@@ -38,6 +39,25 @@ class Snapshot:
     def band(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         i = FIELDS.index(name)
         return self.lo[:, i], self.hi[:, i]
+
+    def thin(self, max_rows: int) -> Snapshot:
+        """At most ``max_rows`` rows, for drawing: runs of k neighbouring rows are folded into one,
+        exactly as the store folds old steps (mean weighted by steps, min of the minima, max of the
+        maxima). Runs are counted back from the newest row, so a partial run is the oldest. A chart
+        a few hundred pixels wide cannot show more rows, and the bands keep every extreme."""
+        n = len(self.mean)
+        if n <= max_rows:
+            return self
+        k = -(-n // max_rows)
+        starts = np.arange(n % k, n, k)
+        if n % k:
+            starts = np.concatenate([[0], starts])
+        w = self.count.astype(np.float64)[:, None]
+        steps_in = np.add.reduceat(self.count, starts)
+        mean = np.add.reduceat(self.mean * w, starts) / steps_in[:, None]
+        lo = np.minimum.reduceat(self.lo, starts)
+        hi = np.maximum.reduceat(self.hi, starts)
+        return Snapshot(mean, lo, hi, len(starts), self.total, self.events, steps_in)
 
     @property
     def last(self) -> dict[str, float] | None:
@@ -126,17 +146,19 @@ class MetricsStore:
         with self._lock:
             k = self._nc
             means, los, his = [self._c_mean[:k]], [self._c_min[:k]], [self._c_max[:k]]
+            counts = [self._c_count[:k], np.ones(len(self._recent), dtype=np.int64)]
             if self._pending is not None:
                 n, s, lo, hi = self._pending
                 means.append((s / n)[None])
                 los.append(lo[None])
                 his.append(hi[None])
+                counts.insert(1, np.array([n], dtype=np.int64))
             n_dec = sum(len(m) for m in means)
             means.append(self._recent)
             los.append(self._recent)
             his.append(self._recent)
             return Snapshot(np.concatenate(means), np.concatenate(los), np.concatenate(his),
-                            n_dec, self._total, tuple(self._events))
+                            n_dec, self._total, tuple(self._events), np.concatenate(counts))
 
     @property
     def total(self) -> int:

@@ -12,8 +12,9 @@ import streamlit as st
 
 from ganlab.background import BackgroundTrainer
 from ganlab.capacity import refresh_factor
-from ganlab.lab_plots import LAYERS, line_figure, plane_figure, quality_figure
-from ganlab.plots import grad_figure, image_grid, loss_figure, prob_figure
+from ganlab.lab_plots import LAYERS, line_figure, plane_figure
+from ganlab.plots import image_grid
+from ganlab.time_charts import HEIGHT, grad_spec, loss_spec, prob_spec, quality_spec
 
 from pages import session
 
@@ -61,7 +62,8 @@ def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
     cols[i].metric("Grid KL", f"{quality['grid_kl']:.3f}", help="KL(real || generated) on a 20x20 grid (GAN Lab)")
     cols[i + 1].metric("Grid JS", f"{quality['grid_js']:.3f}", help="Jensen-Shannon divergence on the same grid")
     if len(run.quality_history) > 1:
-        st.plotly_chart(quality_figure(run.quality_history, events), key="quality_chart")
+        st.vega_lite_chart(spec=quality_spec(run.quality_history, events), key="quality_chart", width="stretch",
+                           height=HEIGHT)
 
 
 def draw(run: BackgroundTrainer) -> None:
@@ -73,9 +75,10 @@ def draw(run: BackgroundTrainer) -> None:
         st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
                 f"or Step to take one step at a time.")
     left, middle, right = st.columns(3)
-    left.plotly_chart(loss_figure(snap), key="loss_chart")
-    middle.plotly_chart(prob_figure(snap), key="prob_chart")
-    right.plotly_chart(grad_figure(snap), key="grad_chart")
+    # Vega-Lite, not Plotly: these redraw in place (ganlab/time_charts.py says why)
+    left.vega_lite_chart(spec=loss_spec(snap), key="loss_chart", width="stretch", height=HEIGHT)
+    middle.vega_lite_chart(spec=prob_spec(snap), key="prob_chart", width="stretch", height=HEIGHT)
+    right.vega_lite_chart(spec=grad_spec(snap), key="grad_chart", width="stretch", height=HEIGHT)
 
 
 def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:

@@ -63,3 +63,18 @@ def no_trainer_threads_left():
     for run in live_runs():
         run.stop()
     assert not trainer_threads(), "a trainer thread outlived its test"
+
+
+def time_charts(at) -> list[dict]:
+    """An AppTest page's Vega-Lite charts: title, the spec as sent (datasets are sent apart from it),
+    and each named dataset as a DataFrame."""
+    import json
+
+    from streamlit import dataframe_util
+
+    charts = []
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        data = {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in el.proto.datasets}
+        charts.append({"title": spec["title"]["text"], "spec": el.proto.spec, "data": data})
+    return charts

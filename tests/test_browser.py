@@ -88,8 +88,16 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     time.sleep(2)
     second = _step(page)
     assert second > first > 0, "the step counter should advance on its own while training"
-    # the time charts (a fragment redraws them twice a second; a loaded machine can catch one mid-redraw)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=20000)
+    # the time charts (and the quality chart) redraw in place: the same drawing, a new line
+    page.wait_for_function("document.querySelectorAll('.vega-embed svg.marks').length >= 3", timeout=20000)
+    tagged = page.evaluate("(() => { const c = document.querySelectorAll('.vega-embed svg.marks');"
+                           " c.forEach(e => e.dataset.seen = '1'); return c.length; })()")
+    line = "document.querySelector('.vega-embed g.mark-line path').getAttribute('d')"
+    before = page.evaluate(line)
+    time.sleep(2)
+    assert page.evaluate("document.querySelectorAll('.vega-embed svg.marks[data-seen]').length") == tagged, \
+        "a time chart was rebuilt instead of redrawn"
+    assert page.evaluate(line) != before, "the loss line should change while training"
     page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Resume").wait_for(timeout=15000)
@@ -296,7 +304,7 @@ def test_an_experiment_starts_from_its_card(server, browser):
     page.screenshot(path=str(ARTIFACTS / "experiments.png"), full_page=True)
     page.get_by_role("button", name="Run this experiment").last.click()
     page.get_by_text("Slow motion. Updating").first.wait_for(timeout=30000)
-    page.wait_for_selector(".js-plotly-plot >> nth=2", timeout=30000)
+    page.wait_for_selector(".vega-embed >> nth=2", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "train-slow-motion-1d.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.close()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from ganlab.lecture import LECTURE
 from ganlab.presets import PRESETS
-from tests.conftest import REPO
+from tests.conftest import REPO, time_charts
 from tests.test_app import button, metric, poll
 
 
@@ -57,10 +57,10 @@ def test_step_buttons_run_single_updates_marked_on_the_charts():
     button(at, "G only").click().run()
     button(at, "Step").click().run()
     assert metric(at, "Step") == "3"
-    charts = {f["layout"]["title"]["text"]: f for f in figures(at) if "title" in f["layout"]}
-    marks = [a["text"] for a in charts["Losses"]["layout"].get("annotations", [])]
+    charts = {c["title"]: c["data"] for c in time_charts(at)}
+    marks = charts["Losses"]["loss-events"]["text"].tolist()
     assert "D only" in marks and "G only" in marks, "single-network updates are marked on every chart"
-    assert "D only" in [a["text"] for a in charts["Discriminator outputs"]["layout"].get("annotations", [])]
+    assert "D only" in charts["Discriminator outputs"]["prob-events"]["text"].tolist()
     assert any(m.label == "Modes covered" for m in at.metric)
     assert not at.exception
 

@@ -75,3 +75,21 @@ def test_concurrent_writer_and_readers():
         assert np.all(np.diff(snap.column("step")) > 0)
     t.join()
     assert store.total == 50_000
+
+
+def test_thin_folds_neighbours_exactly_and_keeps_extremes():
+    store = MetricsStore(recent=300, coarse=40)
+    store.append(rows(1, 5000))  # buckets of several widths, a partial bucket and 300 raw steps
+    snap = store.snapshot()
+    assert snap.count.sum() == 5000 and len(snap.count) == len(snap.mean)
+    thin = snap.thin(50)
+    assert len(thin.mean) <= 50 and thin.count.sum() == 5000
+    # g_loss = step: each point's mean is the mean of the steps it stands for, weighted by steps
+    assert np.allclose(thin.column("g_loss"), thin.column("step"))
+    assert np.isclose((thin.column("g_loss") * thin.count).sum() / 5000, 2500.5)
+    lo, hi = thin.band("g_loss")
+    assert lo[0] == 1 and hi[-1] == 5000  # the first and the newest step are inside the bands
+    assert np.all(lo[1:] == hi[:-1] + 1)  # neighbouring points cover neighbouring runs of steps
+    assert thin.lo[:, 1].min() == snap.lo[:, 1].min() and thin.hi[:, 1].max() == snap.hi[:, 1].max()
+    assert thin.n_decimated == len(thin.mean) and thin.events == snap.events
+    assert snap.thin(len(snap.mean)) is snap  # already small enough: nothing folded
