@@ -1,32 +1,22 @@
-"""Plotly figures of the lab view (2-D plane, 1-D line) and the Draw page's canvas."""
+"""Vega-Lite specs of the lab view: the 2-D plane and the 1-D line (no streamlit here).
+
+Like the time charts (``time_charts.py``), everything that changes between redraws is a named
+dataset and the rest of the spec stays the same, so the browser redraws the view in place. The spec
+changes only with the layers shown and the data's extent. The title (the step) is drawn by the page.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .lab import LabView
 from .plots import COLORS
 
 LAYERS = ("Real", "Generated", "D(x) surface", "G manifold", "Gradient arrows")
-D_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # red: D says fake, blue: D says real
-
-
-def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
-    """Line segments as one trace: x0, x1, None, x0, x1, None..."""
-    xs = np.stack([starts[:, 0], ends[:, 0], np.full(len(starts), np.nan)], 1).ravel()
-    ys = np.stack([starts[:, 1], ends[:, 1], np.full(len(starts), np.nan)], 1).ravel()
-    return xs.tolist(), ys.tolist()
-
-
-def _mesh_lines(mesh: np.ndarray) -> tuple[list, list]:
-    """Rows and columns of a (M, M, 2) warped grid (or a (M, 2) curve) as one polyline with gaps."""
-    lines = [mesh] if mesh.ndim == 2 else [*mesh, *mesh.transpose(1, 0, 2)]
-    xs, ys = [], []
-    for line in lines:
-        xs += line[:, 0].tolist() + [None]
-        ys += line[:, 1].tolist() + [None]
-    return xs, ys
+D_COLORS = ["#b2182b", "#f7f7f7", "#2166ac"]  # D(x) = 0, 0.5, 1: red says fake, blue says real
+MANIFOLD = "rgba(90,60,160,0.45)"
+PLANE_SIZE = 520  # pixels per side of the square plot area
+LINE_HEIGHT = 420
 
 
 def _arrow_ends(at: np.ndarray, push: np.ndarray, extent: float) -> np.ndarray:
@@ -41,85 +31,165 @@ def _arrow_ends(at: np.ndarray, push: np.ndarray, extent: float) -> np.ndarray:
     return at + scaled * np.minimum(1.0, 0.12 * 2 * extent / np.maximum(length, 1e-12))
 
 
-def plane_figure(view: LabView, real: np.ndarray, fake: np.ndarray, layers, *, title: str = "") -> go.Figure:
-    """The 2-D lab view: any of ``LAYERS``, on axes fixed to the data's extent."""
+def contour_segments(axis: np.ndarray, surface: np.ndarray, level: float = 0.5) -> np.ndarray:
+    """(S, 4) segments x, y, x2, y2 where ``surface`` (rows = y, columns = x, both on ``axis``) crosses
+    ``level``: marching squares, with linear interpolation along each cell's edges."""
+    v = surface - level
+    a, b, c, d = v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1]  # corners (x0,y0) (x1,y0) (x1,y1) (x0,y1)
+    x0, x1 = (np.broadcast_to(axis[None, s], a.shape) for s in (slice(None, -1), slice(1, None)))
+    y0, y1 = (np.broadcast_to(axis[s, None], a.shape) for s in (slice(None, -1), slice(1, None)))
+
+    def at(p, q):  # how far from corner p towards corner q the surface crosses the level, 0..1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nan_to_num(np.clip(p / (p - q), 0, 1))
+
+    edges = [  # bottom, right, top, left: where each edge is crossed, and whether it is
+        (x0 + at(a, b) * (x1 - x0), y0, (a > 0) != (b > 0)),
+        (x1, y0 + at(b, c) * (y1 - y0), (b > 0) != (c > 0)),
+        (x0 + at(d, c) * (x1 - x0), y1, (d > 0) != (c > 0)),
+        (x0, y0 + at(a, d) * (y1 - y0), (a > 0) != (d > 0)),
+    ]
+    points = np.stack([np.stack([ex, ey], -1) for ex, ey, _ in edges], 2)  # (R-1, R-1, 4, 2)
+    crossed = np.stack([m for _, _, m in edges], -1)  # (R-1, R-1, 4); 0, 2 or 4 edges per cell
+    n = crossed.sum(-1)
+    two = points[n == 2][crossed[n == 2]].reshape(-1, 4)  # one segment between the two crossings
+    four = points[n == 4].reshape(-1, 4)  # a saddle: bottom-right and top-left
+    return np.concatenate([two, four]).astype(np.float64)
+
+
+def _mesh_rows(mesh: np.ndarray) -> dict:
+    """The rows and columns of a (M, M, 2) warped grid (or one (M, 2) curve) as numbered polylines."""
+    lines = [mesh] if mesh.ndim == 2 else [*mesh, *mesh.transpose(1, 0, 2)]
+    return {"x": np.concatenate([line[:, 0] for line in lines]),
+            "y": np.concatenate([line[:, 1] for line in lines]),
+            "line": np.repeat(np.arange(len(lines)), [len(line) for line in lines]),
+            "order": np.concatenate([np.arange(len(line)) for line in lines])}
+
+
+def _segment_rows(starts: np.ndarray, ends: np.ndarray) -> dict:
+    return {"x": starts[:, 0], "y": starts[:, 1], "x2": ends[:, 0], "y2": ends[:, 1]}
+
+
+def _legend(names: list[str], colors: list[str], title: str | None = None) -> dict:
+    return {"scale": {"domain": names, "range": colors}, "title": title,
+            "legend": {"orient": "bottom", "direction": "horizontal"}}
+
+
+def _view(key: str, layers: list[dict], datasets: dict, x: dict, y: dict, **size) -> dict:
+    """The parts both views share; every layer that plots fields gets the fixed axes ``x`` and ``y``."""
+    for layer in layers:
+        if isinstance(layer.get("mark"), dict):
+            layer["mark"]["clip"] = True  # the axes are fixed: what lies outside them is not drawn
+        enc = layer["encoding"]
+        for axis, scale in (("x", x), ("y", y)):
+            if "field" in enc.get(axis, {}):
+                enc[axis] = {**enc[axis], "type": "quantitative", **scale}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        # canvas: thousands of points redrawn every refresh are cheaper painted than kept as SVG nodes
+        "usermeta": {"embedOptions": {"renderer": "canvas"}},
+        **size,
+        "datasets": {f"{key}-{name}": data for name, data in datasets.items()},
+        "layer": layers or [{"data": {"values": []}, "mark": "point", "encoding": {}}],
+        "config": {"legend": {"labelFontSize": 11}},
+    }
+
+
+def _named(name: str, data: str, mark: dict, encoding: dict) -> dict:
+    return {"name": name, "data": {"name": data}, "mark": mark, "encoding": encoding}
+
+
+def plane_spec(view: LabView, real: np.ndarray, fake: np.ndarray, layers) -> dict:
+    """The 2-D lab view: any of ``LAYERS`` on fixed, equal axes over the data's extent."""
     e = view.extent
-    fig = go.Figure()
+    scale = {"scale": {"domain": [-e, e], "nice": False, "zero": False}, "title": None}
+    lines: list[tuple[str, str]] = []  # (name, colour) of what the legend lists
+    out, data = [], {}
     if "D(x) surface" in layers:
-        fig.add_trace(go.Heatmap(x=view.axis, y=view.axis, z=view.surface, zmin=0, zmax=1, colorscale=D_SCALE,
-                                 opacity=0.55, name="D(x)", colorbar=dict(title="D(x)", len=0.6, thickness=12),
-                                 hovertemplate="x %{x:.2f}, %{y:.2f}<br>D(x) %{z:.3f}<extra></extra>"))
-        fig.add_trace(go.Contour(x=view.axis, y=view.axis, z=view.surface, showscale=False, hoverinfo="skip",
-                                 contours=dict(start=0.5, end=0.5, size=1, coloring="lines"),
-                                 line=dict(color="#222", width=1.5, dash="dash"), name="D(x) = 0.5"))
+        step = (view.axis[1] - view.axis[0]) * 0.51  # half a cell, and a hair more: no seams between cells
+        gx, gy = np.meshgrid(view.axis, view.axis)
+        data["surface"] = {"x": (gx - step).ravel(), "x2": (gx + step).ravel(), "y": (gy - step).ravel(),
+                           "y2": (gy + step).ravel(), "d": view.surface.ravel()}
+        out.append(_named("D(x)", "lab-surface", {"type": "rect", "opacity": 0.55},
+                          {"x": {"field": "x"}, "x2": {"field": "x2"}, "y": {"field": "y"}, "y2": {"field": "y2"},
+                           "fill": {"field": "d", "type": "quantitative", "title": "D(x)",
+                                    "scale": {"domain": [0, 0.5, 1], "range": D_COLORS},
+                                    "legend": {"orient": "right", "gradientLength": 200}},
+                           "tooltip": [{"field": "d", "type": "quantitative", "title": "D(x)", "format": ".3f"}]}))
+        data["contour"] = _segment_rows(*np.split(contour_segments(view.axis, view.surface), 2, axis=1))
+        out.append(_named("D(x) = 0.5", "lab-contour", {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5},
+                          {"x": {"field": "x"}, "y": {"field": "y"}, "x2": {"field": "x2"}, "y2": {"field": "y2"}}))
+        lines.append(("D(x) = 0.5", "#222"))
     if "G manifold" in layers:
-        xs, ys = _mesh_lines(view.mesh)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G manifold", hoverinfo="skip",
-                                 line=dict(color="rgba(90,60,160,0.45)", width=1)))
-    if "Real" in layers:
-        fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
-                                   marker=dict(size=3, color=COLORS["real"], opacity=0.5)))
-    if "Generated" in layers:
-        fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
-                                   marker=dict(size=3, color=COLORS["fake"], opacity=0.6)))
+        data["mesh"] = _mesh_rows(view.mesh)
+        out.append(_named("G manifold", "lab-mesh", {"type": "line", "strokeWidth": 1},
+                          {"x": {"field": "x"}, "y": {"field": "y"}, "detail": {"field": "line"},
+                           "order": {"field": "order"}}))
+        lines.append(("G manifold", MANIFOLD))
+    for name, points, color in (("Real", real, COLORS["real"]), ("Generated", fake, COLORS["fake"])):
+        if name in layers:
+            data[name.lower()] = {"x": points[:, 0], "y": points[:, 1]}
+            out.append(_named(name.lower(), f"lab-{name.lower()}",
+                              {"type": "circle", "size": 9, "opacity": 0.55 if name == "Real" else 0.6},
+                              {"x": {"field": "x"}, "y": {"field": "y"}}))
+            lines.append((name.lower(), color))
     if "Gradient arrows" in layers and len(view.arrows_at):
-        xs, ys = _segments(view.arrows_at, _arrow_ends(view.arrows_at, view.arrows, e))
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="-dL_G/dx", hoverinfo="skip",
-                                 line=dict(color="#111", width=1)))
-    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=560,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.05),
-                      xaxis=dict(range=[-e, e], autorange=False, zeroline=False, constrain="domain"),
-                      yaxis=dict(range=[-e, e], autorange=False, zeroline=False, scaleanchor="x"),
-                      uirevision="plane")
-    return fig
+        data["arrows"] = _segment_rows(view.arrows_at, _arrow_ends(view.arrows_at, view.arrows, e))
+        out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 1},
+                          {"x": {"field": "x"}, "y": {"field": "y"}, "x2": {"field": "x2"}, "y2": {"field": "y2"}}))
+        lines.append(("-dL_G/dx", "#111"))
+    legend = _legend([n for n, _ in lines], [c for _, c in lines])
+    for layer in out:
+        if layer["name"] != "D(x)":
+            layer["encoding"]["color"] = {"datum": layer["name"], **legend}
+    return _view("lab", out, data, scale, scale, width=PLANE_SIZE, height=PLANE_SIZE)
 
 
-def line_figure(view: LabView, data_density, real: np.ndarray, fake: np.ndarray, layers, *,
-                title: str = "") -> go.Figure:
+def line_spec(view: LabView, data_density, real: np.ndarray, fake: np.ndarray, layers) -> dict:
     """Goodfellow et al. (2014), Figure 1, live: data density, G's density, D(x), and the z -> x map."""
     e = view.extent
     xs = np.linspace(-e, e, 400)
-    fig = go.Figure()
+    lines: list[tuple[str, str]] = []
+    out, data = [], {}
+    xy = {"x": {"field": "x"}, "y": {"field": "y"}}
+    seg = {**xy, "x2": {"field": "x2"}, "y2": {"field": "y2"}}
     if "Real" in layers:
-        fig.add_trace(go.Scatter(x=xs, y=data_density(xs), name="data density", mode="lines",
-                                 line=dict(color="#111", dash="dot", width=2)))
+        data["density"] = {"x": xs, "y": data_density(xs)}
+        out.append(_named("data density", "lab-density", {"type": "line", "strokeDash": [2, 2], "strokeWidth": 2},
+                          dict(xy)))
+        lines.append(("data density", "#111"))
     if "Generated" in layers:
         hist, edges = np.histogram(fake[:, 0], bins=80, range=(-e, e), density=True)
-        fig.add_trace(go.Scatter(x=(edges[:-1] + edges[1:]) / 2, y=hist, name="generator density (histogram)",
-                                 mode="lines", line=dict(color="#2ca02c", width=2, shape="hvh")))
+        data["hist"] = {"x": (edges[:-1] + edges[1:]) / 2, "y": hist}
+        out.append(_named("generator density (histogram)", "lab-hist",
+                          {"type": "line", "interpolate": "step", "strokeWidth": 2}, dict(xy)))
+        lines.append(("generator density (histogram)", COLORS["real"]))
     if "D(x) surface" in layers:
-        fig.add_trace(go.Scatter(x=view.axis, y=view.surface, name="D(x)", mode="lines",
-                                 line=dict(color="#1f77b4", dash="dash", width=2)))
+        data["surface"] = {"x": view.axis, "y": view.surface}
+        out.append(_named("D(x)", "lab-surface", {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2},
+                          dict(xy)))
+        lines.append(("D(x)", COLORS["d"]))
     if "G manifold" in layers and view.mapping_z is not None:
-        r = np.abs(view.mapping_z).max()
-        z_at = view.mapping_z * e / r  # the z line drawn under the x line, stretched to the same width
+        z_at = view.mapping_z * e / np.abs(view.mapping_z).max()  # the z line, stretched to the x line's width
         starts = np.stack([z_at, np.full_like(z_at, -0.45)], 1)
         ends = np.stack([view.mapping_x, np.zeros_like(z_at)], 1)
-        sx, sy = _segments(starts, ends)
-        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", name="z -> x = G(z)", hoverinfo="skip",
-                                 line=dict(color="rgba(90,60,160,0.5)", width=1)))
-        fig.add_hline(y=-0.45, line=dict(color="#999", width=1), annotation=dict(text="z", xanchor="left"))
+        data["mapping"] = _segment_rows(starts, ends)
+        out.append(_named("z -> x = G(z)", "lab-mapping", {"type": "rule", "strokeWidth": 1}, dict(seg)))
+        out.append({"name": "z axis", "data": {"values": [{}]}, "encoding": {"y": {"datum": -0.45}},
+                    "layer": [{"mark": {"type": "rule", "color": "#999"}},
+                              {"mark": {"type": "text", "text": "z", "align": "left", "dx": 4, "dy": -6},
+                               "encoding": {"x": {"value": 0}}}]})
+        lines.append(("z -> x = G(z)", MANIFOLD))
     if "Gradient arrows" in layers and len(view.arrows_at):
         at = np.concatenate([view.arrows_at, np.zeros_like(view.arrows_at)], 1)[:40]
         push = np.concatenate([view.arrows, np.zeros_like(view.arrows)], 1)[:40]
-        sx, sy = _segments(at, _arrow_ends(at, push, e))
-        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", name="-dL_G/dx", line=dict(color="#111", width=2)))
-    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=420,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.1),
-                      xaxis=dict(range=[-e, e], autorange=False, title="x"),
-                      yaxis=dict(range=[-0.55, 1.05], autorange=False), uirevision="line")
-    return fig
-
-
-def canvas_figure(canvas: np.ndarray, chosen: np.ndarray, extent: float) -> go.Figure:
-    """The Draw page's canvas: candidate points to box- or lasso-select, the chosen ones highlighted."""
-    fig = go.Figure(go.Scatter(x=canvas[:, 0], y=canvas[:, 1], mode="markers", name="canvas",
-                               marker=dict(size=6, color="#d0d0d0"), hoverinfo="skip"))
-    if len(chosen):
-        fig.add_trace(go.Scatter(x=chosen[:, 0], y=chosen[:, 1], mode="markers", name="your distribution",
-                                 marker=dict(size=7, color=COLORS["real"]), hoverinfo="skip"))
-    fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso", showlegend=False,
-                      xaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, constrain="domain"),
-                      yaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, scaleanchor="x"),
-                      uirevision="canvas")
-    return fig
+        data["arrows"] = _segment_rows(at, _arrow_ends(at, push, e))
+        out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 2}, dict(seg)))
+        lines.append(("-dL_G/dx", "#111"))
+    legend = _legend([n for n, _ in lines], [c for _, c in lines])
+    for layer in out:
+        if "mark" in layer and layer["name"] in dict(lines):
+            layer["encoding"]["color"] = {"datum": layer["name"], **legend}
+    x = {"scale": {"domain": [-e, e], "nice": False, "zero": False}, "title": "x"}
+    y = {"scale": {"domain": [-0.55, 1.05], "nice": False, "zero": False}, "title": None}
+    return _view("lab", out, data, x, y)

@@ -1,4 +1,4 @@
-"""Plotly figures of samples and latent paths, and image grids (no streamlit here).
+"""Plotly figures of samples, latent paths and the Draw page's canvas, and image grids (no streamlit here).
 
 The live time charts are Vega-Lite specs: ``time_charts.py``."""
 
@@ -95,3 +95,17 @@ def scatter_raster(real: np.ndarray, fake: np.ndarray, *, extent: float, size: i
             for dy in (-1, 0, 1):
                 img[py[keep] + dy, px[keep] + dx] = color
     return img
+
+
+def canvas_figure(canvas: np.ndarray, chosen: np.ndarray, extent: float) -> go.Figure:
+    """The Draw page's canvas: candidate points to box- or lasso-select, the chosen ones highlighted."""
+    fig = go.Figure(go.Scatter(x=canvas[:, 0], y=canvas[:, 1], mode="markers", name="canvas",
+                               marker=dict(size=6, color="#d0d0d0"), hoverinfo="skip"))
+    if len(chosen):
+        fig.add_trace(go.Scatter(x=chosen[:, 0], y=chosen[:, 1], mode="markers", name="your distribution",
+                                 marker=dict(size=7, color=COLORS["real"]), hoverinfo="skip"))
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso", showlegend=False,
+                      xaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, constrain="domain"),
+                      yaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, scaleanchor="x"),
+                      uirevision="canvas")
+    return fig

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ganlab.capacity import Busy
 from ganlab.config import ConfigError, default_config
-from ganlab.lab_plots import canvas_figure
+from ganlab.plots import canvas_figure
 
 from pages import session
 

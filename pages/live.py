@@ -12,7 +12,7 @@ import streamlit as st
 
 from ganlab.background import BackgroundTrainer
 from ganlab.capacity import refresh_factor
-from ganlab.lab_plots import LAYERS, line_figure, plane_figure
+from ganlab.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.plots import image_grid
 from ganlab.time_charts import HEIGHT, grad_spec, loss_spec, prob_spec, quality_spec
 
@@ -88,12 +88,14 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
     if view is None:
         return
     if view.lab is not None:
-        title = f"Step {view.step:,}: {view.lab.mesh_note}" if "G manifold" in layers else f"Step {view.step:,}"
+        st.markdown(f"**Step {view.step:,}**" + (f": {view.lab.mesh_note}" if "G manifold" in layers else ""))
+        # Vega-Lite, redrawn in place; the step is written above so that the spec stays the same
         if t.args.data_shape == (2,):
-            fig = plane_figure(view.lab, view.real, view.fake, layers, title=title)
+            st.vega_lite_chart(spec=plane_spec(view.lab, view.real, view.fake, layers), key="lab_view",
+                               width="content")
         else:
-            fig = line_figure(view.lab, t.data.density, view.real, view.fake, layers, title=title)
-        st.plotly_chart(fig, key="lab_view")
+            st.vega_lite_chart(spec=line_spec(view.lab, t.data.density, view.real, view.fake, layers),
+                               key="lab_view", width="stretch", height=LINE_HEIGHT)
         if view.quality:
             _quality(run, view.quality, t.store.events())
     else:

@@ -65,9 +65,10 @@ def no_trainer_threads_left():
     assert not trainer_threads(), "a trainer thread outlived its test"
 
 
-def time_charts(at) -> list[dict]:
-    """An AppTest page's Vega-Lite charts: title, the spec as sent (datasets are sent apart from it),
-    and each named dataset as a DataFrame."""
+def vega_charts(at) -> list[dict]:
+    """An AppTest page's Vega-Lite charts: title (None for the lab view, whose title is the page's),
+    the spec as sent (datasets are sent apart from it), the spec parsed, and each named dataset as a
+    DataFrame."""
     import json
 
     from streamlit import dataframe_util
@@ -76,5 +77,6 @@ def time_charts(at) -> list[dict]:
     for el in at.get("vega_lite_chart"):
         spec = json.loads(el.proto.spec)
         data = {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in el.proto.datasets}
-        charts.append({"title": spec["title"]["text"], "spec": el.proto.spec, "data": data})
+        charts.append({"title": spec.get("title", {}).get("text"), "spec": el.proto.spec, "parsed": spec,
+                       "data": data})
     return charts

@@ -79,7 +79,7 @@ def _close_pages_left_open():
 
 def test_train_page_trains_live_in_a_browser(server, browser):
     page = _open(browser, server[0])
-    page.wait_for_selector(".js-plotly-plot", timeout=30000)
+    page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 4", timeout=30000)  # 3 + the lab
     page.screenshot(path=str(ARTIFACTS / "train-ready.png"), full_page=True)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
@@ -88,14 +88,14 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     time.sleep(2)
     second = _step(page)
     assert second > first > 0, "the step counter should advance on its own while training"
-    # the time charts (and the quality chart) redraw in place: the same drawing, a new line
-    page.wait_for_function("document.querySelectorAll('.vega-embed svg.marks').length >= 3", timeout=20000)
-    tagged = page.evaluate("(() => { const c = document.querySelectorAll('.vega-embed svg.marks');"
+    # the time charts, the lab view and the quality chart redraw in place: the same drawing, a new line
+    page.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 4", timeout=20000)
+    tagged = page.evaluate("(() => { const c = document.querySelectorAll('.vega-embed .marks');"
                            " c.forEach(e => e.dataset.seen = '1'); return c.length; })()")
     line = "document.querySelector('.vega-embed g.mark-line path').getAttribute('d')"
     before = page.evaluate(line)
     time.sleep(2)
-    assert page.evaluate("document.querySelectorAll('.vega-embed svg.marks[data-seen]').length") == tagged, \
+    assert page.evaluate("document.querySelectorAll('.vega-embed .marks[data-seen]').length") == tagged, \
         "a time chart was rebuilt instead of redrawn"
     assert page.evaluate(line) != before, "the loss line should change while training"
     page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 import streamlit as st
@@ -10,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ganlab.lecture import LECTURE
 from ganlab.presets import PRESETS
-from tests.conftest import REPO, time_charts
+from tests.conftest import REPO, vega_charts
 from tests.test_app import button, metric, poll
 
 
@@ -29,13 +28,9 @@ def page(path: str) -> AppTest:
     return at
 
 
-def figures(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
 def lab_traces(at) -> set[str]:
-    plane = next(f for f in figures(at) if f["layout"].get("uirevision") == "plane")
-    return {trace.get("name") for trace in plane["data"]}
+    plane = next(c["parsed"] for c in vega_charts(at) if c["title"] is None)
+    return {layer["name"] for layer in plane["layer"] if "name" in layer}
 
 
 def test_layer_toggles_switch_layers_on_and_off():
@@ -57,7 +52,7 @@ def test_step_buttons_run_single_updates_marked_on_the_charts():
     button(at, "G only").click().run()
     button(at, "Step").click().run()
     assert metric(at, "Step") == "3"
-    charts = {c["title"]: c["data"] for c in time_charts(at)}
+    charts = {c["title"]: c["data"] for c in vega_charts(at)}
     marks = charts["Losses"]["loss-events"]["text"].tolist()
     assert "D only" in marks and "G only" in marks, "single-network updates are marked on every chart"
     assert "D only" in charts["Discriminator outputs"]["prob-events"]["text"].tolist()
