@@ -1,12 +1,14 @@
 """Training speed with the Train page open in a real browser vs headless, side by side in one run.
 
-    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20] [--rounds 3]
+    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20] [--rounds 3] [--warm 3]
 
 Headless: the library's Trainer for the same number of seconds in this process.
 Browser: `streamlit run app.py` with Debian's Chromium (Playwright) on the Train page,
 Start pressed; steps counted from the page's step counter over the same window.
-The two alternate, ``--rounds`` times, so a machine whose speed drifts during the run (a shared
-one does) weighs on both sides alike; the ratio is of the totals.
+``--warm`` seconds of training with the page open come before the browser's window (and as long
+a run before the headless one): an older run has fuller charts, which cost the browser more to
+redraw. The two alternate, ``--rounds`` times, so a machine whose speed drifts during the run (a
+shared one does) weighs on both sides alike; the ratio is of the totals.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.app_server import streamlit_server  # noqa: E402
 from tests.test_browser import CHROMIUM, _step  # noqa: E402
 
 
-def headless(data: str, seconds: float, threads: int) -> float:
+def headless(data: str, seconds: float, threads: int, warm: float) -> float:
     import torch
 
     from ganlab.config import default_config
@@ -31,14 +33,16 @@ def headless(data: str, seconds: float, threads: int) -> float:
 
     torch.set_num_threads(threads)
     t = Trainer(default_config(data))
-    t.run(20)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < warm:
+        t.run(20)
     start, t0 = t.step, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         t.run(20)
     return (t.step - start) / (time.perf_counter() - t0)
 
 
-def in_browser(data: str, seconds: float) -> float:
+def in_browser(data: str, seconds: float, warm: float) -> float:
     from playwright.sync_api import sync_playwright
 
     with streamlit_server() as (url, _), sync_playwright() as p:
@@ -51,7 +55,7 @@ def in_browser(data: str, seconds: float) -> float:
             page.get_by_role("button", name="Start").wait_for()
         page.get_by_role("button", name="Start").click()
         page.get_by_role("button", name="Pause").wait_for()
-        time.sleep(3)
+        time.sleep(warm)
         s0, t0 = _step(page), time.perf_counter()
         time.sleep(seconds)
         s1, t1 = _step(page), time.perf_counter()
@@ -64,6 +68,7 @@ def main() -> None:
     ap.add_argument("--data", default="ring8")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--warm", type=float, default=3)
     a = ap.parse_args()
     from ganlab.capacity import interactive_threads
 
@@ -72,8 +77,8 @@ def main() -> None:
           "| --- | --- | --- | --- | --- | --- |", flush=True)
     hs, ws = [], []
     for r in range(1, a.rounds + 1):
-        hs.append(headless(a.data, a.seconds, n))
-        ws.append(in_browser(a.data, a.seconds))
+        hs.append(headless(a.data, a.seconds, n, a.warm))
+        ws.append(in_browser(a.data, a.seconds, a.warm))
         print(f"| {a.data} | {r} | {n} | {hs[-1]:.0f} | {ws[-1]:.0f} | {ws[-1] / hs[-1]:.2f} |", flush=True)
     h, w = sum(hs) / len(hs), sum(ws) / len(ws)
     print(f"| {a.data} | all {a.rounds} | {n} | {h:.0f} | {w:.0f} | **{w / h:.2f}** |")

@@ -18,7 +18,7 @@ from .plots import COLORS
 from .store import Snapshot
 
 MAX_EVENTS = 30  # the most recent marks drawn; older ones would be a thicket of lines
-POINTS = 1000  # rows drawn per chart at most: neighbours fold into one point with a min-max band
+POINTS = 500  # rows drawn per chart at most, about one per pixel; neighbours fold into one point + band
 HEIGHT = 300  # pixels, passed to st.vega_lite_chart: title, legend and axes included
 STEP = {"field": "step", "type": "quantitative", "title": "step"}
 

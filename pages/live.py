@@ -18,8 +18,9 @@ from ganlab.time_charts import HEIGHT, grad_spec, loss_spec, prob_spec, quality_
 
 from pages import session
 
-REFRESH_SECONDS = 0.5  # counters and time charts
-VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier for the browser to redraw
+REFRESH_SECONDS = 0.5  # the counters
+CHART_REFRESH_SECONDS = 1.0  # the time charts: each redraw costs the browser as much as all counters
+VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier still
 DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
 
 
@@ -32,7 +33,7 @@ def layer_picker(key_suffix: str = "") -> list[str]:
                     help="switch each layer of the view on or off") or []
 
 
-def _metrics(run: BackgroundTrainer) -> None:
+def draw_counters(run: BackgroundTrainer) -> None:
     s = run.status()
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Step", f"{s.step:,}")
@@ -66,10 +67,9 @@ def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
                            height=HEIGHT)
 
 
-def draw(run: BackgroundTrainer) -> None:
-    """Metrics and the loss, D-output and gradient charts."""
+def draw_charts(run: BackgroundTrainer) -> None:
+    """The loss, D-output and gradient-norm charts."""
     t = run.trainer
-    _metrics(run)
     snap = t.store.snapshot()
     if snap.total == 0:
         st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
@@ -105,12 +105,14 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
 
 def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
               current: Callable[[], BackgroundTrainer | None] | None = None) -> None:
-    """Both parts of the live view, each in a fragment that reruns on its own clock while running.
+    """The live view in three fragments, each rerun on its own clock while running: the counters,
+    the time charts, and the samples (lab view or image grid).
 
-    The lab view redraws less often than the counters: a heat map, contour, mesh and thousands of
-    points are the costliest thing the browser draws, and on a small machine it shares the cores
-    with training (README, "Measured": the browser overhead). ``current``, if given, is asked on every
-    refresh which run to draw; when it answers another run or None, a note replaces the view.
+    The charts redraw less often than the counters and the lab view less often still: each chart
+    redraw makes the browser re-encode every point it draws, and on a small machine the browser
+    shares the cores with training (README, "Measured": the browser overhead). ``current``, if
+    given, is asked on every refresh which run to draw; when it answers another run or None, a note
+    replaces the view.
     """
 
     factor = refresh_factor() if running else 1.0  # slower refreshes while a busy server trains many runs
@@ -124,18 +126,24 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
         return now
 
     @st.fragment(run_every=REFRESH_SECONDS * factor if running else None)
-    def charts() -> None:
+    def counters() -> None:
         if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
             st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
         if factor > 1:
             st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s.")
         if (r := the_run(say=True)) is not None:
-            draw(r)
+            draw_counters(r)
+
+    @st.fragment(run_every=CHART_REFRESH_SECONDS * factor if running else None)
+    def charts() -> None:
+        if (r := the_run(say=False)) is not None:
+            draw_charts(r)
 
     @st.fragment(run_every=VIEW_REFRESH_SECONDS * factor if running else None)
     def samples() -> None:
         if (r := the_run(say=False)) is not None:
             draw_samples(r, layers)
 
+    counters()
     charts()
     samples()
