@@ -1,0 +1,57 @@
+"""How long the Train page takes to load in Chromium with nobody else on the server.
+
+    python benchmarks/page_load.py [--loads 6]
+
+Starts `streamlit run app.py`; after one warm-up load, each load is a fresh browser context (empty
+cache, new session): seconds from navigation to a visible Start button, and to all four charts
+(three time charts and the lab view) drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
+
+from tests.app_server import streamlit_server  # noqa: E402
+from tests.test_browser import CHROMIUM  # noqa: E402
+
+CHARTS = "document.querySelectorAll('.js-plotly-plot, .vega-embed').length >= 4"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--loads", type=int, default=6)
+    a = ap.parse_args()
+    start, charts = [], []
+    with streamlit_server() as (url, _), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        for i in range(a.loads + 1):
+            ctx = b.new_context(viewport={"width": 1200, "height": 900})
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(url)
+            page.get_by_role("button", name="Start").wait_for(timeout=60000)
+            t1 = time.perf_counter()
+            page.wait_for_function(CHARTS, timeout=60000)
+            t2 = time.perf_counter()
+            if i:  # the first load is the warm-up
+                start.append(t1 - t0)
+                charts.append(t2 - t0)
+            ctx.close()
+        b.close()
+    print("| loads | Start visible, median s | all charts drawn, median s | each load, Start / charts |\n"
+          "| --- | --- | --- | --- |\n"
+          f"| {a.loads} | {statistics.median(start):.2f} | {statistics.median(charts):.2f} | "
+          + ", ".join(f"{s:.2f}/{c:.2f}" for s, c in zip(start, charts)) + " |")
+
+
+if __name__ == "__main__":
+    main()
