@@ -92,7 +92,7 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
                       "y2": {"field": "hi"}}},
         {"data": {"name": f"{key}-rows"}, "transform": [{"fold": labels, "as": ["series", "value"]}, *positive],
          "mark": {"type": "line", "strokeWidth": 1, "clip": True},
-         # drag to pan, wheel to zoom along the steps, double-click to follow the run again
+         # wheel to zoom and drag to pan along the steps (a paused run: the next redraw resets it)
          "params": [{"name": f"{key}_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
          "encoding": {"y": {"field": "value", "type": "quantitative", "title": None}}},
         *_event_layers(f"{key}-events"),
