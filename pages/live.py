@@ -130,7 +130,8 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
         if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
             st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
         if factor > 1:
-            st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s.")
+            st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s "
+                       f"(charts every {CHART_REFRESH_SECONDS * factor:.1f} s).")
         if (r := the_run(say=True)) is not None:
             draw_counters(r)
 
