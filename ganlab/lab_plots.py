@@ -70,9 +70,19 @@ def _segment_rows(starts: np.ndarray, ends: np.ndarray) -> dict:
     return {"x": starts[:, 0], "y": starts[:, 1], "x2": ends[:, 0], "y2": ends[:, 1]}
 
 
-def _legend(names: list[str], colors: list[str], title: str | None = None) -> dict:
-    return {"scale": {"domain": names, "range": colors}, "title": title,
-            "legend": {"orient": "bottom", "direction": "horizontal"}}
+def _xy(*extra: str) -> dict:
+    """A fresh encoding of the fields ``x``, ``y`` and ``extra`` (``_view`` adds the axes to it)."""
+    return {name: {"field": name} for name in ("x", "y", *extra)}
+
+
+def _colour_by_name(layers: list[dict], legend: list[tuple[str, str]]) -> None:
+    """Colour each layer named in ``legend`` (name, colour) with its colour, and list it in one legend."""
+    names, colors = [n for n, _ in legend], [c for _, c in legend]
+    for layer in layers:
+        if layer.get("name") in names and "mark" in layer:
+            layer["encoding"]["color"] = {"datum": layer["name"], "title": None,
+                                          "scale": {"domain": names, "range": colors},
+                                          "legend": {"orient": "bottom", "direction": "horizontal"}}
 
 
 def _view(key: str, layers: list[dict], datasets: dict, x: dict, y: dict, **size) -> dict:
@@ -111,37 +121,33 @@ def plane_spec(view: LabView, real: np.ndarray, fake: np.ndarray, layers) -> dic
         data["surface"] = {"x": (gx - step).ravel(), "x2": (gx + step).ravel(), "y": (gy - step).ravel(),
                            "y2": (gy + step).ravel(), "d": view.surface.ravel()}
         out.append(_named("D(x)", "lab-surface", {"type": "rect", "opacity": 0.55},
-                          {"x": {"field": "x"}, "x2": {"field": "x2"}, "y": {"field": "y"}, "y2": {"field": "y2"},
+                          {**_xy("x2", "y2"),
                            "fill": {"field": "d", "type": "quantitative", "title": "D(x)",
                                     "scale": {"domain": [0, 0.5, 1], "range": D_COLORS},
                                     "legend": {"orient": "right", "gradientLength": 200}},
                            "tooltip": [{"field": "d", "type": "quantitative", "title": "D(x)", "format": ".3f"}]}))
         data["contour"] = _segment_rows(*np.split(contour_segments(view.axis, view.surface), 2, axis=1))
         out.append(_named("D(x) = 0.5", "lab-contour", {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5},
-                          {"x": {"field": "x"}, "y": {"field": "y"}, "x2": {"field": "x2"}, "y2": {"field": "y2"}}))
+                          _xy("x2", "y2")))
         lines.append(("D(x) = 0.5", "#222"))
     if "G manifold" in layers:
         data["mesh"] = _mesh_rows(view.mesh)
         out.append(_named("G manifold", "lab-mesh", {"type": "line", "strokeWidth": 1},
-                          {"x": {"field": "x"}, "y": {"field": "y"}, "detail": {"field": "line"},
-                           "order": {"field": "order"}}))
+                          {**_xy(), "detail": {"field": "line"}, "order": {"field": "order"}}))
         lines.append(("G manifold", MANIFOLD))
     for name, points, color in (("Real", real, COLORS["real"]), ("Generated", fake, COLORS["fake"])):
         if name in layers:
             data[name.lower()] = {"x": points[:, 0], "y": points[:, 1]}
             out.append(_named(name.lower(), f"lab-{name.lower()}",
                               {"type": "circle", "size": 9, "opacity": 0.55 if name == "Real" else 0.6},
-                              {"x": {"field": "x"}, "y": {"field": "y"}}))
+                              _xy()))
             lines.append((name.lower(), color))
     if "Gradient arrows" in layers and len(view.arrows_at):
         data["arrows"] = _segment_rows(view.arrows_at, _arrow_ends(view.arrows_at, view.arrows, e))
         out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 1},
-                          {"x": {"field": "x"}, "y": {"field": "y"}, "x2": {"field": "x2"}, "y2": {"field": "y2"}}))
+                          _xy("x2", "y2")))
         lines.append(("-dL_G/dx", "#111"))
-    legend = _legend([n for n, _ in lines], [c for _, c in lines])
-    for layer in out:
-        if layer["name"] != "D(x)":
-            layer["encoding"]["color"] = {"datum": layer["name"], **legend}
+    _colour_by_name(out, lines)
     return _view("lab", out, data, scale, scale, width=PLANE_SIZE, height=PLANE_SIZE)
 
 
@@ -151,30 +157,28 @@ def line_spec(view: LabView, data_density, real: np.ndarray, fake: np.ndarray, l
     xs = np.linspace(-e, e, 400)
     lines: list[tuple[str, str]] = []
     out, data = [], {}
-    xy = {"x": {"field": "x"}, "y": {"field": "y"}}
-    seg = {**xy, "x2": {"field": "x2"}, "y2": {"field": "y2"}}
     if "Real" in layers:
         data["density"] = {"x": xs, "y": data_density(xs)}
         out.append(_named("data density", "lab-density", {"type": "line", "strokeDash": [2, 2], "strokeWidth": 2},
-                          dict(xy)))
+                          _xy()))
         lines.append(("data density", "#111"))
     if "Generated" in layers:
         hist, edges = np.histogram(fake[:, 0], bins=80, range=(-e, e), density=True)
         data["hist"] = {"x": (edges[:-1] + edges[1:]) / 2, "y": hist}
         out.append(_named("generator density (histogram)", "lab-hist",
-                          {"type": "line", "interpolate": "step", "strokeWidth": 2}, dict(xy)))
+                          {"type": "line", "interpolate": "step", "strokeWidth": 2}, _xy()))
         lines.append(("generator density (histogram)", COLORS["real"]))
     if "D(x) surface" in layers:
         data["surface"] = {"x": view.axis, "y": view.surface}
         out.append(_named("D(x)", "lab-surface", {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2},
-                          dict(xy)))
+                          _xy()))
         lines.append(("D(x)", COLORS["d"]))
     if "G manifold" in layers and view.mapping_z is not None:
         z_at = view.mapping_z * e / np.abs(view.mapping_z).max()  # the z line, stretched to the x line's width
         starts = np.stack([z_at, np.full_like(z_at, -0.45)], 1)
         ends = np.stack([view.mapping_x, np.zeros_like(z_at)], 1)
         data["mapping"] = _segment_rows(starts, ends)
-        out.append(_named("z -> x = G(z)", "lab-mapping", {"type": "rule", "strokeWidth": 1}, dict(seg)))
+        out.append(_named("z -> x = G(z)", "lab-mapping", {"type": "rule", "strokeWidth": 1}, _xy("x2", "y2")))
         out.append({"name": "z axis", "data": {"values": [{}]}, "encoding": {"y": {"datum": -0.45}},
                     "layer": [{"mark": {"type": "rule", "color": "#999"}},
                               {"mark": {"type": "text", "text": "z", "align": "left", "dx": 4, "dy": -6},
@@ -184,12 +188,9 @@ def line_spec(view: LabView, data_density, real: np.ndarray, fake: np.ndarray, l
         at = np.concatenate([view.arrows_at, np.zeros_like(view.arrows_at)], 1)[:40]
         push = np.concatenate([view.arrows, np.zeros_like(view.arrows)], 1)[:40]
         data["arrows"] = _segment_rows(at, _arrow_ends(at, push, e))
-        out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 2}, dict(seg)))
+        out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 2}, _xy("x2", "y2")))
         lines.append(("-dL_G/dx", "#111"))
-    legend = _legend([n for n, _ in lines], [c for _, c in lines])
-    for layer in out:
-        if "mark" in layer and layer["name"] in dict(lines):
-            layer["encoding"]["color"] = {"datum": layer["name"], **legend}
+    _colour_by_name(out, lines)
     x = {"scale": {"domain": [-e, e], "nice": False, "zero": False}, "title": "x"}
     y = {"scale": {"domain": [-0.55, 1.05], "nice": False, "zero": False}, "title": None}
     return _view("lab", out, data, x, y)

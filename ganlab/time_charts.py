@@ -130,6 +130,12 @@ def grad_spec(snap: Snapshot) -> dict:
                        "Gradient norms", key="grad", log=True)
 
 
+def time_specs(snap: Snapshot) -> list[dict]:
+    """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once."""
+    snap = snap.thin(POINTS)  # each spec's own thin is then a no-op
+    return [loss_spec(snap), prob_spec(snap), grad_spec(snap)]
+
+
 def quality_spec(history: list[tuple[int, dict]], events=()) -> dict:
     """The live figures over training: share of high-quality samples, share of modes covered, grid JS."""
     steps = np.array([s for s, _ in history], dtype=np.int64)

@@ -14,7 +14,7 @@ from ganlab.background import BackgroundTrainer
 from ganlab.capacity import refresh_factor
 from ganlab.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.plots import image_grid
-from ganlab.time_charts import HEIGHT, grad_spec, loss_spec, prob_spec, quality_spec
+from ganlab.time_charts import HEIGHT, quality_spec, time_specs
 
 from pages import session
 
@@ -74,11 +74,9 @@ def draw_charts(run: BackgroundTrainer) -> None:
     if snap.total == 0:
         st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
                 f"or Step to take one step at a time.")
-    left, middle, right = st.columns(3)
     # Vega-Lite, not Plotly: these redraw in place (ganlab/time_charts.py says why)
-    left.vega_lite_chart(spec=loss_spec(snap), key="loss_chart", width="stretch", height=HEIGHT)
-    middle.vega_lite_chart(spec=prob_spec(snap), key="prob_chart", width="stretch", height=HEIGHT)
-    right.vega_lite_chart(spec=grad_spec(snap), key="grad_chart", width="stretch", height=HEIGHT)
+    for column, spec, key in zip(st.columns(3), time_specs(snap), ("loss_chart", "prob_chart", "grad_chart")):
+        column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT)
 
 
 def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
