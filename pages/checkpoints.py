@@ -8,7 +8,9 @@ from ganlab.checkpoint import MAX_BYTES, CheckpointError
 from ganlab.config import ConfigError
 from ganlab.datasets import DatasetUnavailable
 
-from pages import session
+from pages import routes, session
+
+routes.through_app()
 
 PAGE = "checkpoints"
 K = f"{PAGE}_"

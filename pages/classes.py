@@ -8,7 +8,9 @@ from ganlab.datasets import class_names
 from ganlab.explore import blend, class_by_style, class_samples
 from ganlab.plots import image_grid
 
-from pages import session
+from pages import routes, session
+
+routes.through_app()
 
 PAGE = "classes"
 DEFAULT = "mnist-cdcgan"

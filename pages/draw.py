@@ -9,7 +9,9 @@ from ganlab.capacity import Busy
 from ganlab.config import ConfigError, default_config
 from ganlab.plots import canvas_figure
 
-from pages import session
+from pages import routes, session
+
+routes.through_app()
 
 EXTENT = 2.0
 CANVAS = np.stack(np.meshgrid(np.linspace(-EXTENT, EXTENT, 41), np.linspace(-EXTENT, EXTENT, 41)), -1).reshape(-1, 2)

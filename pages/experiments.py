@@ -6,7 +6,9 @@ import streamlit as st
 
 from ganlab.presets import PRESETS
 
-from pages import session
+from pages import routes, session
+
+routes.through_app()
 
 st.title("Classroom experiments")
 st.caption("Each experiment sets up a run and starts it on the Train page. Your current run is replaced.")

@@ -13,7 +13,9 @@ from ganlab.explore import render, styles
 from ganlab.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
 from ganlab.plots import image_grid, norm_figure, path_figure, pickable_grid
 
-from pages import session
+from pages import routes, session
+
+routes.through_app()
 
 PAGE = "latent"
 DEFAULT = "mnist-dcgan"

@@ -6,7 +6,9 @@ import streamlit as st
 
 from ganlab.lecture import LECTURE
 
-from pages import live, session
+from pages import live, routes, session
+
+routes.through_app()
 
 st.title("Lecture")
 shared = LECTURE.current()

@@ -8,7 +8,9 @@ from ganlab.capacity import Busy
 from ganlab.config import ConfigError
 from ganlab.datasets import DatasetUnavailable
 
-from pages import controls, lecture_panel, live, session, train_panels
+from pages import controls, lecture_panel, live, routes, session, train_panels
+
+routes.through_app()
 
 run = session.run()
 config = run.trainer.config

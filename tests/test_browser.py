@@ -151,6 +151,24 @@ def test_each_page_renders_in_a_browser(server, browser, title, slug):
     page.close()
 
 
+def test_a_direct_link_is_the_first_visit_to_a_fresh_server(browser):
+    """A link to /latent shared before anyone opened the app: Streamlit's old pages-folder mode would
+    run pages/latent.py without app.py and list every module of pages/ (routes.through_app)."""
+    with streamlit_server(env={"GANLAB_DATA": str(SHARED_DATA)}) as (url, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        _OPEN_PAGES.append(page)
+        page.goto(url + "/latent")
+        page.get_by_role("heading", name="Latent explorer").wait_for(timeout=30000)
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
+        nav = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+        assert nav == ["Train", "Latent explorer", "Class control", "Experiments", "Draw data", "Lecture",
+                       "Checkpoints"]
+        width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
+        assert width > 1000, f"the page is not in app.py's wide layout ({width:.0f} px)"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()
+
+
 def test_bad_upload_is_rejected_in_a_browser(server, browser, tmp_path):
     bad = tmp_path / "random.pt"
     bad.write_bytes(os.urandom(4096))
