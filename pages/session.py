@@ -36,6 +36,7 @@ class Keys:
     FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)
     TIMELINE_GIF = "timeline_gif"  # (id of the trainer it shows, GIF bytes) of the last export
+    TIMELINE_OPEN = "timeline_open"  # whether the Train page's timeline panel is open
     SESSION_ID = "session_id"  # a random id naming this session as a lecture's presenter
     LAYERS = "lab_layers"  # which layers of the lab view are on
     SPEED = "speed"  # the steps/s cap chosen on the Train page

@@ -88,6 +88,6 @@ with st.sidebar:
 # -- live view ----------------------------------------------------------------
 live.fragments(run, layers, running)
 
-# -- timeline and checkpoints (redrawn on interaction, not on every refresh) ------------------
-train_panels.timeline_panel(run)
-train_panels.checkpoint_panel(run)
+# -- timeline and checkpoints (slower refreshes of their own) --------------------------------
+train_panels.timeline_panel(run, running)
+train_panels.checkpoint_panel(run, running)

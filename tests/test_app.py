@@ -178,8 +178,11 @@ def test_save_now_and_timeline_gif():
         assert step > 150 and CheckpointDir().load("user/apptest-save").step == step
     finally:
         CheckpointDir().user_path("apptest-save").unlink(missing_ok=True)
+    assert not any(s.key.endswith("_timeline") for s in at.select_slider)  # drawn only when opened
+    at.session_state["timeline_open"] = True  # what a click on the panel's header does
+    at.run()
     scrub = setting(at, "timeline", "select_slider")
-    assert len(scrub.options) >= 2
+    assert len(scrub.options) >= 2 and str(scrub.value) == scrub.options[-1]  # it opens on the newest snapshot
     scrub.set_value(scrub.options[0]).run()
     assert not at.exception
     button(at, "Make a GIF of the timeline").click().run()

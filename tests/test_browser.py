@@ -99,6 +99,13 @@ def test_train_page_trains_live_in_a_browser(server, browser):
         "a time chart was rebuilt instead of redrawn"
     assert page.evaluate(line) != before, "the loss line should change while training"
     page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
+    # the timeline panel, opened mid-run, keeps up with the run (and stays open)
+    page.get_by_text("Training timeline", exact=False).first.click()
+    label = page.get_by_text(re.compile(r"Step \(\d+ snapshots"))
+    label.wait_for(timeout=15000)
+    n = int(re.search(r"(\d+) snapshots", label.inner_text()).group(1))
+    page.wait_for_function(f"[...document.querySelectorAll('label')].some(l => "
+                           f"(+((l.innerText.match(/(\\d+) snapshots/) || [])[1] || 0)) > {n})", timeout=20000)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Resume").wait_for(timeout=15000)
     page.close()
