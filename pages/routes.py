@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .session import Keys
+
 PAGES = (  # file, title, icon; the first is the default
     ("pages/train.py", "Train", ":material/monitoring:"),
     ("pages/latent.py", "Latent explorer", ":material/explore:"),
@@ -13,12 +15,11 @@ PAGES = (  # file, title, icon; the first is the default
     ("pages/lecture.py", "Lecture", ":material/co_present:"),
     ("pages/checkpoints.py", "Checkpoints", ":material/save:"),
 )
-ROUTED = "routed_through_app"  # session-state key: this session's runs go through app.py
 
 
 def navigation():
     """Register the pages (sidebar links, URLs) and return the one this run asked for."""
-    st.session_state[ROUTED] = True
+    st.session_state[Keys.ROUTED] = True
     return st.navigation([st.Page(path, title=title, icon=icon, default=i == 0)
                           for i, (path, title, icon) in enumerate(PAGES)])
 
@@ -29,6 +30,6 @@ def through_app() -> None:
     pages/latent.py by itself, without app.py (no wide layout), and lists every module of pages/
     in the sidebar (checked in Chromium: tests/test_browser.py). Such a run registers the real
     pages instead and runs again, through app.py, on the same page."""
-    if not st.session_state.get(ROUTED):
+    if not st.session_state.get(Keys.ROUTED):
         navigation()
         st.rerun()

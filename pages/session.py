@@ -41,6 +41,7 @@ class Keys:
     LAYERS = "lab_layers"  # which layers of the lab view are on
     SPEED = "speed"  # the steps/s cap chosen on the Train page
     PAGE = "page"  # a page to switch to at the next run (set by a preset)
+    ROUTED = "routed_through_app"  # this session's runs go through app.py (pages/routes.py)
 
     @staticmethod
     def setting(name: str) -> str:
