@@ -7,11 +7,7 @@ changes only with the layers shown and the data's extent. The title (the step) i
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
-from PIL import Image
 
 from .lab import LabView
 from .plots import COLORS
@@ -60,17 +56,6 @@ def contour_segments(axis: np.ndarray, surface: np.ndarray, level: float = 0.5) 
     two = points[n == 2][crossed[n == 2]].reshape(-1, 4)  # one segment between the two crossings
     four = points[n == 4].reshape(-1, 4)  # a saddle: bottom-right and top-left
     return np.concatenate([two, four]).astype(np.float64)
-
-
-def surface_png(surface: np.ndarray) -> str:
-    """D(x) on the grid (rows = y upwards, columns = x) as a PNG data URL, coloured like the legend:
-    red at 0, white at 0.5, blue at 1, linear in RGB between them."""
-    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in D_COLORS], dtype=np.float64)
-    d = np.clip(np.nan_to_num(surface[::-1], nan=0.5), 0, 1)[..., None]  # the image's first row is the top
-    rgb = np.where(d < 0.5, stops[0] + (stops[1] - stops[0]) * d * 2, stops[1] + (stops[2] - stops[1]) * (d * 2 - 1))
-    buf = io.BytesIO()
-    Image.fromarray(np.round(rgb).astype(np.uint8), "RGB").save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def _mesh_rows(mesh: np.ndarray) -> dict:
@@ -132,16 +117,18 @@ def plane_spec(view: LabView, real: np.ndarray, fake: np.ndarray, layers) -> dic
     lines: list[tuple[str, str]] = []  # (name, colour) of what the legend lists
     out, data = [], {}
     if "D(x) surface" in layers:
-        half = (view.axis[1] - view.axis[0]) / 2  # the image's pixels are centred on the grid's points
-        lo, hi = [view.axis[0] - half], [view.axis[-1] + half]
-        data["surface"] = {"url": [surface_png(view.surface)], "x": lo, "x2": hi, "y": lo, "y2": hi}
-        # one image (7 KB a redraw), not a rect per cell (3,600 rows, 72 KB); an invisible layer draws its legend
-        out.append(_named("D(x)", "lab-surface", {"type": "image", "aspect": False, "opacity": 0.55},
-                          {**_xy("x2", "y2"), "url": {"field": "url", "type": "nominal"}}))
-        out.append({"name": "D(x) legend", "data": {"values": [{"d": 0.5}]}, "mark": {"type": "rect", "opacity": 0},
-                    "encoding": {"fill": {"field": "d", "type": "quantitative", "title": "D(x)",
-                                          "scale": {"domain": [0, 0.5, 1], "range": D_COLORS},
-                                          "legend": {"orient": "right", "gradientLength": 200}}}})
+        step = (view.axis[1] - view.axis[0]) * 0.51  # half a cell, and a hair more: no seams between cells
+        gx, gy = np.meshgrid(view.axis, view.axis)
+        # rects, not one image: an image mark blanks for a frame or two while each new image decodes
+        # (a flash every redraw, counted in Chromium), where rects redraw in place
+        data["surface"] = {"x": (gx - step).ravel(), "x2": (gx + step).ravel(), "y": (gy - step).ravel(),
+                           "y2": (gy + step).ravel(), "d": view.surface.ravel()}
+        out.append(_named("D(x)", "lab-surface", {"type": "rect", "opacity": 0.55},
+                          {**_xy("x2", "y2"),
+                           "fill": {"field": "d", "type": "quantitative", "title": "D(x)",
+                                    "scale": {"domain": [0, 0.5, 1], "range": D_COLORS},
+                                    "legend": {"orient": "right", "gradientLength": 200}},
+                           "tooltip": [{"field": "d", "type": "quantitative", "title": "D(x)", "format": ".3f"}]}))
         data["contour"] = _segment_rows(*np.split(contour_segments(view.axis, view.surface), 2, axis=1))
         out.append(_named("D(x) = 0.5", "lab-contour", {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5},
                           _xy("x2", "y2")))

@@ -35,7 +35,7 @@ def lab_traces(at) -> set[str]:
 
 def test_layer_toggles_switch_layers_on_and_off():
     at = page("pages/train.py")
-    assert lab_traces(at) == {"D(x)", "D(x) legend", "D(x) = 0.5", "real", "generated", "-dL_G/dx"}
+    assert lab_traces(at) == {"D(x)", "D(x) = 0.5", "real", "generated", "-dL_G/dx"}
     pills = at.get("button_group")[0]
     assert pills.label == "Layers"
     pills.set_value(["Generated", "G manifold"]).run()
