@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import streamlit_server  # noqa: E402
-from tests.test_browser import CHROMIUM, _step  # noqa: E402
+from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
+from tests.test_browser import _step  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--no-layers", action="store_true")
     a = ap.parse_args()
     with streamlit_server() as (url, pid), sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(p)
         page = b.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         page.get_by_role("button", name="Start").wait_for()

@@ -18,8 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import streamlit_server  # noqa: E402
-from tests.test_browser import CHROMIUM  # noqa: E402
+from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
 
 CHARTS = "document.querySelectorAll('.js-plotly-plot, .vega-embed').length >= 4"
 
@@ -32,7 +31,7 @@ def main() -> None:
     a = ap.parse_args()
     start, charts = [], []
     with streamlit_server() as (url, _), sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(p)
         for i in range(a.loads + 1):
             ctx = b.new_context(viewport={"width": 1200, "height": 900})
             page = ctx.new_page()

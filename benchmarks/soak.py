@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import rss_mb, streamlit_server  # noqa: E402
-from tests.test_browser import CHROMIUM, _step, trainer_threads  # noqa: E402
+from tests.app_server import launch_chromium, rss_mb, streamlit_server  # noqa: E402
+from tests.test_browser import _step, trainer_threads  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
 
     samples = []
     with streamlit_server() as (url, pid), sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(p)
         page = b.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         page.get_by_role("button", name="Start").click()

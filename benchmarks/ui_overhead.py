@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import streamlit_server  # noqa: E402
-from tests.test_browser import CHROMIUM, _step  # noqa: E402
+from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
+from tests.test_browser import _step  # noqa: E402
 
 
 def headless(data: str, seconds: float, threads: int, warm: float) -> float:
@@ -46,7 +46,7 @@ def in_browser(data: str, seconds: float, warm: float) -> float:
     from playwright.sync_api import sync_playwright
 
     with streamlit_server() as (url, _), sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(p)
         page = b.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         if data != "ring8":

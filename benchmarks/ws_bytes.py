@@ -17,8 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import streamlit_server  # noqa: E402
-from tests.test_browser import CHROMIUM  # noqa: E402
+from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +35,7 @@ def main() -> None:
             got["bytes"] += len(payload)
 
     with streamlit_server() as (url, _), sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(p)
         page = b.new_page(viewport={"width": 1400, "height": 1100})
         page.on("websocket", lambda ws: ws.on("framereceived", frame))
         page.goto(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +13,13 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's: Playwright's own download fails here
+
+
+def launch_chromium(playwright, *extra_args: str):
+    """Debian's Chromium, headless, for the browser tests and benchmarks."""
+    return playwright.chromium.launch(executable_path=CHROMIUM,
+                                      args=["--headless", "--no-sandbox", "--disable-gpu", *extra_args])
 
 
 def rss_mb(pid: int) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
