@@ -24,6 +24,12 @@ VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier still
 DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
 
 
+def every(seconds: float, running: bool) -> float | None:
+    """A fragment's ``run_every`` for a live panel: ``seconds`` while the run trains, stretched while a
+    busy server trains many runs (``refresh_factor``); None (no timer) while it does not."""
+    return seconds * refresh_factor() if running else None
+
+
 def layer_picker(key_suffix: str = "") -> list[str]:
     """Which lab-view layers to draw (kept per session)."""
     key = session.Keys.LAYERS + key_suffix
@@ -123,7 +129,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
             return None
         return now
 
-    @st.fragment(run_every=REFRESH_SECONDS * factor if running else None)
+    @st.fragment(run_every=every(REFRESH_SECONDS, running))
     def counters() -> None:
         if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
             st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
@@ -133,12 +139,12 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
         if (r := the_run(say=True)) is not None:
             draw_counters(r)
 
-    @st.fragment(run_every=CHART_REFRESH_SECONDS * factor if running else None)
+    @st.fragment(run_every=every(CHART_REFRESH_SECONDS, running))
     def charts() -> None:
         if (r := the_run(say=False)) is not None:
             draw_charts(r)
 
-    @st.fragment(run_every=VIEW_REFRESH_SECONDS * factor if running else None)
+    @st.fragment(run_every=every(VIEW_REFRESH_SECONDS, running))
     def samples() -> None:
         if (r := the_run(say=False)) is not None:
             draw_samples(r, layers)
