@@ -21,6 +21,10 @@ MAX_EVENTS = 30  # the most recent marks drawn; older ones would be a thicket of
 POINTS = 500  # rows drawn per chart at most, about one per pixel; neighbours fold into one point + band
 HEIGHT = 300  # pixels, passed to st.vega_lite_chart: title, legend and axes included
 STEP = {"field": "step", "type": "quantitative", "title": "step"}
+# No ARIA description per drawn item: Vega-Lite would otherwise format one ("step: 1,234; value: 0.69")
+# for every point at every redraw, through the browser's expression interpreter, for a line that a
+# screen reader reads as one path anyway. The axes and titles keep theirs.
+NO_ITEM_ARIA = {"aria": False}
 
 
 def narrow(columns: dict) -> dict:
@@ -61,13 +65,13 @@ def _spec(key: str, title: str, labels: list[str], colors: list[str], y_scale: d
             layer["encoding"]["color"] = color
             layer["encoding"]["x"] = STEP
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "title": {"text": title, "anchor": "start", "fontSize": 14},
         # svg keeps the event labels as text a reader (and a test) can find; canvas would paint them
         "usermeta": {"embedOptions": {"renderer": "svg"}},
         "datasets": {f"{key}-{name}": narrow(data) for name, data in datasets.items()},
         "layer": layers,
-        "config": {"legend": {"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
+        "config": {"mark": NO_ITEM_ARIA, "legend": {"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
                               "symbolOpacity": 1, "symbolStrokeWidth": 2},
                    "title": {"offset": 4}},
     }
