@@ -59,6 +59,20 @@ class Snapshot:
         hi = np.maximum.reduceat(self.hi, starts)
         return Snapshot(mean, lo, hi, len(starts), self.total, self.events, steps_in)
 
+    def newest(self, steps: int) -> Snapshot:
+        """Only the rows of the newest ``steps`` steps (a folded bucket by where its mean step
+        lies) and the events among them: a chart of the run's latest stretch."""
+        if steps < 1:
+            raise ValueError(f"steps must be at least 1, got {steps}")
+        step = self.column("step")
+        if not len(step):
+            return self
+        cutoff = step[-1] - steps + 1
+        first = int(np.argmax(step >= cutoff))  # the rows are in step order; the newest row always qualifies
+        events = tuple((s, text) for s, text in self.events if s >= cutoff)
+        return Snapshot(self.mean[first:], self.lo[first:], self.hi[first:], max(0, self.n_decimated - first),
+                        self.total, events, self.count[first:])
+
     @property
     def last(self) -> dict[str, float] | None:
         if not len(self.mean):

@@ -20,7 +20,8 @@ from .store import Snapshot
 MAX_EVENTS = 30  # the most recent marks drawn; older ones would be a thicket of lines
 POINTS = 500  # rows drawn per chart at most, about one per pixel; neighbours fold into one point + band
 HEIGHT = 300  # pixels, passed to st.vega_lite_chart: title, legend and axes included
-STEP = {"field": "step", "type": "quantitative", "title": "step"}
+# not from zero: a chart of the newest steps only (``time_specs(newest=...)``) spans just those
+STEP = {"field": "step", "type": "quantitative", "title": "step", "scale": {"zero": False}}
 # No ARIA description per drawn item: Vega-Lite would otherwise format one ("step: 1,234; value: 0.69")
 # for every point at every redraw, through the browser's expression interpreter, for a line that a
 # screen reader reads as one path anyway. The axes and titles keep theirs.
@@ -141,8 +142,11 @@ def grad_spec(snap: Snapshot) -> dict:
                        "Gradient norms", key="grad", log=True)
 
 
-def time_specs(snap: Snapshot) -> list[dict]:
-    """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once."""
+def time_specs(snap: Snapshot, newest: int | None = None) -> list[dict]:
+    """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once:
+    the whole run, or only its ``newest`` steps."""
+    if newest is not None:
+        snap = snap.newest(newest)
     snap = snap.thin(POINTS)  # each spec's own thin is then a no-op
     return [loss_spec(snap), prob_spec(snap), grad_spec(snap)]
 

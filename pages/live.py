@@ -22,6 +22,7 @@ REFRESH_SECONDS = 0.5  # the counters
 CHART_REFRESH_SECONDS = 1.0  # the time charts: each redraw costs the browser as much as all counters
 VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier still
 DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
+STEPS_SHOWN = {"whole run": None, "last 2,000 steps": 2000, "last 200 steps": 200}  # the store keeps 3,000 raw
 
 
 def every(seconds: float, running: bool) -> float | None:
@@ -80,8 +81,13 @@ def draw_charts(run: BackgroundTrainer) -> None:
     if snap.total == 0:
         st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
                 f"or Step to take one step at a time.")
+    st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
+    shown = st.segmented_control("Steps shown", list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
+                                 help="follow the newest steps up close while the run trains (a wheel zoom "
+                                      "on a chart lasts only until its next redraw)")
     # Vega-Lite, not Plotly: these redraw in place (ganlab/time_charts.py says why)
-    for column, spec, key in zip(st.columns(3), time_specs(snap), ("loss_chart", "prob_chart", "grad_chart")):
+    specs = time_specs(snap, STEPS_SHOWN.get(shown))
+    for column, spec, key in zip(st.columns(3), specs, ("loss_chart", "prob_chart", "grad_chart")):
         column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT)
 
 

@@ -82,6 +82,26 @@ def test_charts_keep_their_spec_and_get_new_data():
     assert losses["loss-events"]["step"].tolist() == [11]  # the first step that used the new rate
 
 
+def test_steps_shown_follows_the_newest_steps():
+    """'last 200 steps' draws only the newest 200 steps, each one, on an axis that starts there;
+    the spec stays the same, so the browser redraws in place."""
+    at = app()
+    button(at, "Start").click().run()
+    assert poll(at, lambda a: int(metric(a, "Step").replace(",", "")) > 260)
+    button(at, "Pause").click().run()
+    whole = {c["title"]: c for c in vega_charts(at) if c["title"]}
+    total = int(metric(at, "Step").replace(",", ""))
+    assert whole["Losses"]["data"]["loss-rows"]["step"].min() == 1
+    at.segmented_control(key="steps_shown").set_value("last 200 steps").run()
+    near = {c["title"]: c for c in vega_charts(at) if c["title"]}
+    steps = near["Losses"]["data"]["loss-rows"]["step"].tolist()
+    assert steps == list(range(total - 199, total + 1))
+    assert near["Discriminator outputs"]["data"]["prob-rows"]["step"].min() == total - 199
+    for title, chart in whole.items():
+        assert near[title]["spec"] == chart["spec"], f"{title}: the spec changed, the browser would rebuild it"
+    assert near["Losses"]["parsed"]["layer"][1]["encoding"]["x"]["scale"] == {"zero": False}
+
+
 def test_start_trains_live_and_pause_stops():
     at = app()
     button(at, "Start").click().run()

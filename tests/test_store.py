@@ -1,6 +1,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 from ganlab.store import FIELDS, MetricsStore
 
@@ -93,3 +94,26 @@ def test_thin_folds_neighbours_exactly_and_keeps_extremes():
     assert thin.lo[:, 1].min() == snap.lo[:, 1].min() and thin.hi[:, 1].max() == snap.hi[:, 1].max()
     assert thin.n_decimated == len(thin.mean) and thin.events == snap.events
     assert snap.thin(len(snap.mean)) is snap  # already small enough: nothing folded
+
+
+def test_newest_keeps_only_the_latest_steps_and_their_events():
+    store = MetricsStore(recent=300, coarse=50)
+    store.append(rows(1, 5000))
+    store.add_event(100, "early change")
+    store.add_event(4900, "late change")
+    snap = store.snapshot()
+    near = snap.newest(200)
+    assert near.column("step").tolist() == list(range(4801, 5001))  # raw rows, every step
+    assert near.n_decimated == 0 and near.count.tolist() == [1] * 200
+    assert near.events == ((4900, "late change"),)
+    assert near.total == 5000  # still the run's own count
+    wide = snap.newest(2000)  # reaches into the folded buckets
+    steps = wide.column("step")
+    assert steps[0] >= 3001 and steps[-1] == 5000
+    assert wide.n_decimated == len(steps) - 300 > 0  # the buckets kept are those before the 300 raw rows
+    assert np.array_equal(wide.mean, snap.mean[-len(steps):]) and np.array_equal(wide.count, snap.count[-len(steps):])
+    assert 1800 <= wide.count.sum() <= 2000  # the buckets whose mean step lies inside: about 2,000 steps
+    assert snap.newest(10_000).mean.shape == snap.mean.shape  # more than the run: all of it
+    assert MetricsStore().snapshot().newest(5).total == 0
+    with pytest.raises(ValueError, match="at least 1"):
+        snap.newest(0)
