@@ -20,8 +20,9 @@ from .store import Snapshot
 MAX_EVENTS = 30  # the most recent marks drawn; older ones would be a thicket of lines
 POINTS = 500  # rows drawn per chart at most, about one per pixel; neighbours fold into one point + band
 HEIGHT = 300  # pixels, passed to st.vega_lite_chart: title, legend and axes included
-# not from zero: a chart of the newest steps only (``time_specs(newest=...)``) spans just those
-STEP = {"field": "step", "type": "quantitative", "title": "step", "scale": {"zero": False}}
+# whole steps only on the axis (two steps in would tick 1.2, 1.4, ...; one alone, "1.000000"); a line's x
+# scale does not reach back to 0 by default, so a span of the newest steps fills the chart
+STEP = {"field": "step", "type": "quantitative", "title": "step", "axis": {"tickMinStep": 1, "format": ",d"}}
 # No ARIA description per drawn item: Vega-Lite would otherwise format one ("step: 1,234; value: 0.69")
 # for every point at every redraw, through the browser's expression interpreter, for a line that a
 # screen reader reads as one path anyway. The axes and titles keep theirs.
