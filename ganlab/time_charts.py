@@ -73,7 +73,8 @@ def _spec(key: str, title: str, labels: list[str], colors: list[str], y_scale: d
         "usermeta": {"embedOptions": {"renderer": "svg"}},
         "datasets": {f"{key}-{name}": narrow(data) for name, data in datasets.items()},
         "layer": layers,
-        "config": {"mark": NO_ITEM_ARIA, "legend": {"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
+        "config": {"mark": NO_ITEM_ARIA,
+                   "legend": {"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
                               "symbolOpacity": 1, "symbolStrokeWidth": 2},
                    "title": {"offset": 4}},
     }
