@@ -105,6 +105,13 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     n = int(re.search(r"(\d+) snapshots", label.inner_text()).group(1))
     page.wait_for_function(f"[...document.querySelectorAll('label')].some(l => "
                            f"(+((l.innerText.match(/(\\d+) snapshots/) || [])[1] || 0)) > {n})", timeout=20000)
+    # Steps shown: the newest 200 steps fill the loss chart, its step axis no longer starting at 0
+    page.get_by_text("last 200 steps", exact=True).click()
+    page.wait_for_function("""(() => {
+        const axis = document.querySelector('.vega-embed g.role-axis[aria-label^="X-axis"]');
+        const from = axis && axis.getAttribute('aria-label').match(/values from ([\\d,]+)/);
+        return from && +from[1].replace(/,/g, '') > 0; })()""", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "train-last-200-steps.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Resume").wait_for(timeout=15000)
     page.close()
