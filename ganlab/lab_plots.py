@@ -11,7 +11,7 @@ import numpy as np
 
 from .lab import LabView
 from .plots import COLORS
-from .time_charts import NO_ITEM_ARIA, narrow
+from .vega import frame
 
 LAYERS = ("Real", "Generated", "D(x) surface", "G manifold", "Gradient arrows")
 D_COLORS = ["#b2182b", "#f7f7f7", "#2166ac"]  # D(x) = 0, 0.5, 1: red says fake, blue says real
@@ -95,15 +95,10 @@ def _view(key: str, layers: list[dict], datasets: dict, x: dict, y: dict, **size
         for axis, scale in (("x", x), ("y", y)):
             if "field" in enc.get(axis, {}):
                 enc[axis] = {**enc[axis], "type": "quantitative", **scale}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        # canvas: thousands of points redrawn every refresh are cheaper painted than kept as SVG nodes
-        "usermeta": {"embedOptions": {"renderer": "canvas"}},
-        **size,
-        "datasets": {f"{key}-{name}": narrow(data) for name, data in datasets.items()},
-        "layer": layers or [{"data": {"values": []}, "mark": "point", "encoding": {}}],
-        "config": {"mark": NO_ITEM_ARIA, "legend": {"labelFontSize": 11}},
-    }
+    # canvas: thousands of points redrawn every refresh are cheaper painted than kept as SVG nodes
+    spec = frame(key, datasets, "canvas", layers or [{"data": {"values": []}, "mark": "point", "encoding": {}}],
+                 legend={"labelFontSize": 11})
+    return {**size, **spec}
 
 
 def _named(name: str, data: str, mark: dict, encoding: dict) -> dict:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .plots import COLORS
 from .store import Snapshot
+from .vega import frame
 
 MAX_EVENTS = 30  # the most recent marks drawn; older ones would be a thicket of lines
 POINTS = 500  # rows drawn per chart at most, about one per pixel; neighbours fold into one point + band
@@ -23,17 +24,6 @@ HEIGHT = 300  # pixels, passed to st.vega_lite_chart: title, legend and axes inc
 # whole steps only on the axis (two steps in would tick 1.2, 1.4, ...; one alone, "1.000000"); a line's x
 # scale does not reach back to 0 by default, so a span of the newest steps fills the chart
 STEP = {"field": "step", "type": "quantitative", "title": "step", "axis": {"tickMinStep": 1, "format": ",d"}}
-# No ARIA description per drawn item: Vega-Lite would otherwise format one ("step: 1,234; value: 0.69")
-# for every point at every redraw, through the browser's expression interpreter, for a line that a
-# screen reader reads as one path anyway. The axes and titles keep theirs.
-NO_ITEM_ARIA = {"aria": False}
-
-
-def narrow(columns: dict) -> dict:
-    """Float columns as float32: every redraw sends every row again, and a chart needs far fewer than
-    float64's 16 digits (half the bytes of each float column)."""
-    return {name: col.astype(np.float32) if isinstance(col, np.ndarray) and col.dtype == np.float64 else col
-            for name, col in columns.items()}
 
 
 def _events_data(events) -> dict:
@@ -66,18 +56,12 @@ def _spec(key: str, title: str, labels: list[str], colors: list[str], y_scale: d
             y["scale"] = y_scale
             layer["encoding"]["color"] = color
             layer["encoding"]["x"] = STEP
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "title": {"text": title, "anchor": "start", "fontSize": 14},
-        # svg keeps the event labels as text a reader (and a test) can find; canvas would paint them
-        "usermeta": {"embedOptions": {"renderer": "svg"}},
-        "datasets": {f"{key}-{name}": narrow(data) for name, data in datasets.items()},
-        "layer": layers,
-        "config": {"mark": NO_ITEM_ARIA,
-                   "legend": {"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
-                              "symbolOpacity": 1, "symbolStrokeWidth": 2},
-                   "title": {"offset": 4}},
-    }
+    # svg keeps the event labels as text a reader (and a test) can find; canvas would paint them
+    spec = frame(key, datasets, "svg", layers,
+                 legend={"labelFontSize": 11, "offset": 4, "padding": 0, "symbolType": "stroke",
+                         "symbolOpacity": 1, "symbolStrokeWidth": 2},
+                 title={"offset": 4})
+    return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **spec}
 
 
 def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, *, key: str,

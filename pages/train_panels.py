@@ -11,7 +11,7 @@ from ganlab.plots import image_grid, scatter_raster
 from pages import live, session
 
 
-TIMELINE_REFRESH_SECONDS = 2.0  # the timeline and the autosave note, while the run trains
+PANEL_REFRESH_SECONDS = 2.0  # the timeline and the autosave note, while the run trains
 
 
 def timeline_panel(run: BackgroundTrainer, running: bool) -> None:
@@ -21,7 +21,7 @@ def timeline_panel(run: BackgroundTrainer, running: bool) -> None:
     the run trains, so it never shows the snapshots of some earlier moment.
     """
 
-    @st.fragment(run_every=live.every(TIMELINE_REFRESH_SECONDS, running))
+    @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running))
     def panel() -> None:
         box = st.expander("Training timeline (snapshots of G(fixed noise))", key=session.Keys.TIMELINE_OPEN,
                           on_change="rerun")
@@ -75,7 +75,7 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
         except CheckpointError as err:
             st.error(f"Autosave off: {err}")
 
-        @st.fragment(run_every=live.every(TIMELINE_REFRESH_SECONDS, running and every > 0))
+        @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and every > 0))
         def autosave_note() -> None:
             if run.autosave_note:
                 st.caption(run.autosave_note)
