@@ -64,11 +64,25 @@ def _spec(key: str, title: str, labels: list[str], colors: list[str], y_scale: d
     return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **spec}
 
 
+def zoom_name(key: str, newest: int | None = None) -> str:
+    """The name of a time chart's zoom: its step scale, bound to the wheel and drag.
+
+    Named for the steps shown, so that picking other steps gives the chart a fresh view: a zoom on
+    steps 100-300 of the whole run would show nothing of the last 200 steps of a long run."""
+    return f"{key}_zoom" if newest is None else f"{key}_zoom_last_{newest}"
+
+
+def zoom_of(spec: dict) -> str:
+    """The zoom's name in a time chart's spec (``st.vega_lite_chart`` is told it is a selection)."""
+    return next(p["name"] for layer in spec["layer"] for p in layer.get("params", ()) if p.get("bind") == "scales")
+
+
 def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, *, key: str,
-                log: bool = False, domain: tuple[float, float] | None = None) -> dict:
+                log: bool = False, domain: tuple[float, float] | None = None, newest: int | None = None) -> dict:
     """One line per metric (``name -> (label, colour)``) over steps, a min-max band where one point
     stands for many steps (folded by the store, or here to at most ``POINTS``), and the run's events
-    as labelled vertical lines."""
+    as labelled vertical lines. ``newest`` says which steps ``snap`` holds (None: the whole run); it
+    names the zoom."""
     snap = snap.thin(POINTS)
     labels = [label for label, _ in series.values()]
     colors = [color for _, color in series.values()]
@@ -90,8 +104,9 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
                       "y2": {"field": "hi"}}},
         {"data": {"name": f"{key}-rows"}, "transform": [{"fold": labels, "as": ["series", "value"]}, *positive],
          "mark": {"type": "line", "strokeWidth": 1, "clip": True},
-         # wheel to zoom and drag to pan along the steps (a paused run: the next redraw resets it)
-         "params": [{"name": f"{key}_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+         # wheel to zoom and drag to pan along the steps; double-click resets
+         "params": [{"name": zoom_name(key, newest), "select": {"type": "interval", "encodings": ["x"]},
+                     "bind": "scales"}],
          "encoding": {"y": {"field": "value", "type": "quantitative", "title": None}}},
         *_event_layers(f"{key}-events"),
     ]
@@ -99,16 +114,16 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
     return _spec(key, title, labels, colors, y_scale, datasets, layers)
 
 
-def loss_spec(snap: Snapshot) -> dict:
+def loss_spec(snap: Snapshot, newest: int | None = None) -> dict:
     """D loss and G loss per step."""
     return series_spec(snap, {"d_loss": ("D loss", COLORS["d"]), "g_loss": ("G loss", COLORS["g"])}, "Losses",
-                       key="loss")
+                       key="loss", newest=newest)
 
 
-def prob_spec(snap: Snapshot) -> dict:
+def prob_spec(snap: Snapshot, newest: int | None = None) -> dict:
     """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
     spec = series_spec(snap, {"d_real": ("D(x)", COLORS["real"]), "d_fake": ("D(G(z))", COLORS["fake"])},
-                       "Discriminator outputs", key="prob", domain=(0.0, 1.0))
+                       "Discriminator outputs", key="prob", domain=(0.0, 1.0), newest=newest)
     one = {"values": [{}]}  # a layer without data draws nothing; these two draw one mark each
     half = {"y": {"datum": 0.5}}
     spec["layer"] += [
@@ -121,11 +136,11 @@ def prob_spec(snap: Snapshot) -> dict:
     return spec
 
 
-def grad_spec(snap: Snapshot) -> dict:
+def grad_spec(snap: Snapshot, newest: int | None = None) -> dict:
     """Gradient norms of D's and G's parameters per step, on a log scale (a network left alone, with
     norm 0, draws no point)."""
     return series_spec(snap, {"grad_d": ("D grad norm", COLORS["d"]), "grad_g": ("G grad norm", COLORS["g"])},
-                       "Gradient norms", key="grad", log=True)
+                       "Gradient norms", key="grad", log=True, newest=newest)
 
 
 def time_specs(snap: Snapshot, newest: int | None = None) -> list[dict]:
@@ -134,7 +149,7 @@ def time_specs(snap: Snapshot, newest: int | None = None) -> list[dict]:
     if newest is not None:
         snap = snap.newest(newest)
     snap = snap.thin(POINTS)  # each spec's own thin is then a no-op
-    return [loss_spec(snap), prob_spec(snap), grad_spec(snap)]
+    return [loss_spec(snap, newest), prob_spec(snap, newest), grad_spec(snap, newest)]
 
 
 def quality_spec(history: list[tuple[int, dict]], events=()) -> dict:

@@ -14,7 +14,7 @@ from ganlab.background import BackgroundTrainer
 from ganlab.capacity import refresh_factor
 from ganlab.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.plots import image_grid
-from ganlab.time_charts import HEIGHT, quality_spec, time_specs
+from ganlab.time_charts import HEIGHT, quality_spec, time_specs, zoom_of
 
 from pages import session
 
@@ -84,11 +84,14 @@ def draw_charts(run: BackgroundTrainer) -> None:
     st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
     shown = st.segmented_control("Steps shown", list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
                                  help="follow the newest steps up close while the run trains (a wheel zoom "
-                                      "on a chart lasts only until its next redraw)")
+                                      "holds still on the steps it shows)")
     # Vega-Lite, not Plotly: these redraw in place (ganlab/time_charts.py says why)
     specs = time_specs(snap, STEPS_SHOWN.get(shown))
     for column, spec, key in zip(st.columns(3), specs, ("loss_chart", "prob_chart", "grad_chart")):
-        column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT)
+        # the zoom is declared a selection: Streamlit resets every other scale binding whenever a
+        # chart's data change, which while training is every redraw (its frontend, useVegaEmbed)
+        column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT, on_select="rerun",
+                               selection_mode=[zoom_of(spec)])
 
 
 def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:

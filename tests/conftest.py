@@ -67,8 +67,8 @@ def no_trainer_threads_left():
 
 def vega_charts(at) -> list[dict]:
     """An AppTest page's Vega-Lite charts: title (None for the lab view, whose title is the page's),
-    the spec as sent (datasets are sent apart from it), the spec parsed, and each named dataset as a
-    DataFrame."""
+    the spec as sent (datasets are sent apart from it), the spec parsed, each named dataset as a
+    DataFrame, and the params declared selections."""
     import json
 
     from streamlit import dataframe_util
@@ -78,5 +78,5 @@ def vega_charts(at) -> list[dict]:
         spec = json.loads(el.proto.spec)
         data = {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in el.proto.datasets}
         charts.append({"title": spec.get("title", {}).get("text"), "spec": el.proto.spec, "parsed": spec,
-                       "data": data})
+                       "data": data, "selections": list(el.proto.selection_mode)})
     return charts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -13,6 +14,8 @@ from tests.app_server import CHROMIUM, launch_chromium, streamlit_server
 from tests.conftest import REPO, SHARED_DATA
 
 ARTIFACTS = REPO / "test-artifacts"
+# the loss chart's step axis as a screen reader hears it: "... linear scale with values from 0 to 400"
+STEP_AXIS = "document.querySelector('.vega-embed g.role-axis[aria-label^=\"X-axis\"]')?.getAttribute('aria-label')"
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +101,19 @@ def test_train_page_trains_live_in_a_browser(server, browser):
         "a time chart was rebuilt instead of redrawn"
     assert page.evaluate(line) != before, "the loss line should change while training"
     page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
+    # a wheel zoom on the loss chart holds still while the run trains on, until a double-click
+    plot = page.locator(".vega-embed").first.bounding_box()
+    page.mouse.move(plot["x"] + plot["width"] * 0.6, plot["y"] + plot["height"] * 0.5)
+    for _ in range(5):
+        page.mouse.wheel(0, -200)
+    page.wait_for_function(f"{STEP_AXIS} && !{STEP_AXIS}.includes('from 0 ')", timeout=10000)
+    zoomed, at_zoom, line_at_zoom = page.evaluate(STEP_AXIS), _step(page), page.evaluate(line)
+    page.wait_for_function(f"{line} !== {json.dumps(line_at_zoom)}", timeout=20000)  # redrawn with new data
+    time.sleep(1.5)
+    assert _step(page) > at_zoom and page.evaluate(STEP_AXIS) == zoomed, "the zoom should outlast the redraws"
+    page.screenshot(path=str(ARTIFACTS / "train-zoom-held.png"), full_page=True)
+    page.mouse.dblclick(plot["x"] + plot["width"] * 0.6, plot["y"] + plot["height"] * 0.5)
+    page.wait_for_function(f"{STEP_AXIS}.includes('from 0 ')", timeout=10000)
     # the timeline panel, opened mid-run, keeps up with the run (and stays open)
     page.get_by_text("Training timeline", exact=False).first.click()
     label = page.get_by_text(re.compile(r"Step \(\d+ snapshots"))
