@@ -85,6 +85,7 @@ class BackgroundTrainer:
         self.quality_history: list[tuple[int, dict]] = []
         self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
         self.autosave_note: str | None = None  # the last autosave, or why it failed
+        self.runs = 1  # runs held so far: a reset, a new config or a resumed checkpoint each start one
         self.trainer = make_trainer(config)
         self._refresh_samples()
         _LIVE.add(self)
@@ -164,6 +165,7 @@ class BackgroundTrainer:
         self.stop()
         with self._cond:
             self.trainer = trainer
+            self.runs += 1
             self._thread = None
             self._stop = False
             self._state = "paused" if trainer.step else "ready"

@@ -64,25 +64,17 @@ def _spec(key: str, title: str, labels: list[str], colors: list[str], y_scale: d
     return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **spec}
 
 
-def zoom_name(key: str, newest: int | None = None) -> str:
-    """The name of a time chart's zoom: its step scale, bound to the wheel and drag.
-
-    Named for the steps shown, so that picking other steps gives the chart a fresh view: a zoom on
-    steps 100-300 of the whole run would show nothing of the last 200 steps of a long run."""
-    return f"{key}_zoom" if newest is None else f"{key}_zoom_last_{newest}"
-
-
 def zoom_of(spec: dict) -> str:
     """The zoom's name in a time chart's spec (``st.vega_lite_chart`` is told it is a selection)."""
     return next(p["name"] for layer in spec["layer"] for p in layer.get("params", ()) if p.get("bind") == "scales")
 
 
 def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, *, key: str,
-                log: bool = False, domain: tuple[float, float] | None = None, newest: int | None = None) -> dict:
+                log: bool = False, domain: tuple[float, float] | None = None, zoom: str = "") -> dict:
     """One line per metric (``name -> (label, colour)``) over steps, a min-max band where one point
     stands for many steps (folded by the store, or here to at most ``POINTS``), and the run's events
-    as labelled vertical lines. ``newest`` says which steps ``snap`` holds (None: the whole run); it
-    names the zoom."""
+    as labelled vertical lines. The chart's zoom (its step scale, bound to the wheel and drag) is
+    named ``{key}_zoom{zoom}``: a chart whose zoom is renamed starts with a fresh view."""
     snap = snap.thin(POINTS)
     labels = [label for label, _ in series.values()]
     colors = [color for _, color in series.values()]
@@ -105,7 +97,7 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
         {"data": {"name": f"{key}-rows"}, "transform": [{"fold": labels, "as": ["series", "value"]}, *positive],
          "mark": {"type": "line", "strokeWidth": 1, "clip": True},
          # wheel to zoom and drag to pan along the steps; double-click resets
-         "params": [{"name": zoom_name(key, newest), "select": {"type": "interval", "encodings": ["x"]},
+         "params": [{"name": f"{key}_zoom{zoom}", "select": {"type": "interval", "encodings": ["x"]},
                      "bind": "scales"}],
          "encoding": {"y": {"field": "value", "type": "quantitative", "title": None}}},
         *_event_layers(f"{key}-events"),
@@ -114,16 +106,16 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
     return _spec(key, title, labels, colors, y_scale, datasets, layers)
 
 
-def loss_spec(snap: Snapshot, newest: int | None = None) -> dict:
+def loss_spec(snap: Snapshot, zoom: str = "") -> dict:
     """D loss and G loss per step."""
     return series_spec(snap, {"d_loss": ("D loss", COLORS["d"]), "g_loss": ("G loss", COLORS["g"])}, "Losses",
-                       key="loss", newest=newest)
+                       key="loss", zoom=zoom)
 
 
-def prob_spec(snap: Snapshot, newest: int | None = None) -> dict:
+def prob_spec(snap: Snapshot, zoom: str = "") -> dict:
     """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
     spec = series_spec(snap, {"d_real": ("D(x)", COLORS["real"]), "d_fake": ("D(G(z))", COLORS["fake"])},
-                       "Discriminator outputs", key="prob", domain=(0.0, 1.0), newest=newest)
+                       "Discriminator outputs", key="prob", domain=(0.0, 1.0), zoom=zoom)
     one = {"values": [{}]}  # a layer without data draws nothing; these two draw one mark each
     half = {"y": {"datum": 0.5}}
     spec["layer"] += [
@@ -136,20 +128,25 @@ def prob_spec(snap: Snapshot, newest: int | None = None) -> dict:
     return spec
 
 
-def grad_spec(snap: Snapshot, newest: int | None = None) -> dict:
+def grad_spec(snap: Snapshot, zoom: str = "") -> dict:
     """Gradient norms of D's and G's parameters per step, on a log scale (a network left alone, with
     norm 0, draws no point)."""
     return series_spec(snap, {"grad_d": ("D grad norm", COLORS["d"]), "grad_g": ("G grad norm", COLORS["g"])},
-                       "Gradient norms", key="grad", log=True, newest=newest)
+                       "Gradient norms", key="grad", log=True, zoom=zoom)
 
 
-def time_specs(snap: Snapshot, newest: int | None = None) -> list[dict]:
+def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0) -> list[dict]:
     """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once:
-    the whole run, or only its ``newest`` steps."""
+    the whole run, or only its ``newest`` steps.
+
+    Their zooms are named for the run (its number among the runs a page has shown) and the steps
+    shown, so a new run or other steps start the charts with a fresh view: a zoom on steps 100-300
+    would show nothing of a reset run, or of the last 200 steps of a long one."""
     if newest is not None:
         snap = snap.newest(newest)
     snap = snap.thin(POINTS)  # each spec's own thin is then a no-op
-    return [loss_spec(snap, newest), prob_spec(snap, newest), grad_spec(snap, newest)]
+    zoom = f"_run{run}" + ("" if newest is None else f"_last{newest}")
+    return [loss_spec(snap, zoom), prob_spec(snap, zoom), grad_spec(snap, zoom)]
 
 
 def quality_spec(history: list[tuple[int, dict]], events=()) -> dict:

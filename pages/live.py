@@ -86,7 +86,7 @@ def draw_charts(run: BackgroundTrainer) -> None:
                                  help="follow the newest steps up close while the run trains (a wheel zoom "
                                       "holds still on the steps it shows)")
     # Vega-Lite, not Plotly: these redraw in place (ganlab/time_charts.py says why)
-    specs = time_specs(snap, STEPS_SHOWN.get(shown))
+    specs = time_specs(snap, STEPS_SHOWN.get(shown), run.runs)
     for column, spec, key in zip(st.columns(3), specs, ("loss_chart", "prob_chart", "grad_chart")):
         # the zoom is declared a selection: Streamlit resets every other scale binding whenever a
         # chart's data change, which while training is every redraw (its frontend, useVegaEmbed)

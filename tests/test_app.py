@@ -107,21 +107,23 @@ def test_steps_shown_follows_the_newest_steps():
     assert whole["Losses"]["data"]["loss-rows"]["step"].min() == 1
     # each time chart's zoom is declared a selection, else Streamlit resets it at every data change
     assert [whole[t]["selections"] for t in ("Losses", "Discriminator outputs", "Gradient norms")] == \
-        [["loss_zoom"], ["prob_zoom"], ["grad_zoom"]]
+        [["loss_zoom_run1"], ["prob_zoom_run1"], ["grad_zoom_run1"]]
     at.segmented_control(key="steps_shown").set_value("last 200 steps").run()
     near = {c["title"]: c for c in vega_charts(at) if c["title"]}
     steps = near["Losses"]["data"]["loss-rows"]["step"].tolist()
     assert steps == list(range(total - 199, total + 1))
     assert near["Discriminator outputs"]["data"]["prob-rows"]["step"].min() == total - 199
-    assert near["Losses"]["selections"] == ["loss_zoom_last_200"]
+    assert near["Losses"]["selections"] == ["loss_zoom_run1_last200"]
     for title, chart in whole.items():  # the same chart, with a fresh zoom: only the zoom's name differs
-        assert near[title]["spec"].replace("_zoom_last_200", "_zoom") == chart["spec"], title
+        assert near[title]["spec"].replace("_zoom_run1_last200", "_zoom_run1") == chart["spec"], title
     button(at, "Step").click().run()
     assert poll(at, lambda a: int(metric(a, "Step").replace(",", "")) == total + 1)
     later = {c["title"]: c for c in vega_charts(at) if c["title"]}
     assert later["Losses"]["data"]["loss-rows"]["step"].tolist() == list(range(total - 198, total + 2))
     for title, chart in near.items():
         assert later[title]["spec"] == chart["spec"], f"{title}: the spec changed, the browser would rebuild it"
+    button(at, "Reset").click().run()  # a fresh run: its charts start with a fresh zoom
+    assert {c["title"]: c for c in vega_charts(at)}["Losses"]["selections"] == ["loss_zoom_run2_last200"]
 
 
 def test_start_trains_live_and_pause_stops():
