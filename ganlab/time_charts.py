@@ -139,9 +139,9 @@ def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0) -> list[
     """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once:
     the whole run, or only its ``newest`` steps.
 
-    Their zooms are named for the run (its number among the runs a page has shown) and the steps
-    shown, so a new run or other steps start the charts with a fresh view: a zoom on steps 100-300
-    would show nothing of a reset run, or of the last 200 steps of a long one."""
+    Their zooms are named for the ``run`` (``BackgroundTrainer.runs``: which of the runs its thread
+    has held) and the steps shown, so a new run or other steps start the charts with a fresh view:
+    a zoom on steps 100-300 would show nothing of a reset run, or of the last 200 steps of a long one."""
     if newest is not None:
         snap = snap.newest(newest)
     snap = snap.thin(POINTS)  # each spec's own thin is then a no-op

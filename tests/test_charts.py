@@ -12,7 +12,8 @@ from ganlab.config import default_config
 from ganlab.lab import lab_view
 from ganlab.lab_plots import LAYERS, contour_segments, line_spec, plane_spec
 from ganlab.store import FIELDS, MetricsStore
-from ganlab.time_charts import MAX_EVENTS, POINTS, grad_spec, loss_spec, prob_spec, quality_spec
+from ganlab.time_charts import (MAX_EVENTS, POINTS, grad_spec, loss_spec, prob_spec, quality_spec, time_specs,
+                                 zoom_of)
 from ganlab.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64, device="cpu")
@@ -40,6 +41,18 @@ def test_contour_of_a_saddle_cell_draws_two_segments():
     assert seg.shape == (2, 4)
     ends = {tuple(np.round(p, 6)) for s in seg for p in (s[:2], s[2:])}
     assert ends == {(0.5, 0.0), (1.0, 0.5), (0.5, 1.0), (0.0, 0.5)}  # each edge crossed at its middle
+
+
+def test_time_charts_zoom_is_named_for_the_run_and_the_steps_shown():
+    """A new name gives the chart a fresh view in the browser; the same name keeps the reader's zoom."""
+    store = MetricsStore(recent=3000, coarse=1000)
+    rows = np.zeros((500, len(FIELDS)))
+    rows[:, 0] = np.arange(1, 501)
+    store.append(rows)
+    whole = [zoom_of(spec) for spec in time_specs(store.snapshot(), None, 1)]
+    assert whole == ["loss_zoom_run1", "prob_zoom_run1", "grad_zoom_run1"]
+    near = [zoom_of(spec) for spec in time_specs(store.snapshot(), 200, 3)]
+    assert near == ["loss_zoom_run3_last200", "prob_zoom_run3_last200", "grad_zoom_run3_last200"]
 
 
 def test_time_charts_fold_long_runs_and_keep_their_spec():
