@@ -1,6 +1,6 @@
 """Training speed with the Train page open in a real browser vs headless, side by side in one run.
 
-    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20] [--rounds 3] [--warm 3]
+    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20] [--rounds 3] [--warm 3] [--client ws]
 
 Headless: the library's Trainer for the same number of seconds in this process.
 Browser: `streamlit run app.py` with Debian's Chromium (Playwright) on the Train page,
@@ -9,6 +9,10 @@ Start pressed; steps counted from the page's step counter over the same window.
 a run before the headless one): an older run has fuller charts, which cost the browser more to
 redraw. The two alternate, ``--rounds`` times, so a machine whose speed drifts during the run (a
 shared one does) weighs on both sides alike; the ratio is of the totals.
+
+``--client ws`` opens the page with a websocket client instead (``tests/ws_session.py``, ring8
+only): it asks for every fragment rerun as an open tab does but draws nothing, so it measures the
+server's part of the page's cost without the browser's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
 from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
 from tests.test_browser import _step  # noqa: E402
+from tests.ws_session import WsSession  # noqa: E402
 
 
 def headless(data: str, seconds: float, threads: int, warm: float) -> float:
@@ -63,22 +68,41 @@ def in_browser(data: str, seconds: float, warm: float) -> float:
     return (s1 - s0) / (t1 - t0)
 
 
+def over_websocket(data: str, seconds: float, warm: float) -> float:
+    if data != "ring8":
+        raise SystemExit("--client ws opens the app's first dataset only: use --data ring8")
+    with streamlit_server() as (url, _):
+        session = WsSession(url)
+        session.start()
+        session.wait_loaded()
+        session.press("Start")
+        time.sleep(warm)
+        s0, t0 = session.step(), time.perf_counter()
+        time.sleep(seconds)
+        s1, t1 = session.step(), time.perf_counter()
+        session.close()
+    return (s1 - s0) / (t1 - t0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="ring8")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warm", type=float, default=3)
+    ap.add_argument("--client", choices=("chromium", "ws"), default="chromium")
     a = ap.parse_args()
+    page_open = in_browser if a.client == "chromium" else over_websocket
     from ganlab.capacity import interactive_threads
 
     n = interactive_threads()  # the app trains with this many torch threads; headless gets the same
-    print("| data | round | torch threads | headless steps/s | Train page open in Chromium, steps/s | ratio |\n"
+    client = "Chromium" if a.client == "chromium" else "a websocket client"
+    print(f"| data | round | torch threads | headless steps/s | Train page open in {client}, steps/s | ratio |\n"
           "| --- | --- | --- | --- | --- | --- |", flush=True)
     hs, ws = [], []
     for r in range(1, a.rounds + 1):
         hs.append(headless(a.data, a.seconds, n, a.warm))
-        ws.append(in_browser(a.data, a.seconds, a.warm))
+        ws.append(page_open(a.data, a.seconds, a.warm))
         print(f"| {a.data} | {r} | {n} | {hs[-1]:.0f} | {ws[-1]:.0f} | {ws[-1] / hs[-1]:.2f} |", flush=True)
     h, w = sum(hs) / len(hs), sum(ws) / len(ws)
     print(f"| {a.data} | all {a.rounds} | {n} | {h:.0f} | {w:.0f} | **{w / h:.2f}** |")
