@@ -47,6 +47,14 @@ def headless(data: str, seconds: float, threads: int, warm: float) -> float:
     return (t.step - start) / (time.perf_counter() - t0)
 
 
+def steps_per_second(read_step, seconds: float, warm: float) -> float:
+    """The rate a page's step counter shows over ``seconds``, after ``warm`` seconds of training."""
+    time.sleep(warm)
+    s0, t0 = read_step(), time.perf_counter()
+    time.sleep(seconds)
+    return (read_step() - s0) / (time.perf_counter() - t0)
+
+
 def in_browser(data: str, seconds: float, warm: float) -> float:
     from playwright.sync_api import sync_playwright
 
@@ -60,12 +68,9 @@ def in_browser(data: str, seconds: float, warm: float) -> float:
             page.get_by_role("button", name="Start").wait_for()
         page.get_by_role("button", name="Start").click()
         page.get_by_role("button", name="Pause").wait_for()
-        time.sleep(warm)
-        s0, t0 = _step(page), time.perf_counter()
-        time.sleep(seconds)
-        s1, t1 = _step(page), time.perf_counter()
+        rate = steps_per_second(lambda: _step(page), seconds, warm)
         b.close()
-    return (s1 - s0) / (t1 - t0)
+    return rate
 
 
 def over_websocket(data: str, seconds: float, warm: float) -> float:
@@ -76,12 +81,9 @@ def over_websocket(data: str, seconds: float, warm: float) -> float:
         session.start()
         session.wait_loaded()
         session.press("Start")
-        time.sleep(warm)
-        s0, t0 = session.step(), time.perf_counter()
-        time.sleep(seconds)
-        s1, t1 = session.step(), time.perf_counter()
+        rate = steps_per_second(session.step, seconds, warm)
         session.close()
-    return (s1 - s0) / (t1 - t0)
+    return rate
 
 
 def main() -> None:
@@ -99,12 +101,12 @@ def main() -> None:
     client = "Chromium" if a.client == "chromium" else "a websocket client"
     print(f"| data | round | torch threads | headless steps/s | Train page open in {client}, steps/s | ratio |\n"
           "| --- | --- | --- | --- | --- | --- |", flush=True)
-    hs, ws = [], []
+    hs, opened = [], []
     for r in range(1, a.rounds + 1):
         hs.append(headless(a.data, a.seconds, n, a.warm))
-        ws.append(page_open(a.data, a.seconds, a.warm))
-        print(f"| {a.data} | {r} | {n} | {hs[-1]:.0f} | {ws[-1]:.0f} | {ws[-1] / hs[-1]:.2f} |", flush=True)
-    h, w = sum(hs) / len(hs), sum(ws) / len(ws)
+        opened.append(page_open(a.data, a.seconds, a.warm))
+        print(f"| {a.data} | {r} | {n} | {hs[-1]:.0f} | {opened[-1]:.0f} | {opened[-1] / hs[-1]:.2f} |", flush=True)
+    h, w = sum(hs) / len(hs), sum(opened) / len(opened)
     print(f"| {a.data} | all {a.rounds} | {n} | {h:.0f} | {w:.0f} | **{w / h:.2f}** |")
 
 
