@@ -4,5 +4,7 @@ import streamlit as st
 
 from pages import routes
 
-st.set_page_config(page_title="ganlab", page_icon=":material/blur_on:", layout="wide")
+# the favicon is an emoji, which the browser draws itself: Streamlit fetches a :material/ icon from
+# fonts.gstatic.com, which an offline classroom cannot reach (tests/test_browser.py checks)
+st.set_page_config(page_title="ganlab", page_icon="🎭", layout="wide")
 routes.navigation().run()

@@ -186,6 +186,37 @@ def test_each_page_renders_in_a_browser(server, browser, title, slug):
     page.close()
 
 
+def test_every_page_asks_nothing_of_the_internet(server, browser):
+    """Offline, a classroom's server still serves every page whole: nothing the browser asks for (the
+    favicon included: Streamlit fetches a :material/ page icon from fonts.gstatic.com) leaves the server."""
+    from urllib.parse import urlsplit
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    asked = []
+
+    def only_the_server(route):
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", only_the_server)
+    page = ctx.new_page()
+    _OPEN_PAGES.append(page)
+    page.goto(server[0])
+    page.get_by_role("button", name="Start").wait_for(timeout=30000)
+    for link, heading in (("Latent explorer", "Latent explorer"), ("Class control", "Class control"),
+                          ("Experiments", "Classroom experiments"), ("Draw data", "Draw your own distribution"),
+                          ("Lecture", "Lecture"), ("Checkpoints", "Checkpoints")):
+        page.get_by_role("link", name=link).click()
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
+        time.sleep(1)
+        assert page.locator('[data-testid="stException"]').count() == 0, link
+    ctx.close()
+    assert not asked, f"the browser asked the internet for {asked}"
+
+
 def test_a_direct_link_is_the_first_visit_to_a_fresh_server(browser):
     """A link to /latent shared before anyone opened the app: Streamlit's old pages-folder mode would
     run pages/latent.py without app.py and list every module of pages/ (routes.through_app)."""
