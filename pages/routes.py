@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .session import Keys
+from .keys import Keys
 
 PAGES = (  # file, title, icon; the first is the default
     ("pages/train.py", "Train", ":material/monitoring:"),

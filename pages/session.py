@@ -1,7 +1,7 @@
 """The one module that owns per-session state: the run handle, cached data, and widget keys.
 
-Pages call these helpers and use the ``Keys`` constants; they never invent
-``st.session_state`` keys of their own.
+Pages call these helpers and use the ``Keys`` constants (defined in ``keys.py``, re-exported here);
+they never invent ``st.session_state`` keys of their own.
 """
 
 from __future__ import annotations
@@ -29,30 +29,7 @@ from ganlab.plots import image_grid, scatter_raster
 from ganlab.presets import Preset
 from ganlab.trainer import Trainer, resolve_device
 
-
-class Keys:
-    """Every ``st.session_state`` / widget key the pages use."""
-
-    FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
-    FLASH = "flash"  # a message to show once after a rerun: (kind, text)
-    TIMELINE_GIF = "timeline_gif"  # (id of the trainer it shows, GIF bytes) of the last export
-    TIMELINE_OPEN = "timeline_open"  # whether the Train page's timeline panel is open
-    SESSION_ID = "session_id"  # a random id naming this session as a lecture's presenter
-    LAYERS = "lab_layers"  # which layers of the lab view are on
-    SPEED = "speed"  # the steps/s cap chosen on the Train page
-    STEPS_SHOWN = "steps_shown"  # the time charts' span: the whole run or its newest steps
-    PAGE = "page"  # a page to switch to at the next run (set by a preset)
-    ROUTED = "routed_through_app"  # this session's runs go through app.py (pages/routes.py)
-
-    @staticmethod
-    def setting(name: str) -> str:
-        """The widget key of config setting ``name`` (flat name, or "dataset") for the current run."""
-        return f"cfg{st.session_state.get(Keys.FORM_GENERATION, 0)}_{name}"
-
-    @staticmethod
-    def live(name: str) -> str:
-        """The widget key of a mid-run knob (lr_d, lr_g, d_steps) for the current run."""
-        return f"live{st.session_state.get(Keys.FORM_GENERATION, 0)}_{name}"
+from .keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
 
 @st.cache_resource
