@@ -24,6 +24,7 @@ from ganlab.models import ModelArgs
 from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.datasets import DatasetUnavailable, load_data
 from ganlab.latent import gif_bytes
+from ganlab.memory import give_back_soon
 from ganlab.latent import principal_directions as principal_directions_of
 from ganlab.plots import image_grid, scatter_raster
 from ganlab.presets import Preset
@@ -60,6 +61,7 @@ def _make_trainer(config: RunConfig) -> Trainer:
 
 def _release(run: BackgroundTrainer) -> None:
     run.stop()
+    give_back_soon()  # once the server has dropped the session, its memory goes back to the OS
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)

@@ -123,6 +123,12 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
     while trainer_threads(pid) and time.time() < deadline:
         time.sleep(0.5)
     left = trainer_threads(pid)
+    # what the sessions took goes back to the OS once the server drops them (ganlab.memory)
+    kept_limit = rss_start + 0.4 * (rss_loaded - rss_start)
+    deadline = time.time() + 30
+    while rss_mb(pid) > kept_limit and time.time() < deadline:
+        time.sleep(1)
+    rss_after = rss_mb(pid)
     figures = {"sessions": SESSIONS, "trainer_threads_while_open": held, "trainer_threads_after_close": left,
                "fragment_reruns_served": reruns,
                "http_answers": len(prober.times), "http_answer_s_median": round(statistics.median(prober.times), 3),
@@ -136,7 +142,7 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
                "browser_page_load_s_p95": round(p95(browser_load_s), 2),
                "browser_page_load_s_max": round(max(browser_load_s), 2),
                "server_rss_mb_first_session": round(rss_start), "server_rss_mb_all_sessions": round(rss_loaded),
-               "server_rss_mb_after_close": round(rss_mb(pid)), "steps_of_training_sessions": steps[::2],
+               "server_rss_mb_after_close": round(rss_after), "steps_of_training_sessions": steps[::2],
                "seconds": round(time.perf_counter() - t_start), "errors": errors}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2))
@@ -149,6 +155,8 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
         else:
             assert step > 10, f"training session {i} did not advance"
     assert left == 0, "trainer threads outlived their sessions"
+    # without ganlab.memory 27% came back here (215 of 294 MB kept), with it all of it; see docs/reliability.md
+    assert rss_after <= kept_limit, f"the server kept {rss_after - rss_start:.0f} of the {rss_loaded - rss_start:.0f} MB its sessions took"
     assert p95(prober.times) < 2.0, figures  # the server keeps answering
     assert p95(ws_load_s) < 2.0, figures  # a whole page (every element of the Train page) under 2 s
     # Chromium draws the page on the same 2 cores as the server and every trainer; reported in

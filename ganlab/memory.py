@@ -1,0 +1,64 @@
+"""Hand memory back when runs end: a server that held thirty sessions should not keep their memory.
+
+Freed Python and torch CPU memory stays in glibc's free lists, and freed CUDA memory stays
+reserved by torch's caching allocator, so a server's memory would stay at its peak after a
+classroom leaves. Measured with 3 waves of 30 training sessions against one server
+(docs/reliability.md): after each wave left, the server's RSS stayed 190-250 MB above its idle
+size without this, 17-98 MB with it. The CUDA half has not run: no GPU was available.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+DELAY_S = 1.0  # after a session ends, its objects are dropped by the server a moment later
+
+_pending: threading.Timer | None = None
+_lock = threading.Lock()
+
+
+def _libc_trim():
+    """glibc's malloc_trim, or None where there is no glibc (macOS, musl, Windows)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def give_back() -> None:
+    """Collect garbage, then return free heap pages to the OS and free cached CUDA blocks."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
+    import torch
+
+    if torch.cuda.is_initialized():
+        torch.cuda.empty_cache()
+
+
+def give_back_soon(delay: float = DELAY_S) -> None:
+    """:func:`give_back` on a thread of its own after ``delay`` seconds; calls while one is pending
+    share it (thirty sessions closing at once trim once)."""
+    global _pending
+    with _lock:
+        if _pending is not None and _pending.is_alive():
+            return
+        _pending = threading.Timer(delay, _run)
+        _pending.daemon = True
+        _pending.name = "ganlab-give-back"
+        _pending.start()
+
+
+def _run() -> None:
+    try:
+        give_back()
+    except Exception:  # never let housekeeping take anything down
+        log.exception("giving memory back failed")
