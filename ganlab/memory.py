@@ -14,6 +14,8 @@ import gc
 import logging
 import threading
 
+import torch
+
 log = logging.getLogger(__name__)
 
 DELAY_S = 1.0  # after a session ends, its objects are dropped by the server a moment later
@@ -38,8 +40,6 @@ def give_back() -> None:
     gc.collect()
     if _TRIM is not None:
         _TRIM(0)
-    import torch
-
     if torch.cuda.is_initialized():
         torch.cuda.empty_cache()
 
