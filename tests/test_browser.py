@@ -202,18 +202,19 @@ def test_every_page_asks_nothing_of_the_internet(server, browser):
             route.abort()
 
     ctx.route("**/*", only_the_server)
-    page = ctx.new_page()
-    _OPEN_PAGES.append(page)
-    page.goto(server[0])
-    page.get_by_role("button", name="Start").wait_for(timeout=30000)
-    for link, heading in (("Latent explorer", "Latent explorer"), ("Class control", "Class control"),
-                          ("Experiments", "Classroom experiments"), ("Draw data", "Draw your own distribution"),
-                          ("Lecture", "Lecture"), ("Checkpoints", "Checkpoints")):
-        page.get_by_role("link", name=link).click()
-        page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
-        time.sleep(1)
-        assert page.locator('[data-testid="stException"]').count() == 0, link
-    ctx.close()
+    try:
+        page = ctx.new_page()
+        page.goto(server[0])
+        page.get_by_role("button", name="Start").wait_for(timeout=30000)
+        for link, heading in (("Latent explorer", "Latent explorer"), ("Class control", "Class control"),
+                              ("Experiments", "Classroom experiments"), ("Draw data", "Draw your own distribution"),
+                              ("Lecture", "Lecture"), ("Checkpoints", "Checkpoints")):
+            page.get_by_role("link", name=link).click()
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
+            time.sleep(1)
+            assert page.locator('[data-testid="stException"]').count() == 0, link
+    finally:
+        ctx.close()
     assert not asked, f"the browser asked the internet for {asked}"
 
 
