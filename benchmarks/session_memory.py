@@ -1,0 +1,65 @@
+"""Does a server give back the memory of sessions that leave? Waves of sessions come and go.
+
+    python benchmarks/session_memory.py [--waves 3] [--sessions 30] [--seconds 15]
+
+Each wave opens ``--sessions`` websocket sessions (tests/ws_session.py, refreshing their live
+fragments like open tabs); even ones press Start, odd ones Step x10. After ``--seconds`` they all
+close; 20 s after the last trainer thread ends, the server's RSS is read again. Prints a Markdown
+table: RSS idle, with the wave open, and after it left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
+
+from tests.app_server import rss_mb, streamlit_server  # noqa: E402
+from tests.conftest import SHARED_DATA  # noqa: E402
+from tests.test_browser import trainer_threads  # noqa: E402
+from tests.ws_session import WsSession  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--waves", type=int, default=3)
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--seconds", type=float, default=15)
+    a = ap.parse_args()
+    env = {"GANLAB_MAX_TRAINERS": str(a.sessions), "GANLAB_DATA": str(SHARED_DATA)}
+    with streamlit_server("--server.disconnectedSessionTTL", "2", env={**os.environ, **env}) as (url, pid):
+        first = WsSession(url, live=False)  # the first page imports torch and the app
+        first.start()
+        first.wait_loaded()
+        first.close()
+        time.sleep(5)
+        idle = rss_mb(pid)
+        print("| wave | sessions | RSS idle, MB | RSS with the wave open | RSS after it left | trainer threads left |\n"
+              "| --- | --- | --- | --- | --- | --- |", flush=True)
+        for wave in range(1, a.waves + 1):
+            sessions = []
+            for i in range(a.sessions):
+                s = WsSession(url, live=True)
+                s.start()
+                s.wait_loaded()
+                s.press("Start" if i % 2 == 0 else "Step x10")
+                sessions.append(s)
+            time.sleep(a.seconds)
+            loaded = rss_mb(pid)
+            for s in sessions:
+                s.close()
+            deadline = time.time() + 60
+            while trainer_threads(pid) and time.time() < deadline:
+                time.sleep(0.5)
+            time.sleep(20)
+            print(f"| {wave} | {a.sessions} | {idle:.0f} | {loaded:.0f} | {rss_mb(pid):.0f} | {trainer_threads(pid)} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
