@@ -38,7 +38,7 @@ def main() -> None:
             ctx = b.new_context(viewport={"width": 1200, "height": 900})
             page = ctx.new_page()
             done = []
-            page.on("requestfinished", done.append)
+            page.on("requestfinished", lambda r: done.append(r))
             t0 = time.perf_counter()
             page.goto(url)
             page.get_by_role("button", name="Start").wait_for(timeout=60000)
