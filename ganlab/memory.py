@@ -2,9 +2,10 @@
 
 Freed Python and torch CPU memory stays in glibc's free lists, and freed CUDA memory stays
 reserved by torch's caching allocator, so a server's memory would stay at its peak after a
-classroom leaves. Measured with 3 waves of 30 training sessions against one server
-(docs/reliability.md): after each wave left, the server's RSS stayed 190-250 MB above its idle
-size without this, 17-98 MB with it. The CUDA half has not run: no GPU was available.
+classroom leaves. Measured with 3 waves of 30 sessions against one server
+(``python benchmarks/session_memory.py``, docs/reliability.md): after each wave left, the server's
+RSS stayed 264-374 MB above its idle size without this, 37-59 MB with it. The CUDA half has not
+run: no GPU was available.
 """
 
 from __future__ import annotations
