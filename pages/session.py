@@ -24,8 +24,8 @@ from ganlab.models import ModelArgs
 from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.datasets import DatasetUnavailable, load_data
 from ganlab.latent import gif_bytes
-from ganlab.memory import give_back_soon
 from ganlab.latent import principal_directions as principal_directions_of
+from ganlab.memory import give_back_soon
 from ganlab.plots import image_grid, scatter_raster
 from ganlab.presets import Preset
 from ganlab.trainer import Trainer, resolve_device
