@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
 from tests.app_server import rss_mb, streamlit_server  # noqa: E402
 from tests.conftest import SHARED_DATA  # noqa: E402
-from tests.test_browser import trainer_threads  # noqa: E402
+from tests.test_browser import trainer_threads, trainer_threads_left  # noqa: E402
 from tests.ws_session import WsSession  # noqa: E402
 
 
@@ -53,9 +53,7 @@ def main() -> None:
             loaded = rss_mb(pid)
             for s in sessions:
                 s.close()
-            deadline = time.time() + 60
-            while trainer_threads(pid) and time.time() < deadline:
-                time.sleep(0.5)
+            trainer_threads_left(pid, timeout=60)
             time.sleep(20)
             print(f"| {wave} | {a.sessions} | {idle:.0f} | {loaded:.0f} | {rss_mb(pid):.0f} | {trainer_threads(pid)} |",
                   flush=True)

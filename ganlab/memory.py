@@ -26,10 +26,10 @@ _lock = threading.Lock()
 
 
 def _libc_trim():
-    """glibc's malloc_trim, or None where there is no glibc (macOS, musl, Windows)."""
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl, Windows)."""
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None).malloc_trim  # the process's own symbols, as background._name_os_thread
+    except (OSError, AttributeError, TypeError):
         return None
 
 

@@ -52,6 +52,14 @@ def trainer_threads(pid: int) -> int:
     return count
 
 
+def trainer_threads_left(pid: int, timeout: float) -> int:
+    """Wait up to ``timeout`` seconds for the server's trainer threads to end; how many are left."""
+    deadline = time.time() + timeout
+    while trainer_threads(pid) and time.time() < deadline:
+        time.sleep(0.5)
+    return trainer_threads(pid)
+
+
 def _step(page) -> int:
     text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
     return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
@@ -166,10 +174,7 @@ def test_closing_the_tab_stops_its_trainer_thread(server, browser):
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
     assert trainer_threads(pid) >= 1
     page.close()  # the session ends; its cached run is released and its thread stops
-    deadline = time.time() + 30
-    while trainer_threads(pid) and time.time() < deadline:
-        time.sleep(0.5)
-    assert trainer_threads(pid) == 0, "a trainer thread outlived its browser session"
+    assert trainer_threads_left(pid, timeout=30) == 0, "a trainer thread outlived its browser session"
 
 
 @pytest.mark.parametrize("title,slug", [("Latent explorer", "latent"), ("Class control", "classes"),

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.app_server import rss_mb
-from tests.test_browser import ARTIFACTS, trainer_threads
+from tests.test_browser import ARTIFACTS, trainer_threads, trainer_threads_left
 from tests.test_browser import browser as _browser_fixture
 from tests.test_browser import server as _server_fixture
 from tests.ws_session import WsSession
@@ -119,10 +119,7 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
     reruns = sum(s.fragment_reruns for s in sessions)
     for s in sessions:
         s.close()
-    deadline = time.time() + 60
-    while trainer_threads(pid) and time.time() < deadline:
-        time.sleep(0.5)
-    left = trainer_threads(pid)
+    left = trainer_threads_left(pid, timeout=60)
     # what the sessions took goes back to the OS once the server drops them (ganlab.memory)
     kept_limit = rss_start + max(50.0, 0.4 * (rss_loaded - rss_start))  # 50 MB: RSS's own jitter
     deadline = time.time() + 30
