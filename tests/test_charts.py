@@ -23,6 +23,11 @@ def without_data(spec: dict) -> str:
     return json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
 
 
+def columns(spec: dict) -> dict[str, dict[str, np.ndarray]]:
+    """A spec's named datasets (Arrow tables, as sent) as columns of numpy arrays."""
+    return {name: {c: t[c].to_numpy() for c in t.column_names} for name, t in spec["datasets"].items()}
+
+
 def test_contour_follows_a_circle():
     axis = np.linspace(-2, 2, 61)
     gy, gx = np.meshgrid(axis, axis, indexing="ij")
@@ -73,7 +78,7 @@ def test_time_charts_fold_long_runs_and_keep_their_spec():
     later = [f(snap) for f in (loss_spec, prob_spec, grad_spec)]
     for a, b in zip(first, later):
         assert without_data(a) == without_data(b)
-    loss = later[0]["datasets"]
+    loss = columns(later[0])
     assert len(loss["loss-rows"]["step"]) <= POINTS < len(snap.mean)
     assert loss["loss-rows"]["step"][-1] > 19_990  # the newest steps are in the last point
     assert len(loss["loss-bands"]["lo"]) == 2 * len(loss["loss-rows"]["step"])  # every point a band, both series
@@ -85,10 +90,10 @@ def test_time_charts_fold_long_runs_and_keep_their_spec():
 
 def test_quality_chart_lists_the_figures_it_has():
     history = [(s, {"high_quality": 0.5, "modes_covered": 4, "n_modes": 8, "grid_js": 0.3}) for s in (10, 20)]
-    rows = quality_spec(history)["datasets"]["quality-rows"]
+    rows = columns(quality_spec(history))["quality-rows"]
     assert list(rows) == ["step", "high quality", "modes covered (share)", "grid JS / ln 2"]
     assert rows["modes covered (share)"].tolist() == [0.5, 0.5]
-    assert list(quality_spec([(10, {"grid_js": 0.2})])["datasets"]["quality-rows"]) == ["step", "grid JS / ln 2"]
+    assert list(columns(quality_spec([(10, {"grid_js": 0.2})]))["quality-rows"]) == ["step", "grid JS / ln 2"]
 
 
 def test_plane_view_layers_and_a_spec_that_stays():
@@ -99,7 +104,7 @@ def test_plane_view_layers_and_a_spec_that_stays():
     spec = plane_spec(v1, real, fake1, LAYERS)
     names = [layer["name"] for layer in spec["layer"]]
     assert names == ["D(x)", "D(x) = 0.5", "G manifold", "real", "generated", "-dL_G/dx"]
-    data = spec["datasets"]
+    data = columns(spec)
     assert len(data["lab-surface"]["d"]) == v1.surface.size and len(data["lab-generated"]["x"]) == len(fake1)
     assert data["lab-surface"]["d"].dtype == np.float32  # half the bytes of float64, sent every redraw
     assert np.allclose(sorted(data["lab-surface"]["d"]), sorted(v1.surface.ravel()), atol=1e-6)
@@ -117,10 +122,10 @@ def test_line_view_draws_figure_1_of_the_gan_paper():
     spec = line_spec(v, t.data.density, t.fixed_real, fake, LAYERS)
     names = [layer["name"] for layer in spec["layer"]]
     assert names == ["data density", "generator density (histogram)", "D(x)", "z -> x = G(z)", "z axis", "-dL_G/dx"]
-    hist = spec["datasets"]["lab-hist"]
+    hist = columns(spec)["lab-hist"]
     width = hist["x"][1] - hist["x"][0]
     assert (hist["y"] * width).sum() == pytest.approx(1.0)  # a density, drawn on the data density's scale
-    assert len(spec["datasets"]["lab-density"]["y"]) == 400
+    assert len(columns(spec)["lab-density"]["y"]) == 400
     t.run(5)
     again = line_spec(lab_view(t), t.data.density, t.fixed_real, t.sample_fixed(), LAYERS)
     assert without_data(again) == without_data(spec)
