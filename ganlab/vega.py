@@ -22,9 +22,9 @@ def narrow(columns: dict) -> dict:
 
 def table(columns: dict) -> pa.Table:
     """A named dataset as the Arrow table the browser receives. Streamlit sends a pyarrow Table as it
-    is; a dict of arrays it first turns into a pandas DataFrame, which for one time chart's three
-    datasets took 4-5.5 ms of the server's interpreter per redraw against 0.25 ms for this (thirty
-    open Train pages redraw three such charts and the lab view every few seconds each)."""
+    is; a dict of arrays it first turns into a pandas DataFrame. A redraw of the three time charts
+    took 10.4 ms of the server's interpreter that way against 1.4 ms now
+    (``benchmarks/redraw_cost.py``), and thirty open Train pages redraw them every few seconds each."""
     return pa.table(narrow(columns))
 
 
