@@ -46,11 +46,12 @@ def give_back() -> None:
 
 
 def give_back_soon(delay: float = DELAY_S) -> None:
-    """:func:`give_back` on a thread of its own after ``delay`` seconds; calls while one is pending
-    share it (thirty sessions closing at once trim once)."""
+    """:func:`give_back` on a thread of its own after ``delay`` seconds; calls while one is waiting
+    share it (thirty sessions closing at once trim once). A call that comes while it already runs
+    starts the next one, so a session dropped mid-collection is still handed back."""
     global _pending
     with _lock:
-        if _pending is not None and _pending.is_alive():
+        if _pending is not None:
             return
         _pending = threading.Timer(delay, _run)
         _pending.daemon = True
@@ -59,6 +60,9 @@ def give_back_soon(delay: float = DELAY_S) -> None:
 
 
 def _run() -> None:
+    global _pending
+    with _lock:
+        _pending = None  # from here on, a new call schedules the next give_back
     try:
         give_back()
     except Exception:  # never let housekeeping take anything down

@@ -49,3 +49,22 @@ def test_give_back_soon_runs_once_for_many_calls():
     assert len(pending) == 1
     pending[0].join(30)
     assert not pending[0].is_alive()
+
+
+def test_a_call_while_giving_back_schedules_the_next(monkeypatch):
+    """A session dropped while a give_back already runs is handed back by the next one."""
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def slow_give_back():  # stands in for gc + malloc_trim, held open until the test lets it finish
+        runs.append(1)
+        started.set()
+        release.wait(10)
+
+    monkeypatch.setattr(memory, "give_back", slow_give_back)
+    memory.give_back_soon(delay=0.05)
+    assert started.wait(10)
+    memory.give_back_soon(delay=0.05)  # arrives mid-run
+    release.set()
+    for t in [t for t in threading.enumerate() if t.name == "ganlab-give-back"]:
+        t.join(10)
+    assert len(runs) == 2
