@@ -1,0 +1,112 @@
+"""How much of a Chromium page load under load is the Train page's, and how much any Streamlit page's.
+
+    python benchmarks/load_floor.py [--sessions 30] [--loads 10] [--pin]
+
+Starts ganlab's server and a second Streamlit server whose whole page is a title and a Start button
+(written to a temporary folder). Chromium loads the two pages in turn, each in a fresh context (empty
+cache, new session), timed from navigation to a visible Start button, as `tests/test_load.py` times
+them: first with nobody else on, then with ``--sessions`` websocket sessions on ganlab's server (even
+ones training ring8, odd ones after Step x10, all refreshing their live fragments like open tabs).
+The one-button page's time is the floor that no change to ganlab's pages can go below on this machine.
+
+``--pin`` puts both servers on CPU core 0 and this script, its sessions and Chromium on the other
+cores: the browser on cores of its own, as far as one machine allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
+
+from tests.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
+from tests.test_load import browser_load, p95  # noqa: E402
+from tests.ws_session import WsSession  # noqa: E402
+
+ONE_BUTTON = 'import streamlit as st\n\nst.title("One button")\nst.button("Start")\n'
+
+
+def one_button_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    (folder / "app.py").write_text(ONE_BUTTON)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1).read()
+            return proc, url
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("the one-button Streamlit server did not start") from None
+            time.sleep(0.3)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--loads", type=int, default=10)
+    ap.add_argument("--pin", action="store_true")
+    a = ap.parse_args()
+    cores = os.sched_getaffinity(0)
+    if a.pin:
+        os.sched_setaffinity(0, {min(cores)})  # the servers inherit it
+    env = {"GANLAB_MAX_TRAINERS": str(a.sessions)}
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server(env=env) as (url, _):
+        bare, bare_url = one_button_server(Path(tmp))
+        if a.pin:
+            os.sched_setaffinity(0, cores - {min(cores)})  # this script, its sessions, Chromium
+        try:
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                first = WsSession(url, live=False)  # the server's first page imports torch
+                first.start()
+                first.wait_loaded()
+                first.close()
+                browser_load(browser, url), browser_load(browser, bare_url)  # warm-up
+                idle = {"train": [], "one button": []}
+                for _ in range(4):
+                    idle["train"].append(browser_load(browser, url))
+                    idle["one button"].append(browser_load(browser, bare_url))
+                sessions = []
+                for i in range(a.sessions):
+                    s = WsSession(url, live=True)
+                    s.start()
+                    s.wait_loaded()
+                    s.press("Start" if i % 2 == 0 else "Step x10")
+                    sessions.append(s)
+                time.sleep(5)
+                loaded = {"train": [], "one button": []}
+                for _ in range(a.loads):
+                    loaded["train"].append(browser_load(browser, url))
+                    loaded["one button"].append(browser_load(browser, bare_url))
+                for s in sessions:
+                    s.close()
+                browser.close()
+        finally:
+            bare.terminate()
+    print(f"Chromium, navigation to a visible Start button, s{' (servers on core 0, browser on the rest)' if a.pin else ''}\n\n"
+          f"| page | nobody else on, median | with {a.sessions} sessions, median | p95 | max |\n| --- | --- | --- | --- | --- |")
+    for name in ("train", "one button"):
+        xs = loaded[name]
+        print(f"| {name} | {statistics.median(idle[name]):.2f} | {statistics.median(xs):.2f} | {p95(xs):.2f} "
+              f"| {max(xs):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
