@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
 from tests.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
 from tests.test_load import browser_load, p95  # noqa: E402
-from tests.ws_session import WsSession  # noqa: E402
+from tests.ws_session import WsSession, classroom  # noqa: E402
 
 ONE_BUTTON = 'import streamlit as st\n\nst.title("One button")\nst.button("Start")\n'
 
@@ -83,13 +83,7 @@ def main() -> None:
                 for _ in range(4):
                     idle["train"].append(browser_load(browser, url))
                     idle["one button"].append(browser_load(browser, bare_url))
-                sessions = []
-                for i in range(a.sessions):
-                    s = WsSession(url, live=True)
-                    s.start()
-                    s.wait_loaded()
-                    s.press("Start" if i % 2 == 0 else "Step x10")
-                    sessions.append(s)
+                sessions = classroom(url, a.sessions)
                 time.sleep(5)
                 loaded = {"train": [], "one button": []}
                 for _ in range(a.loads):

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 from tests.app_server import rss_mb, streamlit_server  # noqa: E402
 from tests.conftest import SHARED_DATA  # noqa: E402
 from tests.test_browser import trainer_threads, trainer_threads_left  # noqa: E402
-from tests.ws_session import WsSession  # noqa: E402
+from tests.ws_session import WsSession, classroom  # noqa: E402
 
 
 def main() -> None:
@@ -42,13 +42,7 @@ def main() -> None:
         print("| wave | sessions | RSS idle, MB | RSS with the wave open | RSS after it left | trainer threads left |\n"
               "| --- | --- | --- | --- | --- | --- |", flush=True)
         for wave in range(1, a.waves + 1):
-            sessions = []
-            for i in range(a.sessions):
-                s = WsSession(url, live=True)
-                s.start()
-                s.wait_loaded()
-                s.press("Start" if i % 2 == 0 else "Step x10")
-                sessions.append(s)
+            sessions = classroom(url, a.sessions)
             time.sleep(a.seconds)
             loaded = rss_mb(pid)
             for s in sessions:

@@ -17,6 +17,14 @@ os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session")
 def mnist_root() -> Path:
     """The real MNIST files in torchvision's layout (../shared/data/MNIST/raw)."""

@@ -81,10 +81,16 @@ def _open(browser, url):
 
 
 @pytest.fixture(autouse=True)
-def _close_pages_left_open():
-    """A test that fails part-way leaves its tab (and its session's run) open; close it, so the
-    next test on the same server does not inherit a running trainer."""
+def _close_pages_left_open(request):
+    """A test that fails part-way leaves its tab (and its session's run) open: keep a screenshot of
+    what it showed, then close it, so the next test on the same server does not inherit a running
+    trainer."""
     yield
+    report = getattr(request.node, "report_call", None)
+    for i, page in enumerate(_OPEN_PAGES):
+        if report is not None and report.failed and not page.is_closed():
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}-{i}.png"), full_page=True)
     while _OPEN_PAGES:
         page = _OPEN_PAGES.pop()
         if not page.is_closed():

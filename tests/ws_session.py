@@ -163,3 +163,16 @@ class WsSession(threading.Thread):
                     self.first_load_s = time.perf_counter() - t0
                 self.runs_finished += 1
                 self._finished.notify_all()
+
+
+def classroom(url: str, n: int) -> list[WsSession]:
+    """``n`` live sessions opened one after another, as a class arrives: even ones press Start and
+    keep training, odd ones press Step x10 and stay paused after exactly ten steps."""
+    sessions = []
+    for i in range(n):
+        s = WsSession(url, live=True)
+        s.start()
+        s.wait_loaded()
+        s.press("Start" if i % 2 == 0 else "Step x10")
+        sessions.append(s)
+    return sessions
