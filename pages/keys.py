@@ -18,6 +18,7 @@ class Keys:
     SESSION_ID = "session_id"  # a random id naming this session as a lecture's presenter
     LAYERS = "lab_layers"  # which layers of the lab view are on
     SPEED = "speed"  # the steps/s cap chosen on the Train page
+    RUN_BUTTON = "run_button"  # Start / Pause / Resume: one widget whatever its label (pages/train.py)
     STEPS_SHOWN = "steps_shown"  # the time charts' span: the whole run or its newest steps
     PAGE = "page"  # a page to switch to at the next run (set by a preset)
     ROUTED = "routed_through_app"  # this session's runs go through app.py (pages/routes.py)

@@ -40,8 +40,10 @@ status = run.status()
 running = status.state == "running"
 idle = running or bool(run.trainer.diverged)  # single steps only while paused
 c1, c2, c3, c4, c5, c6 = st.columns(6)
+# A key keeps it one element as its label changes: without one, Streamlit drew the new Pause under the
+# old Start until the run finished, and the page below jumped up 56 px, under a click in progress.
 if c1.button("Pause" if running else ("Resume" if status.step else "Start"), type="primary", width="stretch",
-             disabled=bool(run.trainer.diverged)):
+             disabled=bool(run.trainer.diverged), key=session.Keys.RUN_BUTTON):
     if running:
         run.pause()
         st.rerun()

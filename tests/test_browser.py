@@ -261,10 +261,25 @@ def test_bad_upload_is_rejected_in_a_browser(server, browser, tmp_path):
     assert not (REPO / "checkpoints" / "user" / "random.pt").exists()
 
 
+# Every animation frame, the page's y of the "Change mid-run" expander, the first thing below the buttons.
+WATCH_LAYOUT = """() => { window.__ys = []; const tick = () => {
+    const s = [...document.querySelectorAll('[data-testid="stExpander"] summary')]
+        .find(e => e.innerText.includes('Change mid-run'));
+    window.__ys.push(s ? Math.round(s.getBoundingClientRect().top + window.scrollY) : null);
+    if (window.__ys.length < 600) requestAnimationFrame(tick); }; tick(); }"""
+
+
 def test_change_a_learning_rate_mid_run_in_a_browser(server, browser):
     page = _open(browser, server[0])
+    page.evaluate(WATCH_LAYOUT)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    time.sleep(1)
+    # Start turning into Pause moves nothing below it. It did while Streamlit drew the new Pause under
+    # the old Start until the run finished: the page jumped 56 px up, and a click in progress landed
+    # elsewhere (this test's expander click was lost in about 1 of 6 runs on a busy machine).
+    ys = set(page.evaluate("window.__ys"))
+    assert len(ys) == 1, f"the controls below Start moved while it turned into Pause: y = {sorted(ys)}"
     page.get_by_text("Change mid-run").click()
     box = page.get_by_role("textbox", name="D learning rate")
     box.fill("0.001")
