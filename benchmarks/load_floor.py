@@ -18,41 +18,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
+from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
 from tests.test_load import browser_load, p95  # noqa: E402
 from tests.ws_session import WsSession, classroom  # noqa: E402
 
 ONE_BUTTON = 'import streamlit as st\n\nst.title("One button")\nst.button("Start")\n'
-
-
-def one_button_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    (folder / "app.py").write_text(ONE_BUTTON)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1).read()
-            return proc, url
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("the one-button Streamlit server did not start") from None
-            time.sleep(0.3)
 
 
 def main() -> None:
@@ -67,18 +45,19 @@ def main() -> None:
     if a.pin:
         os.sched_setaffinity(0, {min(cores)})  # the servers inherit it
     env = {"GANLAB_MAX_TRAINERS": str(a.sessions)}
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(env=env) as (url, _):
-        bare, bare_url = one_button_server(Path(tmp))
-        if a.pin:
-            os.sched_setaffinity(0, cores - {min(cores)})  # this script, its sessions, Chromium
-        try:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "app.py").write_text(ONE_BUTTON)
+        with streamlit_server(env=env) as (url, _), streamlit_server(cwd=Path(tmp)) as (bare_url, _):
+            if a.pin:
+                os.sched_setaffinity(0, cores - {min(cores)})  # this script, its sessions, Chromium
             with sync_playwright() as p:
                 browser = launch_chromium(p)
                 first = WsSession(url, live=False)  # the server's first page imports torch
                 first.start()
                 first.wait_loaded()
                 first.close()
-                browser_load(browser, url), browser_load(browser, bare_url)  # warm-up
+                for page_url in (url, bare_url):  # warm-up
+                    browser_load(browser, page_url)
                 idle = {"train": [], "one button": []}
                 for _ in range(4):
                     idle["train"].append(browser_load(browser, url))
@@ -92,8 +71,6 @@ def main() -> None:
                 for s in sessions:
                     s.close()
                 browser.close()
-        finally:
-            bare.terminate()
     print(f"Chromium, navigation to a visible Start button, s{' (servers on core 0, browser on the rest)' if a.pin else ''}\n\n"
           f"| page | nobody else on, median | with {a.sessions} sessions, median | p95 | max |\n| --- | --- | --- | --- | --- |")
     for name in ("train", "one button"):

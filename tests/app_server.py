@@ -37,14 +37,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(*extra_args: str, env: dict | None = None, timeout: float = 60.0):
-    """Yields (url, pid) once /_stcore/health answers; terminates the server afterwards."""
+def streamlit_server(*extra_args: str, env: dict | None = None, timeout: float = 60.0, cwd: Path = REPO):
+    """Yields (url, pid) once /_stcore/health answers; terminates the server afterwards. ``cwd``: the
+    folder whose app.py it runs (this repository's by default)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          *extra_args],
-        cwd=REPO, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
