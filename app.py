@@ -1,8 +1,8 @@
-"""ganlab: watch a GAN learn. Routes only; each page lives in pages/ (the list: pages/routes.py)."""
+"""ganlab: watch a GAN learn. Routes only; each page lives in pages/ (the list: ui/routes.py)."""
 
 import streamlit as st
 
-from pages import routes
+from ui import routes
 
 # the favicon is an emoji, which the browser draws itself: Streamlit fetches a :material/ icon from
 # fonts.gstatic.com, which an offline classroom cannot reach (tests/test_browser.py checks)

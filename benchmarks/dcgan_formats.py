@@ -15,8 +15,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config, default_data_dir
-from ganlab.step import train_step
-from ganlab.trainer import Trainer
+from ganlab.core.step import train_step
+from ganlab.training.trainer import Trainer
 
 
 def make(data_dir: str, batch: int, channels_last: bool, precision: str) -> Trainer:

@@ -19,9 +19,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config  # noqa: E402
-from ganlab.models import sample_z  # noqa: E402
-from ganlab.quality import mode_quality  # noqa: E402
-from ganlab.trainer import Trainer  # noqa: E402
+from ganlab.core.models import sample_z  # noqa: E402
+from ganlab.evaluation.quality import mode_quality  # noqa: E402
+from ganlab.training.trainer import Trainer  # noqa: E402
 
 torch.set_num_threads(1)
 data, seed, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -35,9 +35,9 @@ def rerun_times(page: str, key: str, values: list, kind: str = "slider") -> list
 def main() -> None:
     import torch
 
-    from ganlab.capacity import interactive_threads
-    from ganlab.checkpoint_dir import CheckpointDir
-    from ganlab.latent import principal_directions
+    from ganlab.explore.latent import principal_directions
+    from ganlab.persist.checkpoint_dir import CheckpointDir
+    from ganlab.training.capacity import interactive_threads
 
     torch.set_num_threads(interactive_threads())
     values = [round(-3 + 0.3 * i, 1) for i in range(22)]

@@ -22,8 +22,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
-from ganlab.background import BackgroundTrainer
 from ganlab.config import default_config
+from ganlab.training.background import BackgroundTrainer
 from tests.app_server import rss_mb
 
 

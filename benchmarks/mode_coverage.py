@@ -20,10 +20,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
-from ganlab.checkpoint import load, save
 from ganlab.config import default_config
-from ganlab.evaluate import evaluate
-from ganlab.trainer import Trainer
+from ganlab.evaluation.evaluate import evaluate
+from ganlab.persist.checkpoint import load, save
+from ganlab.training.trainer import Trainer
 
 
 def one_seed(data: str, seed: int, steps: int, every: int, overrides: dict) -> dict:

@@ -13,7 +13,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
-from ganlab.trainer import Trainer
+from ganlab.training.trainer import Trainer
 
 
 def main(blocks: int = 6, block: int = 200) -> None:

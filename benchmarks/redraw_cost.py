@@ -1,13 +1,13 @@
 """What one redraw of an open Train page costs the server's interpreter: the three time charts and
 the 2-D lab view, built and handed to Streamlit, with their datasets as Arrow tables (as the app
 sends them) and, side by side, as dicts of numpy arrays (what the app sent before 2026-11-24:
-``ganlab.vega.table`` swapped for ``narrow``; Streamlit turns each dict into a pandas DataFrame
+``ganlab.views.vega.table`` swapped for ``narrow``; Streamlit turns each dict into a pandas DataFrame
 first).
 
     python benchmarks/redraw_cost.py [--steps 3000] [--repeats 200]
 
 Trains ring8 on the CPU for ``--steps`` (the charts then hold 500 points each), then times
-``st.vega_lite_chart`` the way pages/live.py calls it, in Streamlit's bare mode (no server: the
+``st.vega_lite_chart`` the way ui/live.py calls it, in Streamlit's bare mode (no server: the
 element is built and marshalled, and not sent). The two ways alternate in rounds of 20 so that a
 machine getting busier or quieter meets both.
 """
@@ -30,10 +30,10 @@ def main() -> None:
 
     from ganlab import vega
     from ganlab.config import default_config
-    from ganlab.lab import lab_view
-    from ganlab.lab_plots import LAYERS, plane_spec
-    from ganlab.time_charts import HEIGHT, time_specs, zoom_of
-    from ganlab.trainer import Trainer
+    from ganlab.explore.lab import lab_view
+    from ganlab.training.trainer import Trainer
+    from ganlab.views.lab_plots import LAYERS, plane_spec
+    from ganlab.views.time_charts import HEIGHT, time_specs, zoom_of
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=3000)
@@ -44,12 +44,12 @@ def main() -> None:
     t.run(a.steps)
     snap, view, fake = t.store.snapshot(), lab_view(t), t.sample_fixed()
 
-    def charts() -> None:  # as pages/live.py draw_charts
+    def charts() -> None:  # as ui/live.py draw_charts
         for spec, key in zip(time_specs(snap), ("loss_chart", "prob_chart", "grad_chart")):
             st.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT, on_select="rerun",
                                selection_mode=[zoom_of(spec)])
 
-    def lab() -> None:  # as pages/live.py draw_samples
+    def lab() -> None:  # as ui/live.py draw_samples
         st.vega_lite_chart(spec=plane_spec(view, t.fixed_real, fake, LAYERS), key="lab_view", width="content")
 
     for name in list(logging.root.manager.loggerDict):

@@ -34,7 +34,7 @@ def headless(data: str, seconds: float, threads: int, warm: float) -> float:
     import torch
 
     from ganlab.config import default_config
-    from ganlab.trainer import Trainer
+    from ganlab.training.trainer import Trainer
 
     torch.set_num_threads(threads)
     t = Trainer(default_config(data))
@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--client", choices=("chromium", "ws"), default="chromium")
     a = ap.parse_args()
     page_open = in_browser if a.client == "chromium" else over_websocket
-    from ganlab.capacity import interactive_threads
+    from ganlab.training.capacity import interactive_threads
 
     n = interactive_threads()  # the app trains with this many torch threads; headless gets the same
     client = "Chromium" if a.client == "chromium" else "a websocket client"

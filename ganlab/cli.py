@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .capacity import interactive_threads
-from .checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
-from .config import ConfigError, RunConfig, default_config, field_specs
-from .datasets import DatasetUnavailable
-from .store import FIELDS
-from .trainer import Diverged, Trainer
+from ganlab.config import ConfigError, RunConfig, default_config, field_specs
+from ganlab.data.datasets import DatasetUnavailable
+from ganlab.persist.checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
+from ganlab.training.capacity import interactive_threads
+from ganlab.training.store import FIELDS
+from ganlab.training.trainer import Diverged, Trainer
 
 
 class CLIError(Exception):
@@ -105,7 +105,7 @@ def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int) -> int
 
 
 def cmd_sample(ns: argparse.Namespace) -> int:
-    from .sampling import generate
+    from ganlab.explore.sampling import generate
 
     ckpt = load(ns.checkpoint)
     try:
@@ -124,7 +124,7 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
 
 def cmd_eval(ns: argparse.Namespace) -> int:
-    from .evaluate import evaluate
+    from ganlab.evaluation.evaluate import evaluate
 
     try:
         result = evaluate(load(ns.checkpoint), data_dir=ns.data_dir, n=ns.n, seed=ns.seed,
@@ -139,8 +139,8 @@ def cmd_eval(ns: argparse.Namespace) -> int:
 
 
 def cmd_classifier(ns: argparse.Namespace) -> int:
-    from .classifier import save_classifier, train_classifier
-    from .datasets import load_images
+    from ganlab.data.datasets import load_images
+    from ganlab.evaluation.classifier import save_classifier, train_classifier
 
     train = load_images("mnist", ns.data_dir, train=True)
     test = load_images("mnist", ns.data_dir, train=False)
@@ -152,7 +152,7 @@ def cmd_classifier(ns: argparse.Namespace) -> int:
 
 
 def cmd_bench(ns: argparse.Namespace) -> int:
-    from .bench import markdown, run_bench, write_json
+    from ganlab.evaluation.bench import markdown, run_bench, write_json
 
     if not (Path(ns.data_dir) / "MNIST" / "raw").is_dir():
         raise CLIError(f"bench needs MNIST in torchvision's layout under {ns.data_dir} (MNIST/raw/...); "
@@ -190,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--device", default="cpu")
     sample.set_defaults(func=cmd_sample)
 
-    from .config import default_data_dir
-    from .evaluate import CLASSIFIER_PATH
+    from ganlab.config import default_data_dir
+    from ganlab.evaluation.evaluate import CLASSIFIER_PATH
 
     ev = sub.add_parser("eval", help="quality figures for a checkpoint (modes for 2-D, LeNet judge for MNIST)")
     ev.add_argument("checkpoint", type=Path)

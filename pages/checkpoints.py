@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.checkpoint import MAX_BYTES, CheckpointError
 from ganlab.config import ConfigError
-from ganlab.datasets import DatasetUnavailable
-
-from pages import routes, session
+from ganlab.data.datasets import DatasetUnavailable
+from ganlab.persist.checkpoint import MAX_BYTES, CheckpointError
+from ui import routes, session
 
 routes.through_app()
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.datasets import class_names
-from ganlab.explore import blend, class_by_style, class_samples
-from ganlab.plots import image_grid
-
-from pages import routes, session
+from ganlab.data.datasets import class_names
+from ganlab.explore.classes import blend, class_by_style, class_samples
+from ganlab.views.plots import image_grid
+from ui import routes, session
 
 routes.through_app()
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ganlab.capacity import Busy
 from ganlab.config import ConfigError, default_config
-from ganlab.plots import canvas_figure
-
-from pages import routes, session
+from ganlab.training.capacity import Busy
+from ganlab.views.plots import canvas_figure
+from ui import routes, session
 
 routes.through_app()
 

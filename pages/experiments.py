@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.presets import PRESETS
-
-from pages import routes, session
+from ganlab.classroom.presets import PRESETS
+from ui import routes, session
 
 routes.through_app()
 

@@ -9,11 +9,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab.explore import render, styles
-from ganlab.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
-from ganlab.plots import image_grid, norm_figure, path_figure, pickable_grid
-
-from pages import routes, session
+from ganlab.explore.classes import render, styles
+from ganlab.explore.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
+from ganlab.views.plots import image_grid, norm_figure, path_figure, pickable_grid
+from ui import routes, session
 
 routes.through_app()
 

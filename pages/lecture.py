@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.lecture import LECTURE
-
-from pages import live, routes, session
+from ganlab.classroom.lecture import LECTURE
+from ui import live, routes, session
 
 routes.through_app()
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.capacity import Busy
 from ganlab.config import ConfigError
-from ganlab.datasets import DatasetUnavailable
-
-from pages import controls, lecture_panel, live, routes, session, train_panels
+from ganlab.data.datasets import DatasetUnavailable
+from ganlab.training.capacity import Busy
+from ui import controls, lecture_panel, live, routes, session, train_panels
 
 routes.through_app()
 

@@ -66,7 +66,7 @@ def trainer_threads() -> list[threading.Thread]:
 def no_trainer_threads_left():
     """Every test must leave no trainer thread running."""
     yield
-    from ganlab.background import live_runs
+    from ganlab.training.background import live_runs
 
     for run in live_runs():
         run.stop()

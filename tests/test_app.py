@@ -207,7 +207,7 @@ def test_missing_dataset_is_explained(tmp_path, monkeypatch):
 
 
 def test_save_now_and_timeline_gif():
-    from ganlab.checkpoint_dir import CheckpointDir
+    from ganlab.persist.checkpoint_dir import CheckpointDir
 
     at = app()
     button(at, "Start").click().run()
@@ -234,8 +234,8 @@ def test_save_now_and_timeline_gif():
 
 
 def test_busy_server_says_so(monkeypatch):
-    from ganlab.background import BackgroundTrainer
     from ganlab.config import default_config
+    from ganlab.training.background import BackgroundTrainer
 
     monkeypatch.setenv("GANLAB_MAX_TRAINERS", "1")
     other = BackgroundTrainer(default_config("ring8", hidden=16))

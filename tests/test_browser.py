@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pages.routes import PAGES
 from tests.app_server import CHROMIUM, launch_chromium, streamlit_server
 from tests.conftest import REPO, SHARED_DATA
+from ui.routes import PAGES
 
 ARTIFACTS = REPO / "test-artifacts"
 TITLES = [title for _, title, _ in PAGES]  # the sidebar's links, Train first

@@ -9,12 +9,20 @@ import numpy as np
 import pytest
 
 from ganlab.config import default_config
-from ganlab.lab import lab_view
-from ganlab.lab_plots import LAYERS, contour_segments, line_spec, plane_spec
-from ganlab.store import FIELDS, MetricsStore
-from ganlab.time_charts import (MAX_EVENTS, POINTS, grad_spec, loss_spec, prob_spec, quality_spec, time_specs,
-                                 zoom_of)
-from ganlab.trainer import Trainer
+from ganlab.explore.lab import lab_view
+from ganlab.training.store import FIELDS, MetricsStore
+from ganlab.training.trainer import Trainer
+from ganlab.views.lab_plots import LAYERS, contour_segments, line_spec, plane_spec
+from ganlab.views.time_charts import (
+    MAX_EVENTS,
+    POINTS,
+    grad_spec,
+    loss_spec,
+    prob_spec,
+    quality_spec,
+    time_specs,
+    zoom_of,
+)
 
 SMALL = dict(hidden=32, depth=2, batch_size=64, device="cpu")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab import checkpoint as ck
 from ganlab.config import default_config
-from ganlab.trainer import Trainer
+from ganlab.persist import checkpoint as ck
+from ganlab.training.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
 

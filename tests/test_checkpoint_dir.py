@@ -3,10 +3,10 @@ import pickle
 
 import pytest
 
-from ganlab.checkpoint import CheckpointError, to_bytes
-from ganlab.checkpoint_dir import CheckpointDir
 from ganlab.config import default_config
-from ganlab.trainer import Trainer
+from ganlab.persist.checkpoint import CheckpointError, to_bytes
+from ganlab.persist.checkpoint_dir import CheckpointDir
+from ganlab.training.trainer import Trainer
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-from ganlab.datasets import mixture
-from ganlab.quality import mode_quality
+from ganlab.data.datasets import mixture
+from ganlab.evaluation.quality import mode_quality
 from tests.conftest import REPO
 
 

@@ -4,14 +4,14 @@ import subprocess
 import sys
 import time
 
-from ganlab.checkpoint import load
+from ganlab.persist.checkpoint import load
 from tests.conftest import REPO
 
 SAVER = """
 import sys
-from ganlab.checkpoint import save
+from ganlab.persist.checkpoint import save
 from ganlab.config import default_config
-from ganlab.trainer import Trainer
+from ganlab.training.trainer import Trainer
 t = Trainer(default_config("ring8"))
 save(t, sys.argv[1])
 print("ready", flush=True)

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from ganlab.datasets import DatasetUnavailable, load_images, mixture, read_idx
+from ganlab.data.datasets import DatasetUnavailable, load_images, mixture, read_idx
 from tests.conftest import write_idx
 
 

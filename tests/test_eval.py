@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from ganlab.classifier import accuracy, frechet_distance, load_classifier
-from ganlab.datasets import load_images
-from ganlab.evaluate import CHECKPOINT_DIR, CLASSIFIER_PATH
+from ganlab.data.datasets import load_images
+from ganlab.evaluation.classifier import accuracy, frechet_distance, load_classifier
+from ganlab.evaluation.evaluate import CHECKPOINT_DIR, CLASSIFIER_PATH
 from tests.conftest import REPO
 
 PUBLISHED = CHECKPOINT_DIR / "eval"

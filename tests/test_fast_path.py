@@ -1,4 +1,4 @@
-"""The fast path (ganlab.fast_path): the same losses as the eager step, a visible note, a fall back.
+"""The fast path (ganlab.training.fast_path): the same losses as the eager step, a visible note, a fall back.
 
 On a CPU (CI) there is nothing to capture: these tests check that the note says so, that a
 capture that fails (asked for on a CPU, where CUDA graphs do not exist) falls back to eager steps
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.checkpoint import load, resume, to_bytes
 from ganlab.config import default_config
-from ganlab.fast_path import WARMUP_STEPS
-from ganlab.trainer import Trainer
+from ganlab.persist.checkpoint import load, resume, to_bytes
+from ganlab.training.fast_path import WARMUP_STEPS
+from ganlab.training.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -51,7 +51,7 @@ def test_a_failed_capture_falls_back_to_eager_steps_with_the_same_results():
 
 
 def test_the_page_status_carries_the_note():
-    from ganlab.background import BackgroundTrainer
+    from ganlab.training.background import BackgroundTrainer
 
     run = BackgroundTrainer(default_config("ring8", **SMALL))
     try:

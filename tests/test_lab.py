@@ -9,19 +9,19 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.background import BackgroundTrainer
-from ganlab.run_state import PHASE_TEXT, extend_history
-from ganlab.checkpoint import load, resume, save
+from ganlab.classroom.lecture import Lecture
+from ganlab.classroom.presets import PRESETS
 from ganlab.config import default_config
-from ganlab.datasets import mixture
-from ganlab.evaluate import evaluate
-from ganlab.lab import generator_push, lab_view
-from ganlab.lecture import Lecture
-from ganlab.losses import LOSSES
-from ganlab.presets import PRESETS
-from ganlab.quality import grid_divergence
-from ganlab.step import ema_decay, train_step
-from ganlab.trainer import Trainer
+from ganlab.core.losses import LOSSES
+from ganlab.core.step import ema_decay, train_step
+from ganlab.data.datasets import mixture
+from ganlab.evaluation.evaluate import evaluate
+from ganlab.evaluation.quality import grid_divergence
+from ganlab.explore.lab import generator_push, lab_view
+from ganlab.persist.checkpoint import load, resume, save
+from ganlab.training.background import BackgroundTrainer
+from ganlab.training.run_state import PHASE_TEXT, extend_history
+from ganlab.training.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64, device="cpu")
 

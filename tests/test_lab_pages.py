@@ -6,8 +6,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ganlab.lecture import LECTURE
-from ganlab.presets import PRESETS
+from ganlab.classroom.lecture import LECTURE
+from ganlab.classroom.presets import PRESETS
 from tests.conftest import REPO, vega_charts
 from tests.test_app import button, metric, poll
 

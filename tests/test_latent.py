@@ -5,10 +5,10 @@ import pytest
 import torch
 from PIL import Image
 
-from ganlab.explore import blend, class_by_style, class_samples
-from ganlab.latent import gif_bytes, interpolate, loop, principal_directions, random_walk, to_frames, z_for_seed
-from ganlab.models import ModelArgs, build_models
-from ganlab.timeline import Timeline
+from ganlab.core.models import ModelArgs, build_models
+from ganlab.explore.classes import blend, class_by_style, class_samples
+from ganlab.explore.latent import gif_bytes, interpolate, loop, principal_directions, random_walk, to_frames, z_for_seed
+from ganlab.training.timeline import Timeline
 
 
 def test_seeds_name_latents():

@@ -120,7 +120,7 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
     for s in sessions:
         s.close()
     left = trainer_threads_left(pid, timeout=60)
-    # what the sessions took goes back to the OS once the server drops them (ganlab.memory)
+    # what the sessions took goes back to the OS once the server drops them (ganlab.training.memory)
     kept_limit = rss_start + max(50.0, 0.4 * (rss_loaded - rss_start))  # 50 MB: RSS's own jitter
     deadline = time.time() + 30
     while rss_mb(pid) > kept_limit and time.time() < deadline:
@@ -152,7 +152,7 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
         else:
             assert step > 10, f"training session {i} did not advance"
     assert left == 0, "trainer threads outlived their sessions"
-    # without ganlab.memory 27% came back here (215 of 294 MB kept), with it all of it; see docs/reliability.md
+    # without ganlab.training.memory 27% came back here (215 of 294 MB kept), with it all of it; see docs/reliability.md
     assert rss_after <= kept_limit, f"the server kept {rss_after - rss_start:.0f} of the {rss_loaded - rss_start:.0f} MB its sessions took"
     assert p95(prober.times) < 2.0, figures  # the server keeps answering
     assert p95(ws_load_s) < 2.0, figures  # a whole page (every element of the Train page) under 2 s

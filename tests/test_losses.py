@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from ganlab import losses as L
+from ganlab.core import losses as L
 
 R = torch.tensor([2.0, -1.0])
 Fk = torch.tensor([0.5, -3.0])

@@ -1,4 +1,4 @@
-"""ganlab.memory hands freed heap memory back to the OS (run in a child process, so pytest's own
+"""ganlab.training.memory hands freed heap memory back to the OS (run in a child process, so pytest's own
 allocations do not blur the figures)."""
 
 import subprocess
@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from ganlab import memory
+from ganlab.training import memory
 from tests.conftest import REPO
 
 CHILD = """
 import os, threading, torch
-from ganlab.memory import give_back
+from ganlab.training.memory import give_back
 from tests.app_server import rss_mb
 
 def churn():  # 200 MB in 1 kB blocks, as a session's many small objects; a few survivors pin the heap

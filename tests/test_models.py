@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ganlab.models import ModelArgs, build_models, sample_z
+from ganlab.core.models import ModelArgs, build_models, sample_z
 
 IMG = (1, 28, 28)
 

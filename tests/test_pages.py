@@ -5,7 +5,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ganlab.checkpoint_dir import CheckpointDir
+from ganlab.persist.checkpoint_dir import CheckpointDir
 from tests.conftest import REPO
 
 
@@ -82,7 +82,7 @@ def test_checkpoints_page_rejects_a_bad_upload(clean_user_dir):
     assert {"mnist-cdcgan", "mnist-dcgan", "ring8-mlp", "grid25-mlp"} <= set(names)
     # AppTest cannot drive st.file_uploader, so the page's upload path is exercised through the same
     # CheckpointDir.upload call it makes; the browser test uploads a real file.
-    from ganlab.checkpoint import CheckpointError
+    from ganlab.persist.checkpoint import CheckpointError
     with pytest.raises(CheckpointError, match="not a ganlab checkpoint"):
         CheckpointDir().upload("junk.pt", b"\x80\x04junk")
     assert "user/junk" not in [e.name for e in CheckpointDir().entries()]

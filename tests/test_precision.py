@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.checkpoint import load, resume, to_bytes
 from ganlab.config import ConfigError, default_config
-from ganlab.trainer import Trainer
+from ganlab.persist.checkpoint import load, resume, to_bytes
+from ganlab.training.trainer import Trainer
 
 
 def test_precision_is_checked():

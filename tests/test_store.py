@@ -3,7 +3,7 @@ import threading
 import numpy as np
 import pytest
 
-from ganlab.store import FIELDS, MetricsStore
+from ganlab.training.store import FIELDS, MetricsStore
 
 
 def rows(start, n):

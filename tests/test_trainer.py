@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.background import BackgroundTrainer
 from ganlab.config import ConfigError, default_config
-from ganlab.trainer import Diverged, Trainer, resolve_device
+from ganlab.training.background import BackgroundTrainer
+from ganlab.training.trainer import Diverged, Trainer, resolve_device
 from tests.conftest import trainer_threads
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
@@ -147,7 +147,7 @@ def test_every_model_and_loss_takes_finite_steps_on_images(arch, loss, fashion_r
 
 
 def test_autosave_and_timeline(tmp_path):
-    from ganlab.checkpoint import load
+    from ganlab.persist.checkpoint import load
 
     run = BackgroundTrainer(default_config("ring8", **SMALL))
     path = tmp_path / "auto.pt"
@@ -168,7 +168,7 @@ def test_autosave_and_timeline(tmp_path):
 
 
 def test_server_cap_on_running_trainers(monkeypatch):
-    from ganlab.capacity import SLOTS, Busy
+    from ganlab.training.capacity import SLOTS, Busy
 
     monkeypatch.setenv("GANLAB_MAX_TRAINERS", "1")
     a, b = (BackgroundTrainer(default_config("ring8", **SMALL)) for _ in range(2))

@@ -4,10 +4,10 @@ import numpy as np
 import torch
 
 from ganlab.config import default_config
-from ganlab.datasets import load_images
-from ganlab.models import sample_z
-from ganlab.quality import mode_quality
-from ganlab.trainer import Trainer
+from ganlab.core.models import sample_z
+from ganlab.data.datasets import load_images
+from ganlab.evaluation.quality import mode_quality
+from ganlab.training.trainer import Trainer
 
 
 def _samples(t: Trainer, n=2500):

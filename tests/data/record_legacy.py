@@ -1,9 +1,14 @@
 """Record the first steps' metrics of the pre-variant trainer (commit 735c0d6), for tests/test_variants_legacy.py."""
-import json, sys
-import numpy as np, torch
-from ganlab.config import default_config
+import json
+import sys
+
+import numpy as np
+import torch
 from ganlab.datasets import load_images
 from ganlab.trainer import Trainer
+
+from ganlab.config import default_config
+
 torch.set_num_threads(1)
 mn = load_images("mnist", "../shared/data", download=False)
 small = mn  # whole set; batch draws are index draws

@@ -1,9 +1,14 @@
-import numpy as np, torch, json
-from ganlab.config import default_config
+import json
+
+import numpy as np
+import torch
 from ganlab.datasets import load_images
-from ganlab.trainer import Trainer
-from ganlab import checkpoint as ck
 from ganlab.sampling import generate
+from ganlab.trainer import Trainer
+
+from ganlab import checkpoint as ck
+from ganlab.config import default_config
+
 mn = load_images("mnist", "../shared/data", download=False)
 t = Trainer(default_config("ring8", model="cgan", hidden=16, depth=2, seed=5, device="cpu")); t.run(30)
 ck.save(t, "tests/data/v1-ring8-cgan.pt")

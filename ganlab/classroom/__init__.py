@@ -1,0 +1,1 @@
+"""The classroom: one-click experiments and lecture mode's shared run."""

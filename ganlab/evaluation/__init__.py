@@ -1,0 +1,1 @@
+"""Judging a generator: the LeNet judge, Fréchet distance, mode coverage, and the speed benchmark."""

@@ -1,0 +1,1 @@
+"""Files on disk: self-describing checkpoints, written atomically and read as untrusted input."""

@@ -1,0 +1,259 @@
+"""Checkpoints that describe themselves, written atomically and read as untrusted input.
+
+A checkpoint is a plain dict of tensors and primitives: the format tag, the
+run config, the model arguments, the step, the library and torch versions, the
+weights, the optimiser states and the training RNG state. It loads with
+``torch.load(weights_only=True)``, so reading one never executes code, and any
+page can rebuild the models from the file alone.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ganlab import __version__
+from ganlab.config import ConfigError, RunConfig
+from ganlab.core.models import ModelArgs, build_models
+from ganlab.training.trainer import Trainer
+
+FORMAT = "ganlab-checkpoint"
+FORMAT_VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are parsed
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class CheckpointError(ValueError):
+    """A file is not a usable ganlab checkpoint; the message says why."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    config: RunConfig
+    args: ModelArgs
+    step: int
+    train_seconds: float
+    gen: dict[str, torch.Tensor]
+    disc: dict[str, torch.Tensor]
+    opt_d: dict[str, Any] | None
+    opt_g: dict[str, Any] | None
+    rng: torch.Tensor | None
+    rng_device: str | None
+    versions: dict[str, str]
+    gen_ema: dict[str, torch.Tensor] | None = None  # the weight average samples are drawn from, if kept
+
+    @property
+    def conditional(self) -> bool:
+        return self.args.n_classes > 0
+
+    def build_generator(self, device="cpu") -> torch.nn.Module:
+        """The generator samples are drawn from (the weight average when kept), in eval mode, on ``device``."""
+        gen, _ = build_models(self.args)
+        gen.load_state_dict(self.gen_ema if self.gen_ema is not None else self.gen)
+        return gen.to(device).eval()
+
+
+def payload(trainer) -> dict[str, Any]:
+    """Everything needed to rebuild and resume ``trainer``."""
+    p = trainer.parts
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": {"ganlab": str(__version__), "torch": str(torch.__version__)},
+        "config": trainer.config.to_dict(),
+        "model_args": trainer.args.to_dict(),
+        "step": int(trainer.step),
+        "train_seconds": float(trainer.train_seconds),
+        "gen": {k: v.detach().cpu() for k, v in p.gen.state_dict().items()},
+        "disc": {k: v.detach().cpu() for k, v in p.disc.state_dict().items()},
+        **({"gen_ema": {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()}} if p.gen_ema else {}),
+        "opt_d": _to_cpu(p.opt_d.state_dict()),
+        "opt_g": _to_cpu(p.opt_g.state_dict()),
+        "rng": p.rng.get_state(),
+        "rng_device": p.rng.device.type,
+    }
+
+
+def _to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
+def atomic_write(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, fsync, then rename over ``path``.
+
+    A reader (or a crash) sees the old file or the new one, never a partial one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a checkpoint is an ordinary file
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return path
+
+
+def to_bytes(trainer) -> bytes:
+    if trainer.diverged:
+        raise CheckpointError("this run diverged (NaN/inf weights); nothing was saved. Reset or load a checkpoint.")
+    buf = io.BytesIO()
+    with trainer.lock:
+        torch.save(payload(trainer), buf)
+    return buf.getvalue()
+
+
+def save(trainer, path: str | Path) -> Path:
+    """Atomically write ``trainer``'s checkpoint to ``path``."""
+    return atomic_write(path, to_bytes(trainer))
+
+
+def load(source: str | Path | bytes, *, max_bytes: int = MAX_BYTES) -> Checkpoint:
+    """Read and validate a checkpoint from a path or raw bytes (an upload). Never executes code."""
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        label = "the uploaded file"
+    else:
+        path = Path(source)
+        if path.is_dir():
+            path = path / CHECKPOINT_NAME
+        label = str(path)
+        try:
+            size = path.stat().st_size
+        except OSError as err:
+            raise CheckpointError(f"{label} cannot be read: {err.strerror or err}") from err
+        if size > max_bytes:
+            raise CheckpointError(f"{label} is {size / 2**20:.1f} MB; checkpoints are limited to {max_bytes / 2**20:.0f} MB")
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise CheckpointError(f"{label} is {len(data) / 2**20:.1f} MB; checkpoints are limited to {max_bytes / 2**20:.0f} MB")
+    if not data:
+        raise CheckpointError(f"{label} is empty")
+    try:
+        raw = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises many kinds for junk, truncation or forbidden globals
+        raise CheckpointError(f"{label} is not a ganlab checkpoint ({_why_unreadable(err)})") from err
+    return _validate(raw, label)
+
+
+def _why_unreadable(err: Exception) -> str:
+    """A short reason a person can read, for a file torch.load(weights_only=True) refused."""
+    text = str(err)
+    refused = re.search(r"(?:Unsupported global: GLOBAL|unsupported GLOBAL) ([\w.]+)", text)
+    if refused:
+        return f"it asks to run code ({refused.group(1)}), which is refused; nothing was executed"
+    return "it is not a PyTorch file that loads safely: damaged, truncated, or another format"
+
+
+def _validate(raw: Any, label: str) -> Checkpoint:
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise CheckpointError(f"{label} is not a ganlab checkpoint (no '{FORMAT}' tag)")
+    if raw.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(f"{label} has checkpoint format {raw.get('format_version')!r}; "
+                              f"this ganlab reads format {FORMAT_VERSION}")
+    try:
+        config = RunConfig.from_dict(raw["config"])
+        args = ModelArgs.from_dict(raw["model_args"])
+        step = int(raw["step"])
+        gen_state, disc_state, ema_state = raw["gen"], raw["disc"], raw.get("gen_ema")
+    except (KeyError, TypeError, ValueError, ConfigError) as err:
+        raise CheckpointError(f"{label} has a damaged description: {err}") from err
+    if args != ModelArgs.from_config(config, args.data_shape, args.n_classes):
+        raise CheckpointError(f"{label}: its model arguments do not match its config")
+    try:
+        gen, disc = build_models(args)
+        gen.load_state_dict(gen_state)
+        disc.load_state_dict(disc_state)
+        if ema_state is not None:
+            gen.load_state_dict(ema_state)
+    except (RuntimeError, ValueError, TypeError, AttributeError) as err:
+        raise CheckpointError(f"{label}: the weights do not fit the described model ({str(err)[:200]})") from err
+    for name, tensor in {**gen_state, **disc_state, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise CheckpointError(f"{label}: weight {name} holds NaN or infinite values")
+    train_seconds = float(raw.get("train_seconds", 0.0))
+    if step < 0 or not math.isfinite(train_seconds):
+        raise CheckpointError(f"{label} has a damaged description (step {step})")
+    rng = raw.get("rng")
+    return Checkpoint(config, args, step, train_seconds, gen_state, disc_state,
+                      raw.get("opt_d"), raw.get("opt_g"),
+                      rng if isinstance(rng, torch.Tensor) else None, raw.get("rng_device"),
+                      dict(raw.get("versions", {})), ema_state)
+
+
+def _optimizer_steps(opt: torch.optim.Optimizer, fallback: int) -> int:
+    """How many updates ``opt`` has taken (Adam keeps the count per parameter), else ``fallback``."""
+    for state in opt.state.values():
+        if "step" in state:
+            return int(state["step"])
+    return fallback
+
+
+_IMPLEMENTATION = ("fused", "foreach", "capturable")  # how Adam runs here, not what it has learned
+
+
+def _load_optimizer(opt: torch.optim.Optimizer, state: dict) -> None:
+    """``opt.load_state_dict(state)``, keeping this machine's choice of implementation.
+
+    A state saved on a GPU says fused and capturable; ``load_state_dict`` would carry that onto a CPU,
+    where capturable Adam refuses to step. The learned state (moments, step counts, rates) is loaded;
+    the step counts are moved where this implementation keeps them.
+    """
+    kept = [{k: g[k] for k in _IMPLEMENTATION if k in g} for g in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, flags in zip(opt.param_groups, kept):
+        group.update(flags)
+        on_device = bool(flags.get("fused") or flags.get("capturable"))
+        for param in group["params"]:
+            st = opt.state.get(param, {})
+            if isinstance(st.get("step"), torch.Tensor):
+                st["step"] = st["step"].to(param.device if on_device else "cpu", torch.float32)
+
+
+def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
+    """A :class:`~ganlab.training.trainer.Trainer` that continues exactly where ``ckpt`` stopped."""
+    config = ckpt.config if device is None else ckpt.config.with_values(device=device)
+    trainer = Trainer(config, data=data)
+    p = trainer.parts
+    p.gen.load_state_dict(ckpt.gen)
+    p.disc.load_state_dict(ckpt.disc)
+    if p.gen_ema is not None:
+        p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
+    try:
+        if ckpt.opt_d is not None and ckpt.opt_g is not None:
+            _load_optimizer(p.opt_d, ckpt.opt_d)
+            _load_optimizer(p.opt_g, ckpt.opt_g)
+        if ckpt.rng is not None and ckpt.rng_device == trainer.device.type:
+            p.rng.set_state(ckpt.rng)
+    except (RuntimeError, ValueError, KeyError) as err:
+        raise CheckpointError(f"the optimiser or RNG state does not fit this model: {err}") from err
+    trainer.step = ckpt.step
+    p.ema_updates = _optimizer_steps(p.opt_g, ckpt.step)  # where the average's warm-up stood
+    trainer.train_seconds = ckpt.train_seconds
+    return trainer

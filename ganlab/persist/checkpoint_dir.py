@@ -1,0 +1,104 @@
+"""The checkpoints folder: pretrained models (read-only) and the user's saves and uploads.
+
+Pretrained checkpoints ship in ``checkpoints/``; saves from the Train page and
+uploads land in ``checkpoints/user/``. Every name a person types or uploads is
+checked against one pattern, so nothing outside those folders can be read,
+written or deleted, and an upload never overwrites an existing file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ganlab.persist.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, atomic_write, load, to_bytes
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "checkpoints"
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # "mnist-cdcgan" (pretrained) or "user/my-run"
+    path: Path
+    pretrained: bool
+    size: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (pretrained)" if self.pretrained else self.name
+
+
+def clean_name(name: str) -> str:
+    """A safe file stem: letters, digits, '.', '_' and '-', at most 64 characters, no path parts."""
+    stem = str(name).strip()
+    if stem.endswith(".pt"):
+        stem = stem[:-3]
+    if not NAME.match(stem) or stem in (".", "..") or ".." in stem:
+        raise CheckpointError(f"{name!r} is not a valid checkpoint name: use letters, digits, '.', '_' and '-' "
+                              "(up to 64, starting with a letter or digit)")
+    return stem
+
+
+class CheckpointDir:
+    def __init__(self, root: str | Path = DEFAULT_ROOT):
+        self.root = Path(root).resolve()
+        self.user = self.root / "user"
+
+    def entries(self) -> list[Entry]:
+        """Pretrained first, then the user's, each sorted by name."""
+        out = []
+        for folder, pretrained in ((self.root, True), (self.user, False)):
+            if not folder.is_dir():
+                continue
+            for p in sorted(folder.glob("*.pt")):
+                if p.is_file() and not p.is_symlink() and NAME.match(p.stem) and p.stem != "mnist-classifier":
+                    out.append(Entry(p.stem if pretrained else f"user/{p.stem}", p, pretrained, p.stat().st_size))
+        return out
+
+    def find(self, name: str) -> Entry:
+        for e in self.entries():
+            if e.name == name:
+                return e
+        raise CheckpointError(f"no checkpoint named {name!r}")
+
+    def load(self, name: str) -> Checkpoint:
+        return load(self.find(name).path)
+
+    def user_path(self, name: str) -> Path:
+        """Where user checkpoint ``name`` lives; raises for any name that is not a plain, safe stem."""
+        self.user.mkdir(parents=True, exist_ok=True)
+        path = (self.user / f"{clean_name(name)}.pt").resolve()
+        if path.parent != self.user:
+            raise CheckpointError(f"{name!r} would leave the checkpoints folder")
+        return path
+
+    def save(self, trainer, name: str, *, overwrite: bool = True) -> Entry:
+        """Atomically save ``trainer`` as user/<name>.pt."""
+        path = self.user_path(name)
+        if path.exists() and not overwrite:
+            raise CheckpointError(f"a checkpoint named user/{path.stem} exists; choose another name")
+        atomic_write(path, to_bytes(trainer))
+        return Entry(f"user/{path.stem}", path, False, path.stat().st_size)
+
+    def upload(self, filename: str, data: bytes) -> Entry:
+        """Validate untrusted bytes as a checkpoint, then store them as user/<name>.pt (never overwriting)."""
+        if len(data) > MAX_BYTES:
+            raise CheckpointError(f"the upload is {len(data) / 2**20:.1f} MB; checkpoints are limited to "
+                                  f"{MAX_BYTES / 2**20:.0f} MB")
+        path = self.user_path(Path(str(filename)).name)
+        load(bytes(data))  # raises CheckpointError for anything that is not a valid, safe checkpoint
+        if path.exists():
+            raise CheckpointError(f"a checkpoint named user/{path.stem} already exists; rename the file and retry")
+        atomic_write(path, bytes(data))
+        return Entry(f"user/{path.stem}", path, False, len(data))
+
+    def delete(self, name: str) -> None:
+        entry = self.find(name)
+        if entry.pretrained:
+            raise CheckpointError(f"{name} is a pretrained model and cannot be deleted")
+        entry.path.unlink()
+
+    def read_bytes(self, name: str) -> bytes:
+        return self.find(name).path.read_bytes()

@@ -1,0 +1,1 @@
+"""Chart and figure specs (Vega-Lite dicts, Plotly figures, image grids); nothing here draws on a page."""

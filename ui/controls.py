@@ -1,0 +1,100 @@
+"""Widgets for the run config, built from ``ganlab.config.field_specs`` (one definition, three faces)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.config import DATASETS_DRAWN, ConfigError, RunConfig, default_config, field_specs
+from ui.session import Keys
+
+LABELS = {
+    "data": "Dataset", "model": "Model", "loss": "Loss", "z_dim": "Latent size z_dim", "latent": "Latent p(z)",
+    "hidden": "Hidden width", "depth": "MLP depth", "batch_size": "Batch size", "lr_d": "D learning rate",
+    "lr_g": "G learning rate", "beta1_d": "D Adam beta1", "beta2_d": "D Adam beta2", "beta1_g": "G Adam beta1",
+    "beta2_g": "G Adam beta2", "d_steps": "D steps per G step", "label_smoothing": "Label smoothing (one-sided)",
+    "gp_weight": "Gradient penalty weight", "r1": "R1 penalty gamma", "seed": "Seed", "device": "Device", "data_dir": "Image data folder",
+    "precision": "Precision",
+}
+GROUPS = {
+    "Model": ("model", "loss", "z_dim", "latent", "hidden", "depth"),
+    "Optimisation": ("batch_size", "lr_d", "lr_g", "d_steps", "beta1_d", "beta2_d", "beta1_g", "beta2_g",
+                     "label_smoothing", "gp_weight", "r1"),
+    "Run": ("seed", "device", "precision", "data_dir"),
+}
+
+
+def parse_value(name: str, text) -> object:
+    """Turn what a person typed into the field's type; ConfigError with the field's name otherwise."""
+    kind = field_specs()[name]["type"]
+    if kind == "str" or not isinstance(text, str):
+        return text
+    try:
+        return int(text) if kind == "int" else float(text)
+    except ValueError:
+        raise ConfigError(f"{LABELS.get(name, name)}: {text.strip()!r} is not a "
+                          f"{'whole number' if kind == 'int' else 'number'}") from None
+
+
+def _widget(name: str, value, spec: dict):
+    key = Keys.setting(name)
+    label = LABELS.get(name, name)
+    help_ = spec.get("help") or None
+    if spec.get("choices"):
+        options = list(spec["choices"])
+        return st.selectbox(label, options, index=options.index(value), key=key, help=help_)
+    if spec["type"] == "int":
+        return st.number_input(label, value=int(value), step=1, key=key, help=help_)
+    # floats and paths are typed as text: "2e-4" is easier to type than a spinner, and bad text gets a message
+    return st.text_input(label, value=f"{value:g}" if isinstance(value, float) else str(value), key=key, help=help_)
+
+
+def dataset_picker(config: RunConfig) -> str | None:
+    """Dataset selector; returns the new dataset name when it changed."""
+    options = [d for d in field_specs()["data"]["choices"] if d not in DATASETS_DRAWN or d == config.data.name]
+    chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.setting("dataset"),
+                          help="2-D mixtures need no download; image sets are read from the data folder")
+    return chosen if chosen != config.data.name else None
+
+
+def config_form(config: RunConfig) -> RunConfig | None:
+    """The full settings form. Returns a validated new config on submit, else None; errors shown inline."""
+    specs = field_specs()
+    current = config.flat()
+    with st.form("run_settings", border=False):
+        values = {}
+        for group, names in GROUPS.items():
+            with st.expander(group, expanded=group == "Model"):
+                for name in names:
+                    values[name] = _widget(name, current[name], specs[name])
+        submitted = st.form_submit_button("Apply settings (new run)", type="primary", width="stretch")
+    if not submitted:
+        return None
+    try:
+        parsed = {name: parse_value(name, v) for name, v in values.items()}
+        return config.with_values(**parsed)
+    except ConfigError as err:
+        st.error(f"Settings not applied: {err}")
+        return None
+
+
+def defaults_for(dataset: str, config: RunConfig) -> RunConfig:
+    """Switching dataset starts from that dataset's tuned defaults, keeping seed, device and data folder."""
+    return default_config(dataset, seed=config.seed, device=config.device, data_dir=config.data.data_dir)
+
+
+def live_knobs(config: RunConfig) -> dict | None:
+    """Learning rates and D steps that may change mid-run; returns parsed values on submit."""
+    with st.form("live_knobs", border=False):
+        c1, c2, c3 = st.columns(3)
+        o = config.optim
+        lr_d = c1.text_input(LABELS["lr_d"], value=f"{o.lr_d:g}", key=Keys.live("lr_d"))
+        lr_g = c2.text_input(LABELS["lr_g"], value=f"{o.lr_g:g}", key=Keys.live("lr_g"))
+        d_steps = c3.number_input(LABELS["d_steps"], value=o.d_steps, step=1, key=Keys.live("d_steps"))
+        if not st.form_submit_button("Apply now"):
+            return None
+    try:
+        return {"lr_d": parse_value("lr_d", lr_d), "lr_g": parse_value("lr_g", lr_g),
+                "d_steps": parse_value("d_steps", d_steps)}
+    except ConfigError as err:
+        st.error(f"Not applied: {err}")
+        return None

@@ -1,0 +1,162 @@
+"""The live view of a run, drawn by the Train page (its own run) and the Lecture page (the shared one).
+
+Nothing here changes the run: it reads status, store snapshots and the sample view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from ganlab.training.background import BackgroundTrainer
+from ganlab.training.capacity import refresh_factor
+from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
+from ganlab.views.plots import image_grid
+from ganlab.views.time_charts import HEIGHT, quality_spec, time_specs, zoom_of
+from ui import session
+
+REFRESH_SECONDS = 0.5  # the counters
+CHART_REFRESH_SECONDS = 1.0  # the time charts: each redraw costs the browser as much as all counters
+VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier still
+DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
+STEPS_SHOWN = {"whole run": None, "last 2,000 steps": 2000, "last 200 steps": 200}  # the store keeps 3,000 raw
+
+
+def every(seconds: float, running: bool) -> float | None:
+    """A fragment's ``run_every`` for a live panel: ``seconds`` while the run trains, stretched while a
+    busy server trains many runs (``refresh_factor``); None (no timer) while it does not."""
+    return seconds * refresh_factor() if running else None
+
+
+def layer_picker(key_suffix: str = "") -> list[str]:
+    """Which lab-view layers to draw (kept per session)."""
+    key = session.Keys.LAYERS + key_suffix
+    if key not in st.session_state:
+        st.session_state[key] = DEFAULT_LAYERS
+    return st.pills("Layers", LAYERS, selection_mode="multi", key=key,
+                    help="switch each layer of the view on or off") or []
+
+
+def draw_counters(run: BackgroundTrainer) -> None:
+    s = run.status()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Step", f"{s.step:,}")
+    m2.metric("State", s.state)
+    m3.metric("Steps/s", f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
+    m4.metric("Device", s.device)
+    st.caption(s.engine)
+    if s.message:
+        st.error(s.message)
+    if s.phase:
+        st.info(f"Slow motion. {s.phase}. (Each D and G update is recorded as a step of its own.)",
+                icon=":material/slow_motion_video:")
+
+
+def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
+    """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences always."""
+    cols = st.columns(5 if "high_quality" in quality else 2)
+    i = 0
+    if "high_quality" in quality:
+        cols[0].metric("Modes covered", f"{quality['modes_covered']} / {quality['n_modes']}",
+                       help="a mode is covered if a high-quality sample is nearest to it (PacGAN)")
+        cols[1].metric("High quality", f"{quality['high_quality']:.1%}",
+                       help="share of the 2,500 samples within 3 sigma of their nearest mode")
+        cols[2].metric("Reverse KL", f"{quality['reverse_kl']:.3f}" if np.isfinite(quality["reverse_kl"]) else "-",
+                       help="sum p log(p/q) of the high-quality samples' mode histogram against uniform")
+        i = 3
+    cols[i].metric("Grid KL", f"{quality['grid_kl']:.3f}", help="KL(real || generated) on a 20x20 grid (GAN Lab)")
+    cols[i + 1].metric("Grid JS", f"{quality['grid_js']:.3f}", help="Jensen-Shannon divergence on the same grid")
+    if len(run.quality_history) > 1:
+        st.vega_lite_chart(spec=quality_spec(run.quality_history, events), key="quality_chart", width="stretch",
+                           height=HEIGHT)
+
+
+def draw_charts(run: BackgroundTrainer) -> None:
+    """The loss, D-output and gradient-norm charts."""
+    t = run.trainer
+    snap = t.store.snapshot()
+    if snap.total == 0:
+        st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
+                f"or Step to take one step at a time.")
+    st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
+    shown = st.segmented_control("Steps shown", list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
+                                 help="follow the newest steps up close while the run trains (a wheel zoom "
+                                      "holds still on the steps it shows)")
+    # Vega-Lite, not Plotly: these redraw in place (ganlab/views/time_charts.py says why)
+    specs = time_specs(snap, STEPS_SHOWN.get(shown), run.runs)
+    for column, spec, key in zip(st.columns(3), specs, ("loss_chart", "prob_chart", "grad_chart")):
+        # the zoom is declared a selection: Streamlit resets every other scale binding whenever a
+        # chart's data change, which while training is every redraw (its frontend, useVegaEmbed)
+        column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT, on_select="rerun",
+                               selection_mode=[zoom_of(spec)])
+
+
+def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
+    """The samples: the lab view and its quality figures on 1-D/2-D data, a grid for images."""
+    t = run.trainer
+    view = run.samples()
+    if view is None:
+        return
+    if view.lab is not None:
+        st.markdown(f"**Step {view.step:,}**" + (f": {view.lab.mesh_note}" if "G manifold" in layers else ""))
+        # Vega-Lite, redrawn in place; the step is written above so that the spec stays the same
+        if t.args.data_shape == (2,):
+            st.vega_lite_chart(spec=plane_spec(view.lab, view.real, view.fake, layers), key="lab_view",
+                               width="content")
+        else:
+            st.vega_lite_chart(spec=line_spec(view.lab, t.data.density, view.real, view.fake, layers),
+                               key="lab_view", width="stretch", height=LINE_HEIGHT)
+        if view.quality:
+            _quality(run, view.quality, t.store.events())
+    else:
+        per_row = t.args.n_classes or 8  # conditional models: one column per class
+        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
+
+
+def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
+              current: Callable[[], BackgroundTrainer | None] | None = None) -> None:
+    """The live view in three fragments, each rerun on its own clock while running: the counters,
+    the time charts, and the samples (lab view or image grid).
+
+    The charts redraw less often than the counters and the lab view less often still: each chart
+    redraw makes the browser re-encode every point it draws, and on a small machine the browser
+    shares the cores with training (README, "Measured": the browser overhead). ``current``, if
+    given, is asked on every refresh which run to draw; when it answers another run or None, a note
+    replaces the view.
+    """
+
+    factor = refresh_factor() if running else 1.0  # slower refreshes while a busy server trains many runs
+
+    def the_run(say: bool) -> BackgroundTrainer | None:
+        now = run if current is None else current()
+        if now is not run:
+            if say:
+                st.warning("The presenter stopped sharing this run.")
+            return None
+        return now
+
+    @st.fragment(run_every=every(REFRESH_SECONDS, running))
+    def counters() -> None:
+        if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
+            st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
+        if factor > 1:
+            st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s "
+                       f"(charts every {CHART_REFRESH_SECONDS * factor:.1f} s).")
+        if (r := the_run(say=True)) is not None:
+            draw_counters(r)
+
+    @st.fragment(run_every=every(CHART_REFRESH_SECONDS, running))
+    def charts() -> None:
+        if (r := the_run(say=False)) is not None:
+            draw_charts(r)
+
+    @st.fragment(run_every=every(VIEW_REFRESH_SECONDS, running))
+    def samples() -> None:
+        if (r := the_run(say=False)) is not None:
+            draw_samples(r, layers)
+
+    counters()
+    charts()
+    samples()

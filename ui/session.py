@@ -1,0 +1,257 @@
+"""The one module that owns per-session state: the run handle, cached data, and widget keys.
+
+Pages call these helpers and use the ``Keys`` constants (defined in ``keys.py``, re-exported here);
+they never invent ``st.session_state`` keys of their own.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ganlab.classroom.presets import Preset
+from ganlab.config import ConfigError, RunConfig, default_config
+from ganlab.core.models import ModelArgs
+from ganlab.data.datasets import DatasetUnavailable, load_data
+from ganlab.explore.latent import gif_bytes
+from ganlab.explore.latent import principal_directions as principal_directions_of
+from ganlab.persist.checkpoint import load as load_checkpoint
+from ganlab.persist.checkpoint import resume
+from ganlab.persist.checkpoint_dir import CheckpointDir
+from ganlab.training.background import BackgroundTrainer
+from ganlab.training.capacity import Busy, interactive_threads
+from ganlab.training.memory import give_back_soon
+from ganlab.training.trainer import Trainer, resolve_device
+from ganlab.views.plots import image_grid, scatter_raster
+from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
+
+
+@st.cache_resource
+def _configure_torch() -> int:
+    """Once per server process: leave CPU for the server and the browser (see interactive_threads)."""
+    n = interactive_threads()
+    torch.set_num_threads(n)
+    # The trainer thread gives up the GIL at every torch op; a short switch interval means it
+    # waits less to get it back while the server thread renders a page.
+    sys.setswitchinterval(0.0005)
+    return n
+
+
+_configure_torch()
+
+
+@st.cache_resource(show_spinner="Loading dataset...")
+def cached_data(name: str, data_dir: str):
+    """Datasets are read once per server process and shared (read-only, on the CPU)."""
+    return load_data(name, data_dir)
+
+
+def _make_trainer(config: RunConfig) -> Trainer:
+    if config.data.points:  # a drawn distribution: tiny, built per run
+        return Trainer(config)
+    return Trainer(config, data=cached_data(config.data.name, config.data.data_dir))
+
+
+def _release(run: BackgroundTrainer) -> None:
+    run.stop()
+    give_back_soon()  # once the server has dropped the session, its memory goes back to the OS
+
+
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def _session_run() -> BackgroundTrainer:
+    return BackgroundTrainer(default_config("ring8"), make_trainer=_make_trainer)
+
+
+def run() -> BackgroundTrainer:
+    """This browser session's training run; its thread stops when the session ends."""
+    return _session_run()
+
+
+def new_run(config: RunConfig) -> None:
+    """Replace this session's run with a fresh one on ``config`` (raises before touching the old one)."""
+    run().reset(config)
+
+
+def prepare_conditional_run() -> None:
+    """Make this session's run a conditional DCGAN on MNIST, ready to Start on the Train page."""
+    current = run().trainer.config
+    config = default_config("mnist", model="cdcgan", hidden=32, seed=current.seed, device=current.device,
+                            data_dir=current.data.data_dir)
+    try:
+        new_run(config)
+        flash("success", "New run ready: cdcgan on mnist. Press Start.")
+    except (ConfigError, DatasetUnavailable) as err:
+        flash("error", f"Could not start that run: {err}")
+    forget_form()
+
+
+def session_id() -> str:
+    """A random id for this browser session (to know which session presents the lecture)."""
+    if Keys.SESSION_ID not in st.session_state:
+        st.session_state[Keys.SESSION_ID] = uuid.uuid4().hex
+    return st.session_state[Keys.SESSION_ID]
+
+
+def start_preset(preset: Preset) -> None:
+    """Set this session's run to a classroom preset and start it; the Train page shows it."""
+    current = run().trainer.config
+    config = preset.config().with_values(device=current.device)
+    try:
+        new_run(config)
+        run().set_speed(preset.speed)
+        st.session_state[Keys.SPEED] = speed_label(preset.speed)
+        run().start()
+        flash("success", f"{preset.title}: running {config.model.arch} on {config.data.name}.")
+    except (ConfigError, DatasetUnavailable, Busy) as err:
+        flash("error", f"Could not start that experiment: {err}")
+    forget_form()
+
+
+SPEEDS = {"1 step/s": 1.0, "2 steps/s": 2.0, "5 steps/s": 5.0, "20 steps/s": 20.0, "100 steps/s": 100.0,
+          "full speed": None}
+
+
+def speed_label(speed: float | None) -> str:
+    return next((k for k, v in SPEEDS.items() if v == speed), "full speed")
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[Keys.FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(Keys.FLASH, (None, None))
+    if kind:
+        getattr(st, kind)(text)
+
+
+def forget_form() -> None:
+    """Give the settings widgets fresh keys so they show the current run's values.
+
+    (Deleting a keyed widget's state is not enough: the browser sends its old value back.)
+    """
+    old = st.session_state.get(Keys.FORM_GENERATION, 0)
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith((f"cfg{old}_", f"live{old}_")):
+            del st.session_state[key]
+    st.session_state[Keys.FORM_GENERATION] = old + 1
+
+
+# -- checkpoints and models to explore ------------------------------------------
+
+LIVE = "Current run (live)"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A generator to explore, wherever it came from."""
+
+    name: str
+    gen: torch.nn.Module  # eval mode, CPU
+    args: ModelArgs
+    latent: str
+    data_name: str
+    step: int
+    points: tuple = ()  # the centres of a drawn distribution (data custom)
+
+
+@st.cache_resource
+def checkpoint_dir() -> CheckpointDir:
+    return CheckpointDir()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_source(path: str, mtime: float, name: str) -> ModelSource:
+    ckpt = load_checkpoint(path)
+    return ModelSource(name, ckpt.build_generator("cpu"), ckpt.args, ckpt.config.model.latent,
+                       ckpt.config.data.name, ckpt.step, ckpt.config.data.points)
+
+
+def source_names() -> list[str]:
+    return [LIVE] + [e.name for e in checkpoint_dir().entries()]
+
+
+def model_source(name: str) -> ModelSource:
+    """The generator called ``name``: a checkpoint (cached) or a snapshot of this session's live run."""
+    if name == LIVE:
+        t = run().trainer
+        with t.lock:
+            gen = copy.deepcopy(t.shown_generator).cpu().eval()
+        return ModelSource(LIVE, gen, t.args, t.config.model.latent, t.config.data.name, t.step, t.config.data.points)
+    entry = checkpoint_dir().find(name)
+    return _load_source(str(entry.path), entry.path.stat().st_mtime, name)
+
+
+def chosen_source(page: str, default: str) -> str:
+    """The model a page explores, remembered per page for this session."""
+    key = f"source_{page}"
+    names = source_names()
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = default if default in names else names[min(1, len(names) - 1)]
+    return st.session_state[key]
+
+
+def source_key(page: str) -> str:
+    return f"source_{page}"
+
+
+@dataclass(frozen=True)
+class DataView:
+    real: np.ndarray  # a fixed batch of real 2-D points
+    extent: float
+
+
+@st.cache_resource(show_spinner=False)
+def model_data(name: str, points: tuple = ()) -> DataView:
+    """A fixed batch of real points of a 2-D dataset, for drawing paths over."""
+    m = load_data(name, points=points)
+    return DataView(m.batch(1000, torch.Generator().manual_seed(0))[0].numpy(), m.extent)
+
+
+def principal_directions(name: str, src: ModelSource):
+    """GANSpace directions of a model, computed once per checkpoint (and per step of the live run)."""
+    return _directions(name, src.step, src)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Finding principal directions...",
+                   hash_funcs={ModelSource: lambda s: (s.name, s.step)})
+def _directions(name: str, step: int, src: ModelSource):
+    y = torch.zeros(1, dtype=torch.long) if src.args.n_classes else None
+    return principal_directions_of(src.gen, src.args.z_dim, src.latent, y=y)
+
+
+def resume_into_run(name: str) -> None:
+    """Load checkpoint ``name`` into this session's run, paused, ready to continue where it stopped."""
+    ckpt = checkpoint_dir().load(name)
+    device = ckpt.config.device
+    try:
+        resolve_device(device)
+    except ConfigError:
+        device = "auto"  # saved on a GPU machine, opened on a CPU one
+    trainer = resume(ckpt, device=device, data=cached_data(ckpt.config.data.name, ckpt.config.data.data_dir))
+    run().replace_trainer(trainer)
+    forget_form()
+
+
+def set_autosave(run_: BackgroundTrainer, every: int, name: str) -> None:
+    """Autosave this session's run every ``every`` steps as user/<name>.pt (0 turns it off)."""
+    run_.set_autosave(every, checkpoint_dir().user_path(name) if every else None)
+
+
+def timeline_gif(run_: BackgroundTrainer) -> bytes:
+    """The run's timeline of fixed-noise samples as an animated GIF."""
+    t = run_.trainer
+    frames = []
+    for _, fake in run_.timeline.frames():
+        fake = fake.astype(np.float32)
+        if fake.ndim == 2:
+            frames.append(scatter_raster(t.fixed_real, fake, extent=t.data.extent))
+        else:
+            frames.append(image_grid(fake, nrow=t.args.n_classes or 8, scale=2))
+    return gif_bytes(frames, fps=6)

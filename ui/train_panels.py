@@ -1,0 +1,81 @@
+"""The Train page's slower panels: the sample timeline and checkpoint saving."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.persist.checkpoint import CheckpointError
+from ganlab.training.background import BackgroundTrainer
+from ganlab.views.plots import image_grid, scatter_raster
+from ui import live, session
+
+PANEL_REFRESH_SECONDS = 2.0  # the timeline and the autosave note, while the run trains
+
+
+def timeline_panel(run: BackgroundTrainer, running: bool) -> None:
+    """Scrub back through G(fixed noise) snapshots; export them as a GIF.
+
+    Drawn only while open (opening it reruns just this panel), and redrawn every few seconds while
+    the run trains, so it never shows the snapshots of some earlier moment.
+    """
+
+    @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running))
+    def panel() -> None:
+        box = st.expander("Training timeline (snapshots of G(fixed noise))", key=session.Keys.TIMELINE_OPEN,
+                          on_change="rerun")
+        if box.open:
+            with box:
+                _timeline(run)
+
+    panel()
+
+
+def _timeline(run: BackgroundTrainer) -> None:
+    frames = run.timeline.frames()
+    if len(frames) < 2:
+        st.caption("Snapshots of G(fixed noise) are kept as training runs; they appear here from the second one.")
+        return
+    steps = [s for s, _ in frames]
+    key, newest = session.Keys.setting("timeline"), session.Keys.setting("timeline_newest")
+    if st.session_state.get(key) not in steps or st.session_state.get(key) == st.session_state.get(newest):
+        st.session_state[key] = steps[-1]  # follow the newest snapshot until the reader picks another
+    st.session_state[newest] = steps[-1]
+    at = st.select_slider(f"Step ({len(steps)} snapshots, one every {run.timeline.every:,} steps)", steps, key=key)
+    fake = dict(frames)[at]
+    if fake.ndim == 2:
+        st.image(scatter_raster(run.trainer.fixed_real, fake, extent=run.trainer.data.extent))
+    else:
+        st.image(image_grid(fake, nrow=run.trainer.args.n_classes or 8, scale=2), caption=f"step {at:,}")
+    if st.button("Make a GIF of the timeline"):
+        st.session_state[session.Keys.TIMELINE_GIF] = (id(run.trainer), session.timeline_gif(run))
+    owner, gif = st.session_state.get(session.Keys.TIMELINE_GIF, (None, None))
+    if gif and owner == id(run.trainer):  # a GIF of an earlier run is not offered for this one
+        st.download_button("Download timeline.gif", gif, file_name="timeline.gif", mime="image/gif")
+
+
+def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
+    """Save now, or every N steps, to checkpoints/user/; the last autosave (or why it failed) keeps up
+    with the run."""
+    config = run.trainer.config
+    with st.expander("Save a checkpoint"):
+        c1, c2 = st.columns([2, 1])
+        name = c1.text_input("Name", value=f"{config.data.name}-{config.model.arch}", key=session.Keys.setting("ckpt"))
+        if c2.button("Save now", width="stretch"):
+            try:
+                saved = session.checkpoint_dir().save(run.trainer, name)
+                st.success(f"Saved {saved.name} at step {run.trainer.step:,} (Checkpoints page to download or resume).")
+            except CheckpointError as err:
+                st.error(f"Not saved: {err}")
+        every = st.number_input("Also save automatically every N steps (0 = off)", 0, 10**7, step=500,
+                                key=session.Keys.setting("autosave"))
+        try:
+            session.set_autosave(run, int(every), name)
+        except CheckpointError as err:
+            st.error(f"Autosave off: {err}")
+
+        @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and every > 0))
+        def autosave_note() -> None:
+            if run.autosave_note:
+                st.caption(run.autosave_note)
+
+        autosave_note()
