@@ -16,7 +16,6 @@ from ganlab.config import ConfigError, RunConfig, default_config, field_specs
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
 from ganlab.training.capacity import interactive_threads
-from ganlab.training.store import FIELDS
 from ganlab.training.trainer import Diverged, Trainer
 
 
@@ -66,8 +65,8 @@ def cmd_train(ns: argparse.Namespace) -> int:
     (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
     with open(out / "metrics.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(FIELDS)
         trainer = Trainer(config)
+        writer.writerow(trainer.fields)
         trainer.store.sink = lambda rows: writer.writerows(
             [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
         print(f"training {config.model.arch} on {config.data.name} with the {config.optim.loss} loss "

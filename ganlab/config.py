@@ -4,6 +4,11 @@ A config is what a checkpoint stores, what the CLI parses and what the sidebar
 edits: one definition, three faces. Every field has a unique *flat name*
 (``lr_d``, ``batch_size``, ``data``...) so the CLI flag ``--lr-d`` and the
 sidebar widget both address it without knowing which concern holds it.
+
+The model (``--model``) names a GAN variant (:mod:`ganlab.variants`). A variant may bring
+settings of its own (InfoGAN's code sizes, the semi-supervised GAN's label count): a small
+validated dataclass in its module, held by ``RunConfig.variant`` and addressed by flat name
+like every other field.
 """
 
 from __future__ import annotations
@@ -20,9 +25,6 @@ DATASETS_TOY = DATASETS_2D + DATASETS_1D + DATASETS_DRAWN  # sampled from formul
 MAX_POINTS = 2000  # points of a drawn distribution
 DATASETS_IMAGE = ("mnist", "fashion-mnist")
 DATASETS = DATASETS_TOY + DATASETS_IMAGE
-ARCHS = ("mlp", "dcgan", "cgan", "cdcgan")
-CONDITIONAL_ARCHS = ("cgan", "cdcgan")
-CONV_ARCHS = ("dcgan", "cdcgan")
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 SMOOTHABLE_LOSSES = ("ns", "minimax", "lsgan")
 LATENTS = ("normal", "uniform")
@@ -38,7 +40,7 @@ def default_data_dir() -> str:
     return os.environ.get("GANLAB_DATA", "./data")
 
 
-def _opt(default, *, flag: str | None = None, help: str = "", **bounds):
+def setting(default, *, flag: str | None = None, help: str = "", **bounds):
     """A config field with its CLI/sidebar name, help text and numeric bounds."""
     meta = {"help": help, **bounds}
     if flag:
@@ -75,12 +77,16 @@ def _check_field(obj, f) -> None:
     if f.metadata.get("gt") is not None and not value > f.metadata["gt"]:
         raise ConfigError(f"{name} must be greater than {f.metadata['gt']}, got {value!r}")
     choices = f.metadata.get("choices")
+    if callable(choices):  # the model's choices are the registered variants, looked up when needed
+        choices = choices()
     if choices and value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
     object.__setattr__(obj, f.name, value)
 
 
-class _Validated:
+class Validated:
+    """A dataclass whose fields are type- and range-checked on construction (see :func:`setting`)."""
+
     def __post_init__(self):
         for f in fields(self):
             _check_field(self, f)
@@ -107,10 +113,10 @@ def _check_points(points: Any) -> tuple[tuple[float, float], ...]:
 
 
 @dataclass(frozen=True)
-class DataConfig(_Validated):
-    name: str = _opt("ring8", flag="data", choices=DATASETS, help="training data")
-    data_dir: str = _opt(default_data_dir, help="root folder of image datasets (torchvision layout)")
-    points: tuple = _opt(tuple, help="(x, y) centres of a drawn distribution (data custom)", form=False)
+class DataConfig(Validated):
+    name: str = setting("ring8", flag="data", choices=DATASETS, help="training data")
+    data_dir: str = setting(default_data_dir, help="root folder of image datasets (torchvision layout)")
+    points: tuple = setting(tuple, help="(x, y) centres of a drawn distribution (data custom)", form=False)
 
     def __post_init__(self):
         super().__post_init__()
@@ -125,63 +131,78 @@ class DataConfig(_Validated):
         return self.name in DATASETS_TOY
 
 
-@dataclass(frozen=True)
-class ModelConfig(_Validated):
-    arch: str = _opt("mlp", flag="model", choices=ARCHS, help="network family")
-    z_dim: int = _opt(2, min=1, max=512, help="latent dimension")
-    latent: str = _opt("normal", choices=LATENTS, help="latent distribution p(z)")
-    hidden: int = _opt(128, min=4, max=2048, help="hidden width (MLP units, DCGAN base channels)")
-    depth: int = _opt(2, min=1, max=8, help="hidden layers of the MLP")
+def _variant_names() -> tuple[str, ...]:
+    from ganlab import variants  # imported when first needed: the variants import torch, this module does not
 
-    @property
-    def conditional(self) -> bool:
-        return self.arch in CONDITIONAL_ARCHS
+    return variants.names()
 
 
 @dataclass(frozen=True)
-class OptimConfig(_Validated):
-    loss: str = _opt("ns", choices=LOSSES, help="GAN objective")
-    batch_size: int = _opt(64, min=1, max=8192)
-    lr_d: float = _opt(2e-4, gt=0.0, max=1.0, help="discriminator learning rate")
-    lr_g: float = _opt(2e-4, gt=0.0, max=1.0, help="generator learning rate")
-    beta1_d: float = _opt(0.5, min=0.0, max=0.999)
-    beta2_d: float = _opt(0.999, min=0.0, max=0.9999)
-    beta1_g: float = _opt(0.5, min=0.0, max=0.999)
-    beta2_g: float = _opt(0.999, min=0.0, max=0.9999)
-    d_steps: int = _opt(1, min=1, max=20, help="discriminator updates per generator update")
-    label_smoothing: float = _opt(0.0, min=0.0, max=0.5, help="one-sided: real target 1 - s")
-    gp_weight: float = _opt(10.0, min=0.0, max=1000.0, help="gradient-penalty weight (wgan-gp)")
-    ema: float = _opt(0.0, min=0.0, max=0.9999, help="decay of a running average of G's weights (0 = off); "
+class ModelConfig(Validated):
+    arch: str = setting("mlp", flag="model", choices=_variant_names, help="the GAN variant (its networks and objective)")
+    z_dim: int = setting(2, min=1, max=512, help="latent dimension")
+    latent: str = setting("normal", choices=LATENTS, help="latent distribution p(z)")
+    hidden: int = setting(128, min=4, max=2048, help="hidden width (MLP units, DCGAN base channels)")
+    depth: int = setting(2, min=1, max=8, help="hidden layers of the MLP")
+
+
+@dataclass(frozen=True)
+class OptimConfig(Validated):
+    loss: str = setting("ns", choices=LOSSES, help="GAN objective")
+    batch_size: int = setting(64, min=1, max=8192)
+    lr_d: float = setting(2e-4, gt=0.0, max=1.0, help="discriminator learning rate")
+    lr_g: float = setting(2e-4, gt=0.0, max=1.0, help="generator learning rate")
+    beta1_d: float = setting(0.5, min=0.0, max=0.999)
+    beta2_d: float = setting(0.999, min=0.0, max=0.9999)
+    beta1_g: float = setting(0.5, min=0.0, max=0.999)
+    beta2_g: float = setting(0.999, min=0.0, max=0.9999)
+    d_steps: int = setting(1, min=1, max=20, help="discriminator updates per generator update")
+    label_smoothing: float = setting(0.0, min=0.0, max=0.5, help="one-sided: real target 1 - s")
+    gp_weight: float = setting(10.0, min=0.0, max=1000.0, help="gradient-penalty weight (wgan-gp)")
+    ema: float = setting(0.0, min=0.0, max=0.9999, help="decay of a running average of G's weights (0 = off); "
                       "samples, figures and exploration use the average")
-    r1: float = _opt(0.0, min=0.0, max=1000.0, help="R1 penalty gamma on real data (0 = off): gamma/2 E||grad D(x)||^2")
+    r1: float = setting(0.0, min=0.0, max=1000.0, help="R1 penalty gamma on real data (0 = off): gamma/2 E||grad D(x)||^2")
 
 
 @dataclass(frozen=True)
-class RunConfig(_Validated):
+class NoSettings(Validated):
+    """The settings of a variant that has none beyond the shared ones."""
+
+
+@dataclass(frozen=True)
+class RunConfig(Validated):
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
-    seed: int = _opt(0, min=0, max=2**31 - 1)
-    device: str = _opt("auto", choices=DEVICES, help="auto picks cuda, then mps, then cpu")
-    steps: int = _opt(5000, min=1, max=10**9, help="generator steps for a headless run")
-    precision: str = _opt("fp32", choices=PRECISIONS, help="bf16 runs the training forward passes in bfloat16 "
-                          "(autocast): faster where the hardware has it (recent GPUs, CPUs with AVX-512 BF16), "
-                          "possibly slower elsewhere; losses, metrics and samples stay float32")
+    seed: int = setting(0, min=0, max=2**31 - 1)
+    device: str = setting("auto", choices=DEVICES, help="auto picks cuda, then mps, then cpu")
+    steps: int = setting(5000, min=1, max=10**9, help="generator steps for a headless run")
+    precision: str = setting("fp32", choices=PRECISIONS, help="bf16 runs the training forward passes in bfloat16 "
+                             "(autocast): faster where the hardware has it (recent GPUs, CPUs with AVX-512 BF16), "
+                             "possibly slower elsewhere; losses, metrics and samples stay float32")
+    # the variant's own settings (a dataclass of its module); None or a mapping is built into its type
+    variant: Any = field(default=None, metadata={"form": False})
 
     def __post_init__(self):
         for f in fields(self):
-            if f.name not in _SECTIONS:
+            if f.name not in _SECTIONS and f.name != "variant":
                 _check_field(self, f)
-        if self.model.arch in CONV_ARCHS and self.data.is_toy:
-            raise ConfigError(
-                f"model {self.model.arch} is convolutional and needs image data (mnist or "
-                f"fashion-mnist); for {self.data.name} choose mlp or cgan"
-            )
+        from ganlab import variants
+
+        v = variants.get(self.model.arch)
+        settings = self.variant
+        if settings is None or isinstance(settings, dict):
+            settings = _build(v.Settings, settings or {}, f"settings of model {v.key}")
+        elif type(settings) is not v.Settings:
+            raise ConfigError(f"the settings given are {type(settings).__name__}, but model {v.key} takes "
+                              f"{v.Settings.__name__}")
+        object.__setattr__(self, "variant", settings)
         if self.optim.label_smoothing > 0 and self.optim.loss not in SMOOTHABLE_LOSSES:
             raise ConfigError(
                 f"label smoothing applies to the {', '.join(SMOOTHABLE_LOSSES)} losses, not "
                 f"{self.optim.loss}; set label_smoothing to 0"
             )
+        v.check(self)  # what this variant needs of the data and the settings; raises ConfigError
 
     # -- the flat face, shared by the CLI and the sidebar --------------------
     def flat(self) -> dict[str, Any]:
@@ -191,33 +212,56 @@ class RunConfig(_Validated):
             for f in fields(sub):
                 out[f.metadata.get("flag", f.name)] = getattr(sub, f.name)
         for f in fields(self):
-            if f.name not in _SECTIONS:
+            if f.name not in _SECTIONS and f.name != "variant":
                 out[f.name] = getattr(self, f.name)
+        for f in fields(self.variant):
+            out[f.metadata.get("flag", f.name)] = getattr(self.variant, f.name)
         return out
 
     def with_values(self, **flat: Any) -> "RunConfig":
-        """A copy with fields replaced by flat name; validates the result."""
+        """A copy with fields replaced by flat name; validates the result.
+
+        Naming another model starts its settings from that variant's defaults; a setting of a variant
+        other than the resulting model's is refused with a message naming the variant it belongs to.
+        """
+        from ganlab import variants
+
         where = flat_fields()
         unknown = sorted(set(flat) - set(where))
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        arch = flat.get("model", self.model.arch)
+        if arch not in variants.names():
+            raise ConfigError(f"model must be one of {', '.join(variants.names())}; got {arch!r}")
         changes: dict[str, dict[str, Any]] = {}
-        top = {}
+        top: dict[str, Any] = {}
+        own: dict[str, Any] = {}
         for key, value in flat.items():
             section, name = where[key]
             if section is None:
                 top[name] = value
+            elif section.startswith("variant:"):
+                owner = section.split(":", 1)[1]
+                if owner != arch:
+                    raise ConfigError(f"{key} is a setting of model {owner}, not of {arch}")
+                own[name] = value
             else:
                 changes.setdefault(section, {})[name] = value
         subs = {s: replace(getattr(self, s), **c) for s, c in changes.items()}
-        return replace(self, **subs, **top)
+        settings = self.variant if arch == self.model.arch else variants.get(arch).Settings()
+        if own:
+            settings = replace(settings, **own)
+        return replace(self, **subs, **top, variant=settings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> "RunConfig":
-        """Rebuild from ``to_dict`` output (a checkpoint, a JSON file); strict about keys."""
+        """Rebuild from ``to_dict`` output (a checkpoint, a JSON file); strict about keys.
+
+        A config written before variants had settings of their own has no ``variant`` section: the
+        model's defaults are used."""
         if not isinstance(data, dict):
             raise ConfigError("a config must be a mapping of settings")
         kwargs: dict[str, Any] = {}
@@ -230,50 +274,74 @@ class RunConfig(_Validated):
             if key in sub_types:
                 if not isinstance(value, dict):
                     raise ConfigError(f"config section {key} must be a mapping")
-                names = {f.name for f in fields(sub_types[key])}
-                bad = sorted(set(value) - names)
-                if bad:
-                    raise ConfigError(f"unknown setting(s) in {key}: {', '.join(map(str, bad))}")
-                kwargs[key] = sub_types[key](**value)
+                kwargs[key] = _build(sub_types[key], value, f"config section {key}")
+            elif key == "variant":
+                if value is not None and not isinstance(value, dict):
+                    raise ConfigError("config section variant must be a mapping")
+                kwargs[key] = value
             else:
                 kwargs[key] = value
         return cls(**kwargs)
+
+
+def _build(kind, values: dict, where: str):
+    """``kind(**values)``, refusing names the dataclass does not have."""
+    names = {f.name for f in fields(kind)}
+    bad = sorted(set(values) - names)
+    if bad:
+        raise ConfigError(f"unknown setting(s) in {where}: {', '.join(map(str, bad))}")
+    return kind(**values)
 
 
 _SECTIONS = ("data", "model", "optim")
 
 
 def flat_fields() -> dict[str, tuple[str | None, str]]:
-    """Flat name -> (section or None, field name)."""
+    """Flat name -> (section or None, field name); a variant's own settings are in section "variant:KEY"."""
+    from ganlab import variants
+
     out: dict[str, tuple[str | None, str]] = {}
     for section, sub in (("data", DataConfig), ("model", ModelConfig), ("optim", OptimConfig)):
         for f in fields(sub):
             out[f.metadata.get("flag", f.name)] = (section, f.name)
     for f in fields(RunConfig):
-        if f.name not in _SECTIONS:
+        if f.name not in _SECTIONS and f.name != "variant":
             out[f.name] = (None, f.name)
+    for v in variants.all_variants():
+        for f in fields(v.Settings):
+            out[f.metadata.get("flag", f.name)] = (f"variant:{v.key}", f.name)
     return out
 
 
-def field_specs() -> dict[str, dict[str, Any]]:
-    """Flat name -> {type, default, help, min, max, choices} for building CLIs and forms."""
+def field_specs(variant: str | None = None) -> dict[str, dict[str, Any]]:
+    """Flat name -> {type, default, help, min, max, choices, variant} for building CLIs and forms.
+
+    Every variant's own settings are listed (``variant`` names the model each belongs to), or,
+    when ``variant`` is given, only that model's."""
+    from ganlab import variants
+
     specs = {}
-    for section, sub in (("data", DataConfig), ("model", ModelConfig), ("optim", OptimConfig), (None, RunConfig)):
+    owned = [(v.key, v.Settings) for v in variants.all_variants() if variant in (None, v.key)]
+    for owner, sub in [(None, DataConfig), (None, ModelConfig), (None, OptimConfig), (None, RunConfig), *owned]:
         for f in fields(sub):
-            if section is None and f.name in _SECTIONS or f.metadata.get("form") is False:
+            if sub is RunConfig and (f.name in _SECTIONS or f.name == "variant") or f.metadata.get("form") is False:
                 continue
             default = f.default if f.default is not MISSING else f.default_factory()
+            meta = {k: v for k, v in f.metadata.items() if k != "flag"}
+            if callable(meta.get("choices")):
+                meta["choices"] = meta["choices"]()
             specs[f.metadata.get("flag", f.name)] = {
                 "type": f.type if isinstance(f.type, str) else f.type.__name__,
                 "default": default,
-                **{k: v for k, v in f.metadata.items() if k != "flag"},
+                **meta,
+                **({"variant": owner} if owner else {}),
             }
     return specs
 
 
 # Defaults tuned per dataset (see docs/ for the runs behind them; docs/mode_coverage.md for ring8 and
-# grid25's weight average and R1 gamma 0.03). The app and
-# the CLI start from these when only a dataset is named.
+# grid25's weight average and R1 gamma 0.03). The app and the CLI start from these when only a
+# dataset is named; a variant's own defaults for the dataset (``Variant.defaults``) go on top.
 _PRESETS: dict[str, dict[str, Any]] = {
     "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
     "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
@@ -289,7 +357,13 @@ _PRESETS: dict[str, dict[str, Any]] = {
 
 
 def default_config(data: str = "ring8", **overrides: Any) -> RunConfig:
-    """The default settings for a dataset, with any flat overrides applied."""
+    """The default settings for a dataset (and model, if one is named), with any flat overrides applied."""
+    from ganlab import variants
+
     if data not in DATASETS:
         raise ConfigError(f"data must be one of {', '.join(DATASETS)}; got {data!r}")
-    return RunConfig().with_values(data=data, **{**_PRESETS[data], **overrides})
+    model = overrides.get("model", _PRESETS[data]["model"])
+    if model not in variants.names():
+        raise ConfigError(f"model must be one of {', '.join(variants.names())}; got {model!r}")
+    tuned = variants.get(model).defaults.get(data, {})
+    return RunConfig().with_values(data=data, **{**_PRESETS[data], **tuned, **overrides})

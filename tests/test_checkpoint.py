@@ -65,7 +65,7 @@ class Evil:
 
 def _bad_files(tmp_path, good: bytes):
     raw = torch.load(io.BytesIO(good), weights_only=True)
-    wrong = dict(raw, gen={k: torch.zeros(3) for k in raw["gen"]})
+    wrong = dict(raw, nets=dict(raw["nets"], gen={k: torch.zeros(3) for k in raw["nets"]["gen"]}))
     buf = io.BytesIO()
     torch.save(wrong, buf)
     mismatch = dict(raw, model_args=dict(raw["model_args"], hidden=999))
@@ -80,6 +80,12 @@ def _bad_files(tmp_path, good: bytes):
         "wrong shapes": (buf.getvalue(), "do not fit"),
         "args vs config": (buf2.getvalue(), "do not match"),
         "plain tensor": (_torch_bytes(torch.zeros(2)), "no 'ganlab-checkpoint' tag"),
+        "a network missing": (_torch_bytes(dict(raw, nets={"gen": raw["nets"]["gen"]})), "do not fit"),
+        "another variant's args": (_torch_bytes(dict(raw, model_args=dict(raw["model_args"], arch="mlp"))),
+                                   "do not match"),
+        "unknown variant": (_torch_bytes(dict(raw, config=dict(raw["config"], model=dict(raw["config"]["model"],
+                                                                                        arch="nope")))),
+                            "damaged description"),
     }
 
 

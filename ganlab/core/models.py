@@ -1,45 +1,61 @@
-"""Generators and discriminators: the classic MLP GAN and a 28x28 DCGAN, each optionally conditional.
+"""The shared networks: the classic MLP GAN and a 28x28 DCGAN, each optionally conditional.
 
 Every generator is ``gen(z, y=None) -> x`` and every discriminator is
 ``disc(x, y=None) -> logits`` of shape (B,). A class label ``y`` may be integer
 indices (B,) or soft labels (B, n_classes), so two classes can be blended.
+Which networks a run builds is its variant's choice (:mod:`ganlab.variants`);
+:func:`build_nets` builds and initialises them from the run's seed.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import CONDITIONAL_ARCHS, CONV_ARCHS, RunConfig
+from ganlab.config import RunConfig
 
 
 @dataclass(frozen=True)
 class ModelArgs:
-    """Everything needed to rebuild both networks; stored in every checkpoint."""
+    """Everything needed to rebuild the networks; stored in every checkpoint."""
 
-    arch: str
+    arch: str  # the variant
     z_dim: int
     hidden: int
     depth: int
     data_shape: tuple[int, ...]
-    n_classes: int  # 0 for unconditional models
+    n_classes: int  # values G's class input takes: the data's classes, InfoGAN's categorical code; 0 for none
+    data_classes: int | None = None  # classes in the training data (None: a checkpoint from before it was kept)
+    options: tuple[tuple[str, Any], ...] = ()  # what the variant's networks need besides (Variant.model_options)
+
+    def __post_init__(self):
+        if self.data_classes is None:
+            object.__setattr__(self, "data_classes", self.n_classes)
 
     @classmethod
-    def from_config(cls, config: RunConfig, data_shape, n_classes: int) -> "ModelArgs":
-        m = config.model
+    def from_config(cls, config: RunConfig, data_shape, data_classes: int) -> "ModelArgs":
+        from ganlab import variants
+
+        m, v = config.model, variants.get(config.model.arch)
         return cls(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
-                   n_classes if m.arch in CONDITIONAL_ARCHS else 0)
+                   v.class_count(config, data_classes), int(data_classes),
+                   tuple(sorted(v.model_options(config, data_classes).items())))
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return dict(self.options).get(name, default)
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "data_shape": list(self.data_shape)}
+        return {**asdict(self), "data_shape": list(self.data_shape), "options": dict(self.options)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelArgs":
-        return cls(**{**d, "data_shape": tuple(d["data_shape"])})
+        """From a checkpoint; those written before variants had options (format 1) have none."""
+        return cls(**{**d, "data_shape": tuple(d["data_shape"]), "options": tuple(sorted(d.get("options", {}).items()))})
 
 
 def label_vector(y: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -161,23 +177,29 @@ def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool)
                 fan_in, _ = nn.init._calculate_fan_in_and_fan_out(module.weight)
                 bound = 1 / math.sqrt(fan_in)
                 nn.init.uniform_(module.bias, -bound, bound, generator=generator)
-    elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+    elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02, generator=generator)
         nn.init.zeros_(module.bias)
         module.reset_running_stats()
 
 
-def build_models(a: ModelArgs, *, seed: int = 0) -> tuple[nn.Module, nn.Module]:
-    """Fresh (gen, disc) for ``a``, initialised deterministically from ``seed`` (no global seeding)."""
-    if a.arch in CONV_ARCHS and tuple(a.data_shape) != (1, 28, 28):
-        raise ValueError(f"{a.arch} is built for 1x28x28 images, not data of shape {a.data_shape}")
-    conv = a.arch in CONV_ARCHS
+def build_nets(a: ModelArgs, *, seed: int = 0) -> dict[str, nn.Module]:
+    """Fresh networks of ``a``'s variant, by name, initialised deterministically from ``seed`` (no global seeding)."""
+    from ganlab import variants
+
+    v = variants.get(a.arch)
     with torch.device("meta"):  # built without drawing from the global RNG, then initialised below
-        gen, disc = (DCGANGenerator(a), DCGANDiscriminator(a)) if conv else (MLPGenerator(a), MLPDiscriminator(a))
-    gen, disc = gen.to_empty(device="cpu"), disc.to_empty(device="cpu")
+        nets = v.build(a)
+    nets = {name: net.to_empty(device="cpu") for name, net in nets.items()}
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for net in (gen, disc):
+        for net in nets.values():
             for module in net.modules():
-                _init_weights(module, generator, dcgan=conv)
-    return gen, disc
+                _init_weights(module, generator, dcgan=v.dcgan_init)
+    return nets
+
+
+def build_models(a: ModelArgs, *, seed: int = 0) -> tuple[nn.Module, nn.Module]:
+    """(gen, disc) of ``a`` (see :func:`build_nets` for every network a variant has)."""
+    nets = build_nets(a, seed=seed)
+    return nets["gen"], nets["disc"]

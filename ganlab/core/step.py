@@ -1,5 +1,10 @@
 """One training step of a GAN: ``d_steps`` discriminator updates, then one generator update.
 
+What each half optimises belongs to the variant (:mod:`ganlab.variants`): its ``d_half`` and
+``g_half`` return the loss and what to record. Everything around them is written once, here:
+the batch draw, autocast, zeroing the gradients, backward, the gradient norm, the optimiser step
+and the running average of G's weights.
+
 The two halves are separate functions so the app can run them one at a time
 (the Train page's "D only" and "G only" buttons, slow motion). A step never
 synchronises with the host: it returns its metrics as one device tensor so the
@@ -13,15 +18,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 
 from ganlab.core.losses import GANLoss, gradient_penalty, r1_penalty
-from ganlab.core.models import sample_z
+from ganlab.core.models import ModelArgs, sample_z
 
-# Order of the values in the tensor ``train_step`` returns.
-STEP_METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g")
 PHASES = ("both", "d", "g")  # a full step, a discriminator update only, a generator update only
 
 
@@ -29,34 +33,59 @@ PHASES = ("both", "d", "g")  # a full step, a discriminator update only, a gener
 class GANParts:
     """What a step touches. Built by the trainer; plain attributes, no behaviour."""
 
-    gen: nn.Module
-    disc: nn.Module
+    variant: Any  # ganlab.variants.Variant
+    nets: dict[str, nn.Module]  # "gen", "disc" and whatever else the variant builds
     opt_d: torch.optim.Optimizer
     opt_g: torch.optim.Optimizer
     data: object  # Mixture or ImageData: .batch(n, generator) -> (x, y)
     loss: GANLoss
     rng: torch.Generator  # all training randomness: batches, z, labels, GP mixing
-    z_dim: int
+    args: ModelArgs
     latent: str
-    n_classes: int  # 0 for unconditional models
     batch_size: int
+    settings: Any = None  # the variant's own settings (config.variant)
     smoothing: float = 0.0
     gp_weight: float = 10.0
     r1: float = 0.0
     gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
     ema: float = 0.0  # its decay per generator update, once warmed up (see ema_decay)
     bf16: bool = False  # run the forward passes under bfloat16 autocast
+    state: dict = field(default_factory=dict)  # what the variant keeps besides networks (Variant.prepare)
+    d_params: list = field(init=False, repr=False)  # what D's gradient norm measures
+    d_opt_params: list = field(init=False, repr=False)  # what the D optimiser updates (D and any side nets)
     g_params: list = field(init=False, repr=False)
     ema_params: list = field(init=False, repr=False)
     ema_count: torch.Tensor = field(init=False, repr=False)
+    carried: dict = field(init=False, repr=False)  # each extra metric's last value, for steps of one half
 
     def __post_init__(self):
-        self.g_params = list(self.gen.parameters())
+        v = self.variant
+        self.d_params = [q for name in v.d_nets for q in self.nets[name].parameters()]
+        self.d_opt_params = self.d_params + [q for name in v.side_nets for q in self.nets[name].parameters()]
+        self.g_params = [q for name in v.g_nets for q in self.nets[name].parameters()]
         self.ema_params = list(self.gen_ema.parameters()) if self.gen_ema is not None else []
         # Generator updates folded into the average so far. A device tensor, not an int, so that a
         # step captured in a CUDA graph (ganlab.training.fast_path) counts its replays too. MPS has no float64.
         count_dtype = torch.float32 if self.device.type == "mps" else torch.float64
         self.ema_count = torch.zeros((), dtype=count_dtype, device=self.device)
+        self.carried = {name: torch.zeros((), device=self.device) for name in v.extra_metrics}
+
+    @property
+    def gen(self) -> nn.Module:
+        return self.nets["gen"]
+
+    @property
+    def disc(self) -> nn.Module:
+        return self.nets["disc"]
+
+    @property
+    def z_dim(self) -> int:
+        return self.args.z_dim
+
+    @property
+    def n_classes(self) -> int:
+        """How many values G's class input takes (0: none)."""
+        return self.args.n_classes
 
     @property
     def device(self) -> torch.device:
@@ -85,17 +114,8 @@ def ema_decay(target: float, updates):
 
 
 def _grad_norm(params) -> torch.Tensor:
-    grads = [p.grad for p in params if p.grad is not None]
+    grads = [q.grad for q in params if q.grad is not None]
     return torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
-
-
-def _penalty(p: GANParts, x: torch.Tensor, fake: torch.Tensor, y) -> torch.Tensor:
-    """WGAN-GP term on random points between real and fake samples."""
-    eps = torch.rand(len(x), *([1] * (x.dim() - 1)), generator=p.rng, device=x.device)
-    x_hat = (eps * x + (1 - eps) * fake).requires_grad_(True)
-    out = p.disc(x_hat, y).float()
-    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
-    return p.gp_weight * gradient_penalty(grad)
 
 
 def _autocast(p: GANParts):
@@ -106,49 +126,69 @@ def _autocast(p: GANParts):
     return torch.autocast(p.device.type, dtype=torch.bfloat16, cache_enabled=False)
 
 
-def _labels(p: GANParts, y):
-    return y if p.n_classes else None
+# -- helpers the variants' halves share -------------------------------------------------
+
+
+def draw_z(p: GANParts, n: int | None = None) -> torch.Tensor:
+    """(n, z_dim) latents from the run's generator."""
+    return sample_z(n or p.batch_size, p.z_dim, p.latent, p.rng, p.device)
+
+
+def draw_classes(p: GANParts, n: int | None = None) -> torch.Tensor:
+    """(n,) class indices, uniform over G's class input."""
+    return torch.randint(p.n_classes, (n or p.batch_size,), generator=p.rng, device=p.device)
+
+
+def penalised(p: GANParts, loss_d: torch.Tensor, x: torch.Tensor, fake: torch.Tensor, logit_real: torch.Tensor,
+              critic) -> torch.Tensor:
+    """``loss_d`` plus the run's gradient penalties, for any D scored by ``critic(x) -> logits``:
+    WGAN-GP's (Gulrajani et al. 2017) on random points between real and fake samples, and R1's
+    (Mescheder et al. 2018) on the real batch, whose logits ``logit_real`` were taken with ``x``
+    requiring grad (see :func:`real_batch`)."""
+    if p.loss.gradient_penalty:
+        eps = torch.rand(len(x), *([1] * (x.dim() - 1)), generator=p.rng, device=x.device)
+        x_hat = (eps * x.detach() + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(critic(x_hat).float().sum(), x_hat, create_graph=True)
+        loss_d = loss_d + p.gp_weight * gradient_penalty(grad)
+    if p.r1:
+        (grad,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
+        loss_d = loss_d + p.r1 / 2 * r1_penalty(grad)
+    return loss_d
+
+
+def real_batch(p: GANParts, x: torch.Tensor) -> torch.Tensor:
+    """The real batch, made to require grad when the run has an R1 penalty."""
+    return x.requires_grad_(True) if p.r1 else x
+
+
+# -- the step -----------------------------------------------------------------------------
+
+
+def _carry(p: GANParts, extras: dict[str, torch.Tensor]) -> None:
+    for name, value in extras.items():
+        p.carried[name] = value.detach().float()
 
 
 def d_update(p: GANParts):
-    """One discriminator update. Returns (loss_d, logit_real, logit_fake, grad norm), all on the device.
-
-    Maximize log(D(x)) + log(1 - D(G(z)))  [or the chosen loss's critic objective].
-    """
+    """One discriminator update: the variant's D half, minimised. Returns its Half (detached) and D's grad norm."""
     x, y = p.data.batch(p.batch_size, p.rng)
-    y = _labels(p, y)
-    z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
-    if p.r1:
-        x = x.requires_grad_(True)
     with _autocast(p):
-        with torch.no_grad():
-            fake = p.gen(z, y)  # (B, z_dim) -> (B, *data_shape)
-        logit_real, logit_fake = p.disc(x, y).float(), p.disc(fake, y).float()  # (B,), (B,)
-        loss_d = p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing)
-        if p.loss.gradient_penalty:
-            loss_d = loss_d + _penalty(p, x, fake, y)
-        if p.r1:
-            (grad,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
-            loss_d = loss_d + p.r1 / 2 * r1_penalty(grad)
+        half = p.variant.d_half(p, x, y)
     p.opt_d.zero_grad(set_to_none=True)
-    loss_d.backward()
-    grad_d = _grad_norm(p.disc.parameters())
+    half.loss.backward()
+    grad_d = _grad_norm(p.d_params)
     p.opt_d.step()
-    return loss_d.detach(), logit_real.detach(), logit_fake.detach(), grad_d
+    _carry(p, half.extras)
+    return half._replace(loss=half.loss.detach(), logit_real=half.logit_real.detach(),
+                         logit_fake=half.logit_fake.detach()), grad_d
 
 
 def g_update(p: GANParts):
-    """One generator update. Returns (loss_g, logit of D on the new fakes, grad norm), on the device.
-
-    Maximize log(D(G(z)))  [minimax: minimize log(1 - D(G(z)))].
-    """
-    y = torch.randint(p.n_classes, (p.batch_size,), generator=p.rng, device=p.device) if p.n_classes else None
-    z = sample_z(p.batch_size, p.z_dim, p.latent, p.rng, p.device)
+    """One generator update: the variant's G half, minimised; then the weight average moves."""
     with _autocast(p):
-        logit_gen = p.disc(p.gen(z, y), y).float()
-        loss_g = p.loss.generator(logit_gen)
+        half = p.variant.g_half(p)
     p.opt_g.zero_grad(set_to_none=True)
-    loss_g.backward(inputs=p.g_params)  # no gradients accumulate in D
+    half.loss.backward(inputs=p.g_params)  # no gradients accumulate in D
     grad_g = _grad_norm(p.g_params)
     p.opt_g.step()
     if p.ema_params:
@@ -156,41 +196,48 @@ def g_update(p: GANParts):
             weight = (1 - ema_decay(p.ema, p.ema_count)).to(p.ema_params[0].dtype)  # on the device, no sync
             torch._foreach_lerp_(p.ema_params, p.g_params, [weight] * len(p.ema_params))
             p.ema_count.add_(1)
-    return loss_g.detach(), logit_gen.detach(), grad_g
+    _carry(p, half.extras)
+    return half._replace(loss=half.loss.detach(), logit_fake=half.logit_fake.detach()), grad_g
 
 
-def _d_loss_now(p: GANParts, logit_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _d_loss_now(p: GANParts, g: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """D's loss and logits on a real batch, measured without updating anything (for a G-only step)."""
     with torch.no_grad():
         x, y = p.data.batch(p.batch_size, p.rng)
         with _autocast(p):
-            logit_real = p.disc(x, _labels(p, y)).float()
-        return p.loss.discriminator(logit_real, logit_fake, smoothing=p.smoothing), logit_real
+            logit_real = p.variant.d_logit(p, x, y).float()
+        return p.loss.discriminator(logit_real, g.logit_fake, smoothing=p.smoothing), logit_real
 
 
 def train_step(p: GANParts, *, d_steps: int = 1, phase: str = "both") -> torch.Tensor:
-    """One step; returns (6,) = d_loss, g_loss, d_real, d_fake, grad_d, grad_g on the device.
+    """One step; returns the variant's metrics (the base six, then its own) as one device tensor.
 
-    ``d_real`` and ``d_fake`` are mean D(x) and D(G(z)) as probabilities (sigmoid of the logits).
-    ``phase`` "d" runs one discriminator update and only measures G's loss; "g" runs one generator
-    update and only measures D's loss; the gradient norm of the network left alone is reported as 0.
+    The base six are d_loss, g_loss, d_real, d_fake, grad_d, grad_g; ``d_real`` and ``d_fake`` are
+    mean D(x) and D(G(z)) as probabilities (sigmoid of the logits). ``phase`` "d" runs one
+    discriminator update and only measures G's loss; "g" runs one generator update and only measures
+    D's loss; the gradient norm of the network left alone is reported as 0, and the variant's own
+    metrics that the other half records keep their last values.
     """
     zero = torch.zeros((), device=p.device)
     if phase == "g":
-        loss_g, logit_fake, grad_g = g_update(p)
-        loss_d, logit_real = _d_loss_now(p, logit_fake)
+        g, grad_g = g_update(p)
+        loss_g, logit_fake = g.loss, g.logit_fake
+        loss_d, logit_real = _d_loss_now(p, g)
         grad_d = zero
     elif phase in ("both", "d"):
         for _ in range(d_steps if phase == "both" else 1):
-            loss_d, logit_real, logit_fake, grad_d = d_update(p)
+            d, grad_d = d_update(p)
+        loss_d, logit_real, logit_fake = d.loss, d.logit_real, d.logit_fake
         if phase == "both":
-            loss_g, _, grad_g = g_update(p)
+            g, grad_g = g_update(p)
+            loss_g = g.loss
         else:
             with torch.no_grad():
-                loss_g, grad_g = p.loss.generator(logit_fake), zero
+                loss_g, grad_g = p.variant.g_measure(p, d), zero
     else:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, got {phase!r}")
     with torch.no_grad():
         return torch.stack([
-            loss_d, loss_g, torch.sigmoid(logit_real).mean(), torch.sigmoid(logit_fake).mean(), grad_d, grad_g,
+            loss_d.float(), loss_g.float(), torch.sigmoid(logit_real).mean(), torch.sigmoid(logit_fake).mean(),
+            grad_d, grad_g, *(p.carried[name] for name in p.variant.extra_metrics),
         ])

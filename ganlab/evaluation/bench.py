@@ -20,7 +20,8 @@ from pathlib import Path
 
 import torch
 
-from ganlab.config import CONV_ARCHS, default_config
+from ganlab import variants
+from ganlab.config import default_config
 from ganlab.core.models import sample_z
 from ganlab.evaluation.bench_references import graph_reference, sync, tutorial_loop
 from ganlab.training.trainer import Trainer, resolve_device
@@ -108,7 +109,7 @@ def run_bench(data_dir: str, device_name: str = "auto", steps: dict[str, int] | 
     for arch, n in steps.items():
         for batch in batches:
             a = tutorial_loop(arch, batch, n, data_dir, device)
-            for precision in ("fp32", "bf16") if arch in CONV_ARCHS else ("fp32",):
+            for precision in ("fp32", "bf16") if variants.get(arch).dcgan_init else ("fp32",):
                 b, _ = trainer_rate(arch, batch, n, data_dir, device, precision=precision)
                 c, note = trainer_rate(arch, batch, n, data_dir, device, fast=True, precision=precision)
                 d = graph_reference(arch, batch, n, data_dir, device, bf16=precision == "bf16")

@@ -19,25 +19,28 @@ def generate(ckpt: Checkpoint, n: int, *, seed: int = 0, class_: int | None = No
              batch: int = 2048) -> tuple[np.ndarray, np.ndarray | None]:
     """``n`` samples as numpy: (n, 2) in data coordinates or (n, 1, 28, 28) in [-1, 1]; plus labels.
 
-    Conditional models draw ``class_`` when given, else balanced classes. Raises
-    ValueError for a class the model does not have.
+    Models with a class input (a conditional GAN's label, InfoGAN's categorical code) draw
+    ``class_`` when given, else balanced classes; the labels returned are those class indices.
+    Raises ValueError for a class the model does not have.
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     a = ckpt.args
+    handle = ckpt.variant.class_handle
     if class_ is not None:
         if not a.n_classes:
             raise ValueError("this model is unconditional; it has no classes to choose from")
         if not 0 <= class_ < a.n_classes:
-            raise ValueError(f"class must be between 0 and {a.n_classes - 1}, got {class_}")
+            raise ValueError(f"{handle} must be between 0 and {a.n_classes - 1}, got {class_}")
     gen = ckpt.build_generator(device)
     g = torch.Generator().manual_seed(seed)
     z = sample_z(n, a.z_dim, ckpt.config.model.latent, g, "cpu")
     labels = None
     if a.n_classes:
         labels = torch.full((n,), class_) if class_ is not None else balanced_labels(n, a.n_classes)
+    cond = ckpt.variant.condition(a, labels, g)  # the labels, or InfoGAN's codes drawn with them
     out = []
     for i in range(0, n, batch):
-        y = labels[i:i + batch].to(device) if labels is not None else None
+        y = cond[i:i + batch].to(device) if cond is not None else None
         out.append(gen(z[i:i + batch].to(device), y).float().cpu())
     return torch.cat(out).numpy(), (labels.numpy() if labels is not None else None)

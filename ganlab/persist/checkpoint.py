@@ -1,10 +1,13 @@
 """Checkpoints that describe themselves, written atomically and read as untrusted input.
 
 A checkpoint is a plain dict of tensors and primitives: the format tag, the
-run config, the model arguments, the step, the library and torch versions, the
-weights, the optimiser states and the training RNG state. It loads with
-``torch.load(weights_only=True)``, so reading one never executes code, and any
-page can rebuild the models from the file alone.
+run config (which names the variant), the model arguments, the step, the library
+and torch versions, the weights of every network by name, the optimiser states and
+the training RNG state. It loads with ``torch.load(weights_only=True)``, so reading
+one never executes code, and any page can rebuild the models from the file alone.
+
+Format 2 keeps every network under ``nets``; format 1 (written before variants, with
+only ``gen`` and ``disc``) still loads.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import torch
 
 from ganlab import __version__
 from ganlab.config import ConfigError, RunConfig
-from ganlab.core.models import ModelArgs, build_models
+from ganlab.core.models import ModelArgs, build_nets
 from ganlab.training.trainer import Trainer
 
 FORMAT = "ganlab-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are parsed
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -41,8 +45,7 @@ class Checkpoint:
     args: ModelArgs
     step: int
     train_seconds: float
-    gen: dict[str, torch.Tensor]
-    disc: dict[str, torch.Tensor]
+    nets: dict[str, dict[str, torch.Tensor]]  # every network's weights by name ("gen", "disc", ...)
     opt_d: dict[str, Any] | None
     opt_g: dict[str, Any] | None
     rng: torch.Tensor | None
@@ -54,11 +57,31 @@ class Checkpoint:
     def conditional(self) -> bool:
         return self.args.n_classes > 0
 
+    @property
+    def variant(self):
+        from ganlab import variants
+
+        return variants.get(self.args.arch)
+
+    @property
+    def gen(self) -> dict[str, torch.Tensor]:
+        return self.nets["gen"]
+
+    @property
+    def disc(self) -> dict[str, torch.Tensor]:
+        return self.nets["disc"]
+
+    def build_nets(self, device="cpu") -> dict[str, torch.nn.Module]:
+        """Every network, loaded and in eval mode on ``device``; ``gen`` is the one samples are drawn
+        from (the weight average when the run kept one)."""
+        nets = build_nets(self.args)
+        for name, net in nets.items():
+            net.load_state_dict(self.gen_ema if name == "gen" and self.gen_ema is not None else self.nets[name])
+        return {name: net.to(device).eval() for name, net in nets.items()}
+
     def build_generator(self, device="cpu") -> torch.nn.Module:
         """The generator samples are drawn from (the weight average when kept), in eval mode, on ``device``."""
-        gen, _ = build_models(self.args)
-        gen.load_state_dict(self.gen_ema if self.gen_ema is not None else self.gen)
-        return gen.to(device).eval()
+        return self.build_nets(device)["gen"]
 
 
 def payload(trainer) -> dict[str, Any]:
@@ -72,8 +95,7 @@ def payload(trainer) -> dict[str, Any]:
         "model_args": trainer.args.to_dict(),
         "step": int(trainer.step),
         "train_seconds": float(trainer.train_seconds),
-        "gen": {k: v.detach().cpu() for k, v in p.gen.state_dict().items()},
-        "disc": {k: v.detach().cpu() for k, v in p.disc.state_dict().items()},
+        "nets": {name: {k: v.detach().cpu() for k, v in net.state_dict().items()} for name, net in p.nets.items()},
         **({"gen_ema": {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()}} if p.gen_ema else {}),
         "opt_d": _to_cpu(p.opt_d.state_dict()),
         "opt_g": _to_cpu(p.opt_g.state_dict()),
@@ -174,34 +196,41 @@ def _why_unreadable(err: Exception) -> str:
 def _validate(raw: Any, label: str) -> Checkpoint:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise CheckpointError(f"{label} is not a ganlab checkpoint (no '{FORMAT}' tag)")
-    if raw.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(f"{label} has checkpoint format {raw.get('format_version')!r}; "
-                              f"this ganlab reads format {FORMAT_VERSION}")
+    version = raw.get("format_version")
+    if version not in READABLE_VERSIONS:
+        raise CheckpointError(f"{label} has checkpoint format {version!r}; "
+                              f"this ganlab reads formats {', '.join(map(str, READABLE_VERSIONS))}")
     try:
         config = RunConfig.from_dict(raw["config"])
         args = ModelArgs.from_dict(raw["model_args"])
         step = int(raw["step"])
-        gen_state, disc_state, ema_state = raw["gen"], raw["disc"], raw.get("gen_ema")
+        states = raw["nets"] if version >= 2 else {"gen": raw["gen"], "disc": raw["disc"]}
+        ema_state = raw.get("gen_ema")
+        if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
+            raise TypeError("its networks are not a mapping of weights")
     except (KeyError, TypeError, ValueError, ConfigError) as err:
         raise CheckpointError(f"{label} has a damaged description: {err}") from err
-    if args != ModelArgs.from_config(config, args.data_shape, args.n_classes):
+    if args != ModelArgs.from_config(config, args.data_shape, args.data_classes):
         raise CheckpointError(f"{label}: its model arguments do not match its config")
     try:
-        gen, disc = build_models(args)
-        gen.load_state_dict(gen_state)
-        disc.load_state_dict(disc_state)
+        nets = build_nets(args)
+        if set(nets) != set(states):
+            raise ValueError(f"it holds networks {', '.join(sorted(states))}, the model has {', '.join(sorted(nets))}")
+        for name, net in nets.items():
+            net.load_state_dict(states[name])
         if ema_state is not None:
-            gen.load_state_dict(ema_state)
+            nets["gen"].load_state_dict(ema_state)
     except (RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise CheckpointError(f"{label}: the weights do not fit the described model ({str(err)[:200]})") from err
-    for name, tensor in {**gen_state, **disc_state, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
+    named = {f"{net}.{k}": v for net, state in states.items() for k, v in state.items()}
+    for name, tensor in {**named, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
             raise CheckpointError(f"{label}: weight {name} holds NaN or infinite values")
     train_seconds = float(raw.get("train_seconds", 0.0))
     if step < 0 or not math.isfinite(train_seconds):
         raise CheckpointError(f"{label} has a damaged description (step {step})")
     rng = raw.get("rng")
-    return Checkpoint(config, args, step, train_seconds, gen_state, disc_state,
+    return Checkpoint(config, args, step, train_seconds, states,
                       raw.get("opt_d"), raw.get("opt_g"),
                       rng if isinstance(rng, torch.Tensor) else None, raw.get("rng_device"),
                       dict(raw.get("versions", {})), ema_state)
@@ -241,8 +270,8 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
     config = ckpt.config if device is None else ckpt.config.with_values(device=device)
     trainer = Trainer(config, data=data)
     p = trainer.parts
-    p.gen.load_state_dict(ckpt.gen)
-    p.disc.load_state_dict(ckpt.disc)
+    for name, net in p.nets.items():
+        net.load_state_dict(ckpt.nets[name])
     if p.gen_ema is not None:
         p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
     try:

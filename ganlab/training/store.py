@@ -17,14 +17,19 @@ from typing import Callable
 
 import numpy as np
 
-FIELDS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g", "wall")
-F = len(FIELDS)
+FIELDS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g", "wall")  # the plain GAN's columns
+
+
+def fields_for(variant) -> tuple[str, ...]:
+    """The columns a run of ``variant`` records: the step, its metrics in declared order, the wall time."""
+    return ("step", *variant.metric_names, "wall")
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """Copies, safe to plot: ``mean``/``lo``/``hi`` are (N, F); raw rows have lo == hi == mean."""
 
+    fields: tuple[str, ...]  # the column names
     mean: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
@@ -34,10 +39,10 @@ class Snapshot:
     count: np.ndarray  # (N,) how many steps each row stands for (1 for a raw step)
 
     def column(self, name: str) -> np.ndarray:
-        return self.mean[:, FIELDS.index(name)]
+        return self.mean[:, self.fields.index(name)]
 
     def band(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        i = FIELDS.index(name)
+        i = self.fields.index(name)
         return self.lo[:, i], self.hi[:, i]
 
     def thin(self, max_rows: int) -> Snapshot:
@@ -57,7 +62,7 @@ class Snapshot:
         mean = np.add.reduceat(self.mean * w, starts) / steps_in[:, None]
         lo = np.minimum.reduceat(self.lo, starts)
         hi = np.maximum.reduceat(self.hi, starts)
-        return Snapshot(mean, lo, hi, len(starts), self.total, self.events, steps_in)
+        return Snapshot(self.fields, mean, lo, hi, len(starts), self.total, self.events, steps_in)
 
     def newest(self, steps: int) -> Snapshot:
         """Only the rows of the newest ``steps`` steps (a folded bucket by where its mean step
@@ -70,21 +75,24 @@ class Snapshot:
         cutoff = step[-1] - steps + 1
         first = int(np.argmax(step >= cutoff))  # the rows are in step order; the newest row always qualifies
         events = tuple((s, text) for s, text in self.events if s >= cutoff)
-        return Snapshot(self.mean[first:], self.lo[first:], self.hi[first:], max(0, self.n_decimated - first),
+        return Snapshot(self.fields, self.mean[first:], self.lo[first:], self.hi[first:], max(0, self.n_decimated - first),
                         self.total, events, self.count[first:])
 
     @property
     def last(self) -> dict[str, float] | None:
         if not len(self.mean):
             return None
-        return dict(zip(FIELDS, self.mean[-1].tolist()))
+        return dict(zip(self.fields, self.mean[-1].tolist()))
 
 
 class MetricsStore:
-    def __init__(self, *, recent: int = 3000, coarse: int = 1000, max_events: int = 200,
-                 sink: Callable[[np.ndarray], None] | None = None):
+    def __init__(self, *, fields: tuple[str, ...] = FIELDS, recent: int = 3000, coarse: int = 1000,
+                 max_events: int = 200, sink: Callable[[np.ndarray], None] | None = None):
         if recent < 1 or coarse < 1:
             raise ValueError("recent and coarse must be at least 1")
+        if fields[0] != "step" or fields[-1] != "wall":
+            raise ValueError("a store's columns start with step and end with wall")
+        self.fields = tuple(fields)
         self._lock = threading.Lock()
         self._recent_cap, self._coarse_cap = recent, coarse
         self._events: deque[tuple[int, str]] = deque(maxlen=max_events)
@@ -93,9 +101,9 @@ class MetricsStore:
 
     def clear(self) -> None:
         with self._lock:
-            self._recent = np.empty((0, F))
+            self._recent = np.empty((0, len(self.fields)))
             cap = 2 * self._coarse_cap  # buckets live in preallocated arrays; _nc are in use
-            self._c_mean, self._c_min, self._c_max = (np.empty((cap, F)) for _ in range(3))
+            self._c_mean, self._c_min, self._c_max = (np.empty((cap, len(self.fields))) for _ in range(3))
             self._c_count = np.zeros(cap, dtype=np.int64)
             self._nc = 0
             self._bucket = 1
@@ -104,8 +112,8 @@ class MetricsStore:
             self._events.clear()
 
     def append(self, rows: np.ndarray) -> None:
-        """Record (k, F) rows, columns in ``FIELDS`` order."""
-        rows = np.asarray(rows, dtype=np.float64).reshape(-1, F)
+        """Record (k, F) rows, columns in ``self.fields`` order."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.fields))
         if self.sink is not None:
             self.sink(rows)
         with self._lock:
@@ -139,9 +147,10 @@ class MetricsStore:
         half = self._nc // 2
         n = self._c_count.reshape(-1, 2)
         w = n / n.sum(1, keepdims=True)
-        self._c_mean[:half] = (self._c_mean.reshape(-1, 2, F) * w[..., None]).sum(1)
-        self._c_min[:half] = self._c_min.reshape(-1, 2, F).min(1)
-        self._c_max[:half] = self._c_max.reshape(-1, 2, F).max(1)
+        f = len(self.fields)
+        self._c_mean[:half] = (self._c_mean.reshape(-1, 2, f) * w[..., None]).sum(1)
+        self._c_min[:half] = self._c_min.reshape(-1, 2, f).min(1)
+        self._c_max[:half] = self._c_max.reshape(-1, 2, f).max(1)
         self._c_count[:half] = n.sum(1)
         self._nc = half
         self._bucket *= 2
@@ -171,7 +180,7 @@ class MetricsStore:
             means.append(self._recent)
             los.append(self._recent)
             his.append(self._recent)
-            return Snapshot(np.concatenate(means), np.concatenate(los), np.concatenate(his),
+            return Snapshot(self.fields, np.concatenate(means), np.concatenate(los), np.concatenate(his),
                             n_dec, self._total, tuple(self._events), np.concatenate(counts))
 
     @property
@@ -190,6 +199,6 @@ class MetricsStore:
             tail = self._recent[-window:]
         if len(tail) < 2:
             return 0.0
-        dt = tail[-1, FIELDS.index("wall")] - tail[0, FIELDS.index("wall")]
+        dt = tail[-1, -1] - tail[0, -1]
         ds = tail[-1, 0] - tail[0, 0]
         return float(ds / dt) if dt > 0 else 0.0

@@ -15,14 +15,15 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from ganlab import variants
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.losses import LOSSES
-from ganlab.core.models import ModelArgs, build_models, sample_z
-from ganlab.core.step import STEP_METRICS, GANParts, train_step
+from ganlab.core.models import ModelArgs, build_nets, sample_z
+from ganlab.core.step import GANParts, train_step
 from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
 from ganlab.training.fast_path import StepRunner
-from ganlab.training.store import FIELDS, MetricsStore
+from ganlab.training.store import MetricsStore, fields_for
 
 N_FIXED = 64  # size of the fixed visualisation batch (an 8x8 grid)
 N_FIXED_TOY = 2500  # generated points on 1-D and 2-D data: the PacGAN metric's sample count
@@ -73,24 +74,30 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.data = (data if data is not None else load_data(config.data.name, config.data.data_dir,
                                                                      points=config.data.points)).to(self.device)
+        self.variant = variants.get(config.model.arch)
         self.args = ModelArgs.from_config(config, self.data.data_shape, self.data.n_classes)
-        gen, disc = build_models(self.args, seed=config.seed)
-        gen.to(self.device)
-        disc.to(self.device)
+        nets = {name: net.to(self.device) for name, net in build_nets(self.args, seed=config.seed).items()}
         o = config.optim
         capturable = self.device.type == "cuda" and fast is not False
+        v = self.variant
+        d_params = [q for name in v.d_nets + v.side_nets for q in nets[name].parameters()]
+        g_params = [q for name in v.g_nets for q in nets[name].parameters()]
         self.parts = GANParts(
-            gen=gen, disc=disc,
-            opt_d=_adam(disc.parameters(), o.lr_d, o.beta1_d, o.beta2_d, self.device, capturable),
-            opt_g=_adam(gen.parameters(), o.lr_g, o.beta1_g, o.beta2_g, self.device, capturable),
+            variant=v, nets=nets,
+            opt_d=_adam(d_params, o.lr_d, o.beta1_d, o.beta2_d, self.device, capturable),
+            opt_g=_adam(g_params, o.lr_g, o.beta1_g, o.beta2_g, self.device, capturable),
             data=self.data, loss=LOSSES[o.loss],
             rng=torch.Generator(self.device).manual_seed(config.seed),
-            z_dim=config.model.z_dim, latent=config.model.latent, n_classes=self.args.n_classes,
+            args=self.args, latent=config.model.latent, settings=config.variant,
             batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight, r1=o.r1,
-            gen_ema=_average_of(gen) if o.ema else None, ema=o.ema, bf16=config.precision == "bf16",
+            gen_ema=_average_of(nets["gen"]) if o.ema else None, ema=o.ema, bf16=config.precision == "bf16",
         )
+        v.prepare(self.parts)
         self.runner = StepRunner(self.parts, capture=fast)
-        self.store = store if store is not None else MetricsStore()
+        self.fields = fields_for(v)
+        self.store = store if store is not None else MetricsStore(fields=self.fields)
+        if self.store.fields != self.fields:
+            raise ValueError(f"the store records {self.store.fields}, but model {v.key} records {self.fields}")
         self.step = 0
         self.train_seconds = 0.0  # wall time spent inside run(), pauses excluded
         self.diverged: str | None = None
@@ -119,15 +126,15 @@ class Trainer:
                     self.runner.invalidate()
                     outs.append(train_step(self.parts, phase=phase))
                 walls.append(time.perf_counter())
-            metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, 6): one host sync per block
+            metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, metrics): one host sync per block
             first = self.step + 1
             self.step += n
             wall = self.train_seconds + (np.asarray(walls) - t_start)
             self.train_seconds = float(wall[-1])
-            rows = np.empty((n, len(FIELDS)))
+            rows = np.empty((n, len(self.fields)))
             rows[:, 0] = np.arange(first, self.step + 1)
-            rows[:, 1:1 + len(STEP_METRICS)] = metrics
-            rows[:, FIELDS.index("wall")] = wall
+            rows[:, 1:-1] = metrics
+            rows[:, -1] = wall
             self.store.append(rows)
             if mark and phase != "both":
                 self.store.add_event(first, f"{phase.upper()} only")
@@ -180,8 +187,11 @@ class Trainer:
         if self.args.n_classes and not toy:
             n = 10 * self.args.n_classes  # one column per class, ten styles each
         z_seed, real_seed = (QUALITY_Z_SEED, QUALITY_REAL_SEED) if toy else (self.config.seed + 1, self.config.seed + 2)
-        z = sample_z(n, self.args.z_dim, self.config.model.latent, torch.Generator().manual_seed(z_seed), "cpu")
-        y = (torch.arange(n) % self.args.n_classes).to(self.device) if self.args.n_classes else None
+        g = torch.Generator().manual_seed(z_seed)
+        z = sample_z(n, self.args.z_dim, self.config.model.latent, g, "cpu")
+        classes = torch.arange(n) % self.args.n_classes if self.args.n_classes else None
+        y = self.variant.condition(self.args, classes, g)
+        y = y.to(self.device) if y is not None else None
         real = self.data.batch(n, torch.Generator(self.device).manual_seed(real_seed))[0]
         return z.to(self.device), y, real.cpu().numpy()
 

@@ -1,6 +1,5 @@
 """Record the first steps' metrics of the pre-variant trainer (commit 735c0d6), for tests/test_variants_legacy.py."""
 import json
-import sys
 
 import numpy as np
 import torch

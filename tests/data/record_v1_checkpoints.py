@@ -1,7 +1,6 @@
 import json
 
 import numpy as np
-import torch
 from ganlab.datasets import load_images
 from ganlab.sampling import generate
 from ganlab.trainer import Trainer

@@ -1,0 +1,24 @@
+"""One module per GAN variant, registered into the shared machinery (the trainer, store, charts, checkpoints, CLI).
+
+A variant module holds its networks, the two halves of its step and the metrics it records
+(see ``base.py``). Adding one means writing its module and adding its registration line below.
+"""
+
+from ganlab.variants.base import (
+                                  BASE_METRICS,
+                                  CHART_GROUPS,
+                                  Code,
+                                  Half,
+                                  Metric,
+                                  Variant,
+                                  all_variants,
+                                  get,
+                                  names,
+                                  register,
+)
+
+# the registration lines: importing a module registers its variants, in this order in the model picker
+from ganlab.variants import vanilla, conditional  # noqa: E402,F401  isort: skip
+
+__all__ = ["BASE_METRICS", "CHART_GROUPS", "Code", "Half", "Metric", "Variant", "all_variants", "get", "names",
+           "register"]

@@ -1,0 +1,226 @@
+"""What a GAN variant is, and the registry the shared machinery reads.
+
+A variant is one readable module (``acgan.py``, ``infogan.py``...): its networks, the D half and
+the G half of its step (each headed by the objective it optimises, with the paper), the metrics
+it records, and what the exploration pages may do with it. It subclasses :class:`Variant` and
+registers one instance; the trainer, the store, the charts, checkpoints, ``eval`` and the CLI
+work from that object alone, so no page or loop tests a variant's name.
+
+The D half and the G half return a :class:`Half`; the shared step
+(:func:`ganlab.core.step.train_step`) zeroes the gradients, runs backward, measures the gradient
+norm, steps the optimiser and keeps the weight average, once for every variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+import torch
+from torch import nn
+
+from ganlab.config import DATASETS_IMAGE, DATASETS_TOY, ConfigError, NoSettings
+
+if TYPE_CHECKING:
+    from ganlab.core.models import ModelArgs
+    from ganlab.core.step import GANParts
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One value a step records: its name in the store, its label on a chart, what it means, its chart."""
+
+    name: str
+    label: str
+    about: str
+    group: str  # a key of CHART_GROUPS
+
+
+@dataclass(frozen=True)
+class ChartGroup:
+    """One live time chart: the metrics of a group share its axes."""
+
+    title: str
+    scale: str = "linear"  # "linear", "log" (gradient norms) or "unit" (probabilities and shares, 0 to 1)
+    equilibrium: bool = False  # draw D's equilibrium line at 0.5
+
+
+CHART_GROUPS: dict[str, ChartGroup] = {
+    "loss": ChartGroup("Losses"),
+    "prob": ChartGroup("Discriminator outputs", "unit", equilibrium=True),
+    "grad": ChartGroup("Gradient norms", "log"),
+    "class": ChartGroup("Auxiliary classifier", "unit"),
+    "info": ChartGroup("Mutual information", "linear"),
+    "parts": ChartGroup("Loss terms", "linear"),
+}
+
+# The six values every variant records, in this order (the store's first columns after the step).
+BASE_METRICS: tuple[Metric, ...] = (
+    Metric("d_loss", "D loss", "the discriminator's whole objective, minimised by D", "loss"),
+    Metric("g_loss", "G loss", "the generator's whole objective, minimised by G", "loss"),
+    Metric("d_real", "D(x)", "mean probability D gives real samples", "prob"),
+    Metric("d_fake", "D(G(z))", "mean probability D gives generated samples", "prob"),
+    Metric("grad_d", "D grad norm", "norm of D's parameter gradient (0 when D was left alone)", "grad"),
+    Metric("grad_g", "G grad norm", "norm of G's parameter gradient (0 when G was left alone)", "grad"),
+)
+
+
+class Half(NamedTuple):
+    """What one half of a step returns: the loss to minimise and what the charts record.
+
+    ``logit_real`` and ``logit_fake`` are D's real/fake logits of any shape (a PatchGAN's are a
+    map); the step records the mean of their sigmoid as D(x) and D(G(z)). ``extras`` holds the
+    variant's own metrics by name, as 0-d device tensors.
+    """
+
+    loss: torch.Tensor
+    logit_real: torch.Tensor | None
+    logit_fake: torch.Tensor
+    extras: dict[str, torch.Tensor] = {}
+
+
+@dataclass(frozen=True)
+class Code:
+    """A continuous latent code a page can slide (InfoGAN's c2, c3)."""
+
+    index: int  # which continuous code
+    label: str
+    low: float = -2.0  # the range a page sweeps (training draws from U(-1, 1))
+    high: float = 2.0
+
+
+class Variant:
+    """A GAN variant. Subclasses set the class attributes and override what differs.
+
+    The defaults describe the plain GAN: one G, one D, the six base metrics, no class handle.
+    """
+
+    key: ClassVar[str]  # registry key: what config.model.arch and ``--model`` say
+    title: ClassVar[str]  # display name
+    summary: ClassVar[str]  # one line for the model picker
+    formula: ClassVar[str]  # its objective as LaTeX
+    paper: ClassVar[str]
+    data_kinds: ClassVar[tuple[str, ...]] = ("toy", "image")  # which datasets it trains on
+    default_data: ClassVar[str] = "ring8"  # where the model picker takes a run on data it cannot train on
+    Settings: ClassVar[type] = NoSettings  # its own settings (a validated frozen dataclass)
+    metrics: ClassVar[tuple[Metric, ...]] = BASE_METRICS
+    defaults: ClassVar[dict[str, dict[str, Any]]] = {}  # dataset -> tuned flat settings
+    conditional: ClassVar[bool] = False  # G (and perhaps D) takes the data's class labels
+    class_handle: ClassVar[str] = "class"  # what G's class input is called on the pages: "class" or "categorical code"
+    dcgan_init: ClassVar[bool] = False  # N(0, 0.02) weights (Radford et al.) instead of PyTorch's default
+    lab_view: ClassVar[bool] = True  # the 2-D/1-D lab view can draw it (one G, one D(x, y) of one logit)
+    d_nets: ClassVar[tuple[str, ...]] = ("disc",)  # nets the D optimiser updates and D's gradient norm measures
+    g_nets: ClassVar[tuple[str, ...]] = ("gen",)
+    side_nets: ClassVar[tuple[str, ...]] = ()  # nets the D optimiser updates outside D's gradient norm
+
+    # -- configuration --------------------------------------------------------------
+    def check(self, config) -> None:
+        """Raise ConfigError when ``config`` cannot train this variant."""
+        kind = "toy" if config.data.name in DATASETS_TOY else "image"
+        if kind not in self.data_kinds:
+            others = ", ".join(v.key for v in all_variants() if kind in v.data_kinds)
+            wanted = f"image data ({', '.join(DATASETS_IMAGE)})" if kind == "toy" else "1-D or 2-D data"
+            raise ConfigError(f"model {self.key} needs {wanted}; for {config.data.name} choose {others}")
+
+    def class_count(self, config, data_classes: int) -> int:
+        """How many values G's class input takes (0: G has none)."""
+        return data_classes if self.conditional else 0
+
+    def model_options(self, config, data_classes: int) -> dict[str, Any]:
+        """What the networks need beyond the shared model arguments (stored in the checkpoint)."""
+        return {}
+
+    # -- networks -------------------------------------------------------------------
+    def build(self, args: ModelArgs) -> dict[str, nn.Module]:
+        """Fresh networks by name (at least ``gen`` and ``disc``), on the meta device; the caller
+        initialises them from the run's seed."""
+        raise NotImplementedError
+
+    def prepare(self, parts: GANParts) -> None:
+        """Set up what the step needs besides the networks (a labelled subset...) in ``parts.state``."""
+
+    # -- the step -------------------------------------------------------------------
+    def d_half(self, p: GANParts, x: torch.Tensor, y: torch.Tensor) -> Half:
+        raise NotImplementedError
+
+    def g_half(self, p: GANParts) -> Half:
+        raise NotImplementedError
+
+    def d_logit(self, p: GANParts, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """D's real/fake logit on a batch with its labels (measured, not trained: a G-only step)."""
+        return p.disc(x, y if p.n_classes else None)
+
+    def g_measure(self, p: GANParts, d: Half) -> torch.Tensor:
+        """G's loss measured without an update, after a D-only step: from the fakes D just saw."""
+        return p.loss.generator(d.logit_fake)
+
+    # -- what exploration may do ----------------------------------------------------
+    def condition(self, args: ModelArgs, classes: torch.Tensor | None, generator: torch.Generator):
+        """G's class input for these class indices (or None for a G without one)."""
+        return classes if args.n_classes else None
+
+    def codes(self, args: ModelArgs) -> tuple[Code, ...]:
+        """Continuous latent codes a page may slide (none by default)."""
+        return ()
+
+    def code_vector(self, args: ModelArgs, classes: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """G's class input for categorical codes ``classes`` (n,) and continuous codes ``values`` (n, k)."""
+        raise ValueError(f"model {self.key} has no continuous codes")
+
+    def classifiers(self, nets: dict[str, nn.Module]) -> dict[str, Any]:
+        """Classifiers this variant trains, by display name: each maps images (B, ...) to class logits
+        (B, K). The first is what ``python -m ganlab classify`` uses."""
+        return {}
+
+    def live_figures(self, trainer) -> dict[str, float]:
+        """Figures the Train page shows beside the samples, measured a few times a second (cheaply)."""
+        return {}
+
+    # -- what every variant shares ----------------------------------------------------
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.metrics)
+
+    @property
+    def extra_metrics(self) -> tuple[str, ...]:
+        """The variant's own metric names (after the base six), in declaration order."""
+        return tuple(m.name for m in self.metrics[len(BASE_METRICS):])
+
+    def __repr__(self) -> str:
+        return f"<variant {self.key}>"
+
+
+_REGISTRY: dict[str, Variant] = {}
+
+
+def register(variant: Variant) -> Variant:
+    """Add ``variant`` to the registry; its key and its settings' flat names must be new."""
+    if variant.key in _REGISTRY:
+        raise ValueError(f"a variant named {variant.key!r} is registered already")
+    if tuple(m.name for m in variant.metrics[:len(BASE_METRICS)]) != tuple(m.name for m in BASE_METRICS):
+        raise ValueError(f"variant {variant.key}: its metrics must start with the base six")
+    for m in variant.metrics:
+        if m.group not in CHART_GROUPS:
+            raise ValueError(f"variant {variant.key}: metric {m.name} names an unknown chart group {m.group!r}")
+    taken = {f.metadata.get("flag", f.name) for v in _REGISTRY.values() for f in fields(v.Settings)}
+    mine = {f.metadata.get("flag", f.name) for f in fields(variant.Settings)}
+    if taken & mine:
+        raise ValueError(f"variant {variant.key}: setting(s) {', '.join(sorted(taken & mine))} are another variant's")
+    _REGISTRY[variant.key] = variant
+    return variant
+
+
+def get(key: str) -> Variant:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise ConfigError(f"model must be one of {', '.join(_REGISTRY)}; got {key!r}") from None
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def all_variants() -> tuple[Variant, ...]:
+    return tuple(_REGISTRY.values())
+

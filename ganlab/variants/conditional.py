@@ -1,0 +1,44 @@
+"""The conditional GAN of Mirza & Osindero (2014): the class label y goes to both networks, so
+G(z, y) learns to draw class y, and z is left to carry the style.
+
+The step is the plain GAN's (``vanilla.py``) with y fed in. The convolutional version's D is a
+projection discriminator (Miyato & Koyama, ICLR 2018): logit = w.h + <embed(y), h>.
+"""
+
+from __future__ import annotations
+
+from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from ganlab.variants.base import register
+from ganlab.variants.vanilla import GAN, _check_28
+
+
+class ConditionalGAN(GAN):
+    key = "cgan"
+    title = "Conditional GAN (fully connected)"
+    summary = "G and D both see the class label: ask for a class, and z carries only the style."
+    formula = (r"\min_G \max_D \; \mathbb{E}_{x, y} \log D(x \mid y) + "
+               r"\mathbb{E}_{z, y} \log\bigl(1 - D(G(z \mid y) \mid y)\bigr)")
+    paper = "Mirza & Osindero, Conditional Generative Adversarial Nets (arXiv 2014)"
+    conditional = True
+
+    def build(self, a):
+        return {"gen": MLPGenerator(a), "disc": MLPDiscriminator(a)}
+
+
+class ConditionalDCGAN(ConditionalGAN):
+    key = "cdcgan"
+    title = "Conditional DCGAN"
+    summary = "A DCGAN whose G takes the label and whose D projects it onto its features (projection discriminator)."
+    paper = ("Mirza & Osindero 2014; Radford et al. 2016; Miyato & Koyama, cGANs with Projection "
+             "Discriminator (ICLR 2018)")
+    data_kinds = ("image",)
+    default_data = "mnist"
+    dcgan_init = True
+
+    def build(self, a):
+        _check_28(a)
+        return {"gen": DCGANGenerator(a), "disc": DCGANDiscriminator(a)}
+
+
+register(ConditionalGAN())
+register(ConditionalDCGAN())
