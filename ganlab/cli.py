@@ -69,22 +69,23 @@ def cmd_train(ns: argparse.Namespace) -> int:
         writer.writerow(trainer.fields)
         trainer.store.sink = lambda rows: writer.writerows(
             [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
-        print(f"training {config.model.arch} on {config.data.name} with the {config.optim.loss} loss "
+        print(f"training {trainer.variant.title} on {config.data.name} with the {config.optim.loss} loss "
               f"on {trainer.device} for {config.steps} steps -> {out}", flush=True)
-        status = _train_loop(trainer, config.steps, out, ns.save_every)
+        status = _train_loop(trainer, config.steps, out, ns.save_every, ns.seconds)
     path = out / CHECKPOINT_NAME
     if status == 0:
-        save(trainer, path)
+        save(trainer, path, optimisers=not ns.without_optimisers)
         rate = trainer.step / trainer.train_seconds if trainer.train_seconds else float("nan")
         print(f"done: {trainer.step} steps in {trainer.train_seconds:.1f} s = {rate:.1f} steps/s; "
               f"checkpoint {path}; metrics {out / 'metrics.csv'}")
     return status
 
 
-def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int) -> int:
+def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, seconds: float | None = None) -> int:
+    """Train to ``steps`` (or until ``seconds`` of training, pauses and saving excluded, have passed)."""
     last_print = time.perf_counter()
     block = 50
-    while trainer.step < steps:
+    while trainer.step < steps and (seconds is None or trainer.train_seconds < seconds):
         n = min(block, steps - trainer.step)
         try:
             trainer.run(n)
@@ -94,11 +95,12 @@ def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int) -> int
         if save_every and trainer.step % save_every < n:
             save(trainer, out / CHECKPOINT_NAME)
         now = time.perf_counter()
-        if now - last_print > 2 or trainer.step == steps:
+        if now - last_print > 2 or trainer.step == steps or seconds is not None and trainer.train_seconds >= seconds:
             last = trainer.store.snapshot().last
             print(f"step {trainer.step:>7}/{steps}  d_loss {last['d_loss']:.3f}  g_loss {last['g_loss']:.3f}  "
                   f"D(x) {last['d_real']:.2f}  D(G(z)) {last['d_fake']:.2f}  "
-                  f"{trainer.store.steps_per_second():.0f} steps/s", flush=True)
+                  + "".join(f"{name} {last[name]:.3g}  " for name in trainer.variant.extra_metrics)
+                  + f"{trainer.store.steps_per_second():.0f} steps/s", flush=True)
             last_print = now
     return 0
 
@@ -119,6 +121,79 @@ def cmd_sample(ns: argparse.Namespace) -> int:
             raise CLIError("--labels-out: this model is unconditional and draws no labels")
         np.save(ns.labels_out, labels)
         print(f"wrote {labels.shape} labels to {ns.labels_out}")
+    return 0
+
+
+MAX_CLASSIFY_BYTES = 512 * 2**20  # an images file larger than this is refused before it is read
+
+
+def read_images(path: Path, *, max_bytes: int = MAX_CLASSIFY_BYTES) -> np.ndarray:
+    """(N, 1, 28, 28) float images in [-1, 1] from a .npy file, checked before and after reading; no pickles."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise CLIError(f"{path} cannot be read: {err.strerror or err}") from err
+    if size > max_bytes:
+        raise CLIError(f"{path} is {size / 2**20:.0f} MB; at most {max_bytes // 2**20} MB of images at a time")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise CLIError(f"{path} is not a .npy array of numbers ({err})") from err
+    if x.ndim != 4 or x.shape[1:] != (1, 28, 28) or not np.issubdtype(x.dtype, np.number):
+        raise CLIError(f"{path} holds an array of shape {x.shape} ({x.dtype}); expected (N, 1, 28, 28) numbers")
+    x = x.astype(np.float32)
+    if not np.isfinite(x).all() or x.min() < -1.001 or x.max() > 1.001:
+        raise CLIError(f"{path}: images must be finite and in [-1, 1] (as `sample` writes them)")
+    return x
+
+
+def read_points(path: Path, *, max_bytes: int = MAX_CLASSIFY_BYTES) -> np.ndarray:
+    """(N, 2) finite points from a .npy file (no pickles), size checked before reading."""
+    if path.is_file() and path.stat().st_size > max_bytes:
+        raise CLIError(f"{path} is over {max_bytes // 2**20} MB")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise CLIError(f"{path} is not a .npy array of numbers ({err})") from err
+    if x.ndim != 2 or x.shape[1] != 2 or not np.issubdtype(x.dtype, np.number) or not np.isfinite(x).all():
+        raise CLIError(f"{path} holds an array of shape {x.shape} ({x.dtype}); expected (N, 2) finite points")
+    return x.astype(np.float32)
+
+
+def cmd_translate(ns: argparse.Namespace) -> int:
+    from ganlab.explore.translate import translate
+
+    ckpt = load(ns.checkpoint)
+    t = ckpt.variant.translation(ckpt.args)
+    if t is None:
+        raise CLIError(f"{ns.checkpoint} is a {ckpt.variant.title}, which draws from noise; translate takes a "
+                       "translation model (pix2pix, cyclegan)")
+    if ns.direction == "b2a" and not t.cycle:
+        raise CLIError(f"{ckpt.variant.title} translates one way only ({t.a} to {t.b}); use --direction a2b")
+    points = len(ckpt.args.data_shape) == 1
+    x = torch.from_numpy(read_points(ns.images) if points else read_images(ns.images))
+    y = translate(ckpt.build_nets("cpu"), ckpt.variant, x, ns.direction).numpy()
+    ns.out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(ns.out, y)
+    source, target = (t.a, t.b) if ns.direction == "a2b" else (t.b, t.a)
+    print(f"translated {len(x)} {source}(s) into {target}(s): {y.shape} -> {ns.out}")
+    return 0
+
+
+def cmd_classify(ns: argparse.Namespace) -> int:
+    ckpt = load(ns.checkpoint)
+    nets = ckpt.build_nets("cpu")
+    classifiers = ckpt.variant.classifiers(nets)
+    if not classifiers:
+        raise CLIError(f"{ns.checkpoint} is a {ckpt.variant.title}, which trains no classifier; classify takes a "
+                       f"checkpoint of a model that does (acgan, ssgan, infogan)")
+    name, classify = next(iter(classifiers.items()))
+    x = torch.from_numpy(read_images(ns.images))
+    with torch.no_grad():
+        pred = np.concatenate([classify(x[i:i + 1000]).argmax(1).numpy() for i in range(0, len(x), 1000)])
+    ns.out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(ns.out, pred.astype(np.int64))
+    print(f"wrote {pred.shape} classes predicted by {name} to {ns.out}; counts {np.bincount(pred).tolist()}")
     return 0
 
 
@@ -166,6 +241,16 @@ def cmd_bench(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < 10**7:
+        raise argparse.ArgumentTypeError(f"seconds must be more than 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ganlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_flags(train)
     train.add_argument("--out", type=Path, help="output folder (default runs/DATA-MODEL-sSEED)")
     train.add_argument("--save-every", type=int, default=0, help="also checkpoint every N steps")
+    train.add_argument("--without-optimisers", action="store_true",
+                       help="leave Adam's state out of the final checkpoint: a smaller file (how the larger "
+                            "pretrained models ship); a run resumed from it starts its optimisers afresh")
+    train.add_argument("--seconds", type=_positive_seconds, default=None,
+                       help="stop after this many seconds of training (start-up, saving and printing excluded), "
+                            "even before --steps; then write the checkpoint as usual")
     train.add_argument("--threads", type=int, default=0,
                        help="torch threads (0: half the cores, at most 4; torch's own default of every core "
                             "slows small models down as soon as anything else runs)")
@@ -183,11 +274,26 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("checkpoint", type=Path, help=f"a run folder (holding {CHECKPOINT_NAME}) or a checkpoint file")
     sample.add_argument("--n", type=int, default=2500)
     sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--class", dest="class_", type=int, default=None, help="conditional models: this class only")
+    sample.add_argument("--class", dest="class_", type=int, default=None,
+                        help="models with a class input: this class only (InfoGAN: this categorical code)")
     sample.add_argument("--out", type=Path, default=Path("samples.npy"))
     sample.add_argument("--labels-out", type=Path, default=None)
     sample.add_argument("--device", default="cpu")
     sample.set_defaults(func=cmd_sample)
+
+    classify = sub.add_parser("classify", help="classes predicted by a model's own classifier (D's head, Q) for images")
+    classify.add_argument("checkpoint", type=Path)
+    classify.add_argument("--images", type=Path, required=True, help="(N, 1, 28, 28) images in [-1, 1], a .npy file")
+    classify.add_argument("--out", type=Path, default=Path("pred.npy"))
+    classify.set_defaults(func=cmd_classify)
+
+    tr = sub.add_parser("translate", help="put images (or 2-D points) through a translation model (pix2pix, cyclegan)")
+    tr.add_argument("checkpoint", type=Path)
+    tr.add_argument("--images", type=Path, required=True,
+                    help="(N, 1, 28, 28) images in [-1, 1] (pix2pix: outlines), or (N, 2) points for 2-D models")
+    tr.add_argument("--out", type=Path, default=Path("translated.npy"))
+    tr.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="b2a: the way back (cycle models)")
+    tr.set_defaults(func=cmd_translate)
 
     from ganlab.config import default_data_dir
     from ganlab.evaluation.evaluate import CLASSIFIER_PATH

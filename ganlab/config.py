@@ -23,7 +23,9 @@ DATASETS_1D = ("mog1d",)
 DATASETS_DRAWN = ("custom",)  # a 2-D distribution a person drew (DataConfig.points)
 DATASETS_TOY = DATASETS_2D + DATASETS_1D + DATASETS_DRAWN  # sampled from formulas, no files, works offline
 MAX_POINTS = 2000  # points of a drawn distribution
-DATASETS_IMAGE = ("mnist", "fashion-mnist")
+DATASETS_IDX = ("mnist", "fashion-mnist")  # image files in torchvision's layout under the data folder
+DATASETS_PACKAGED = ("digits8",)  # images that ship with a package (scikit-learn's 8x8 digits), always offline
+DATASETS_IMAGE = DATASETS_IDX + DATASETS_PACKAGED
 DATASETS = DATASETS_TOY + DATASETS_IMAGE
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 SMOOTHABLE_LOSSES = ("ns", "minimax", "lsgan")
@@ -353,6 +355,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
     # The classic fully connected GAN: D 784-128-1, G 100-128-784 (tanh).
     "mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),
     "fashion-mnist": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),
+    "digits8": dict(model="mlp", z_dim=100, hidden=128, depth=1, batch_size=64, lr_d=2e-4, lr_g=2e-4),
 }
 
 

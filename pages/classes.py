@@ -19,6 +19,10 @@ session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to 
 name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE))
 src = session.model_source(name)
 a = src.args
+if not src.variant.has_latent:
+    st.info(f"{name} is a {src.variant.title}: it translates an input instead of drawing from a latent z. "
+            "Put images through it on the Translate page.")
+    st.stop()
 
 if not a.n_classes:
     st.info(f"**{name}** is an unconditional GAN: it draws from the whole data distribution and has no class "
@@ -33,28 +37,35 @@ if not a.n_classes:
         st.switch_page("pages/train.py")
     st.stop()
 
-names = class_names(src.data_name, a.n_classes)
-st.caption(f"{name}: {a.arch} trained on {src.data_name}, step {src.step:,}, z_dim {a.z_dim}")
+handle = src.variant.class_handle
+if src.variant.conditional:
+    names = class_names(src.data_name, a.n_classes)
+else:  # a categorical code's values are only numbers until the model gives them a meaning
+    names = tuple(f"c1 = {i}" for i in range(a.n_classes))
+st.caption(f"{name}: {src.variant.title} trained on {src.data_name}, step {src.step:,}, z_dim {a.z_dim}")
+if not src.variant.conditional:
+    st.info(f"This model was trained without labels: its class input is a {handle} that it learned to use on its "
+            "own. Which digit each value draws is whatever the model made of it.")
 seed = st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=f"{PAGE}_seed")
-k = st.segmented_control("Class", list(range(a.n_classes)), format_func=lambda i: names[i], default=0,
+k = st.segmented_control(handle.capitalize(), list(range(a.n_classes)), format_func=lambda i: names[i], default=0,
                          key=f"{PAGE}_class") or 0
 
 if len(a.data_shape) == 1:  # 1-D and 2-D data
     st.warning("Class grids are drawn for image models; pick an MNIST model to see digits.")
     st.stop()
 
-st.subheader(f"Class {names[k]}")
+st.subheader(f"{handle.capitalize()} {names[k]}")
 st.image(image_grid(class_samples(src.gen, a, src.latent, k, n=16, seed=seed), nrow=16, scale=2))
 
-st.subheader("Classes x fixed noises")
-st.caption("Each row is one class y; each column keeps the same z. Along a column the digit changes and the "
-           "style (stroke width, slant) stays: z carries style, y carries the class.")
+st.subheader(f"{handle.capitalize()} x fixed noises")
+st.caption(f"Each row is one {handle} y; each column keeps the same z. Along a column the digit changes and the "
+           f"style (stroke width, slant) stays: z carries style, y carries the {handle}.")
 st.image(image_grid(class_by_style(src.gen, a, src.latent, n_styles=10, seed=seed), nrow=10, scale=2))
 
 st.subheader("Blend two classes")
 c1, c2 = st.columns(2)
-first = c1.selectbox("From", list(range(a.n_classes)), format_func=lambda i: names[i], index=1, key=f"{PAGE}_a")
-second = c2.selectbox("To", list(range(a.n_classes)), format_func=lambda i: names[i], index=7, key=f"{PAGE}_b")
+first = c1.selectbox("From", list(range(a.n_classes)), format_func=lambda i: names[i], index=min(1, a.n_classes - 1), key=f"{PAGE}_a")
+second = c2.selectbox("To", list(range(a.n_classes)), format_func=lambda i: names[i], index=min(7, a.n_classes - 1), key=f"{PAGE}_b")
 alpha = st.slider("Blend (soft label)", 0.0, 1.0, 0.5, 0.05, key=f"{PAGE}_alpha",
                   help="the label fed to G is (1 - t) onehot(from) + t onehot(to); z stays the same")
 st.image(image_grid(blend(src.gen, a, src.latent, first, second, alpha, n=10, seed=seed), nrow=10, scale=3))

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab.explore.classes import render, styles
+from ganlab.explore.classes import code_sweep, render, styles, with_codes
 from ganlab.explore.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
 from ganlab.views.plots import image_grid, norm_figure, path_figure, pickable_grid
 from ui import routes, session
@@ -25,6 +25,10 @@ session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to 
 name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE))
 src = session.model_source(name)
 a = src.args
+if not src.variant.has_latent:
+    st.info(f"{name} is a {src.variant.title}: it translates an input instead of drawing from a latent z. "
+            "Put images through it on the Translate page.")
+    st.stop()
 is_2d = a.data_shape == (2,)
 if a.data_shape == (1,):
     st.info(f"{name} draws on a line; its z -> x mapping is drawn live on the Train page (layer 'G manifold'). "
@@ -35,7 +39,9 @@ st.caption(f"{name}: {a.arch} trained on {src.data_name}, step {src.step:,}, z_d
 
 y = None
 if a.n_classes:
-    k = st.segmented_control("Class (conditional model)", list(range(a.n_classes)), default=0, key=K + "class") or 0
+    handle = src.variant.class_handle
+    k = st.segmented_control(f"{handle.capitalize()} (the model's class input)", list(range(a.n_classes)), default=0,
+                             key=K + "class") or 0
     y = torch.tensor([k])
 
 
@@ -130,6 +136,24 @@ if is_2d:
     st.write(f"G(z) = ({moved[0, 0]:.3f}, {moved[0, 1]:.3f}) from seed A moved by the sliders")
 else:
     st.image(image_grid(moved, nrow=1, scale=8), caption=f"seed A = {st.session_state[K + 'a']} moved by the sliders")
+
+# -- continuous codes (InfoGAN) ------------------------------------------------------------
+codes = src.variant.codes(a)
+if codes and not is_2d:
+    st.subheader("Codes")
+    st.caption("Columns are the categorical code c1, rows one continuous code swept with z (seed A) fixed: "
+               "nothing told the codes what to mean (Chen et al. 2016, Figure 2).")
+    c1, c2 = st.columns([1, 2])
+    swept = c1.selectbox("Sweep", range(len(codes)), format_func=lambda i: codes[i].label, key=K + "sweep")
+    rows = c2.slider("Rows", 3, 9, 5, key=K + "sweep_rows")
+    code = codes[swept]
+    values = np.linspace(code.low, code.high, rows)
+    st.image(image_grid(code_sweep(src.gen, src.variant, a, z_a, swept, values), nrow=a.n_classes, scale=2),
+             caption=f"{code.label} from {code.low:g} (top) to {code.high:g} (bottom); training drew it from U(-1, 1)")
+    cols = st.columns(len(codes))
+    slid = [col.slider(c.label, c.low, c.high, 0.0, 0.1, key=K + f"code{c.index}") for col, c in zip(cols, codes)]
+    st.image(image_grid(with_codes(src.gen, src.variant, a, z_a, k, slid), nrow=1, scale=8),
+             caption=f"seed A with c1 = {k} and the continuous codes set by the sliders")
 
 # -- animation -------------------------------------------------------------------------
 if not is_2d:

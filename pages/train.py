@@ -18,14 +18,18 @@ config = run.trainer.config
 with st.sidebar:
     st.header("Run settings")
     new_data = controls.dataset_picker(config)
+    new_model = controls.model_picker(config)
     new_config = controls.config_form(config)
     if new_data:
         new_config = controls.defaults_for(new_data, config)
+    elif new_model:
+        new_config = controls.defaults_for(None, config, model=new_model)
     if new_config is not None:
         try:
             session.new_run(new_config)
             session.forget_form()
-            session.flash("success", f"New run ready: {new_config.model.arch} on {new_config.data.name}. Press Start.")
+            session.flash("success", f"New run ready: {new_config.model.arch} on {new_config.data.name}, with its "
+                                     "tuned defaults. Press Start.")
         except (ConfigError, DatasetUnavailable) as err:
             session.flash("error", f"Could not start that run: {err}")
             session.forget_form()

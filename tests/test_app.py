@@ -163,10 +163,10 @@ def test_new_settings_and_mid_run_change():
     at = app()
     setting(at, "dataset", "selectbox").select("grid25").run()
     assert any("grid25" in s.value for s in at.success)
-    setting(at, "model", "selectbox").select("cgan")
+    setting(at, "model", "selectbox").select("cgan").run()  # the model picker starts a run at once
+    assert any("cgan on grid25" in s.value for s in at.success)
     setting(at, "lr_g").input("1e-3")
     button(at, "Apply settings (new run)").click().run()
-    assert any("cgan on grid25" in s.value for s in at.success)
     assert setting(at, "lr_g").value == "0.001"
     button(at, "Step x10").click().run()
     setting(at, "live:lr_d").input("3e-4")

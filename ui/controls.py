@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.config import DATASETS_DRAWN, ConfigError, RunConfig, default_config, field_specs
+from ganlab import variants
+from ganlab.config import DATASETS_DRAWN, DATASETS_IMAGE, ConfigError, RunConfig, default_config, field_specs
 from ui.session import Keys
 
 LABELS = {
@@ -16,7 +17,7 @@ LABELS = {
     "precision": "Precision",
 }
 GROUPS = {
-    "Model": ("model", "loss", "z_dim", "latent", "hidden", "depth"),
+    "Model": ("loss", "z_dim", "latent", "hidden", "depth"),
     "Optimisation": ("batch_size", "lr_d", "lr_g", "d_steps", "beta1_d", "beta2_d", "beta1_g", "beta2_g",
                      "label_smoothing", "gp_weight", "r1"),
     "Run": ("seed", "device", "precision", "data_dir"),
@@ -37,7 +38,7 @@ def parse_value(name: str, text) -> object:
 
 def _widget(name: str, value, spec: dict):
     key = Keys.setting(name)
-    label = LABELS.get(name, name)
+    label = spec.get("label") or LABELS.get(name, name)
     help_ = spec.get("help") or None
     if spec.get("choices"):
         options = list(spec["choices"])
@@ -56,14 +57,28 @@ def dataset_picker(config: RunConfig) -> str | None:
     return chosen if chosen != config.data.name else None
 
 
+def model_picker(config: RunConfig) -> str | None:
+    """The GAN variant, with its one-line summary and its objective; returns the new model when it changed."""
+    options = list(variants.names())
+    chosen = st.selectbox("Model", options, index=options.index(config.model.arch), key=Keys.setting("model"),
+                          format_func=lambda k: variants.get(k).title,
+                          help="each model is its own objective and networks; switching loads its tuned defaults")
+    v = variants.get(chosen)
+    st.caption(f"{v.summary} ({v.paper})")
+    st.latex(v.formula)
+    return chosen if chosen != config.model.arch else None
+
+
 def config_form(config: RunConfig) -> RunConfig | None:
     """The full settings form. Returns a validated new config on submit, else None; errors shown inline."""
     specs = field_specs()
     current = config.flat()
+    own = tuple(name for name, spec in specs.items() if spec.get("variant") == config.model.arch)
+    groups = {**({f"{variants.get(config.model.arch).title} settings": own} if own else {}), **GROUPS}
     with st.form("run_settings", border=False):
         values = {}
-        for group, names in GROUPS.items():
-            with st.expander(group, expanded=group == "Model"):
+        for group, names in groups.items():
+            with st.expander(group, expanded=group == "Model" or names is own):
                 for name in names:
                     values[name] = _widget(name, current[name], specs[name])
         submitted = st.form_submit_button("Apply settings (new run)", type="primary", width="stretch")
@@ -77,9 +92,22 @@ def config_form(config: RunConfig) -> RunConfig | None:
         return None
 
 
-def defaults_for(dataset: str, config: RunConfig) -> RunConfig:
-    """Switching dataset starts from that dataset's tuned defaults, keeping seed, device and data folder."""
-    return default_config(dataset, seed=config.seed, device=config.device, data_dir=config.data.data_dir)
+def defaults_for(dataset: str | None, config: RunConfig, model: str | None = None) -> RunConfig:
+    """Switching dataset or model starts from their tuned defaults, keeping seed, device and data folder.
+
+    A dataset keeps the model when the model trains on it; a model that cannot train on the current
+    dataset takes the run to the dataset it is made for."""
+    keep = dict(seed=config.seed, device=config.device, data_dir=config.data.data_dir)
+    if model is not None:
+        v = variants.get(model)
+        data = config.data.name
+        kind = "toy" if config.data.is_toy else "image"
+        if kind not in v.data_kinds or data in DATASETS_DRAWN:
+            data = v.default_data
+        return default_config(data, model=model, **keep)
+    current = variants.get(config.model.arch)
+    kind = "image" if dataset in DATASETS_IMAGE else "toy"
+    return default_config(dataset, **({"model": current.key} if kind in current.data_kinds else {}), **keep)
 
 
 def live_knobs(config: RunConfig) -> dict | None:

@@ -14,13 +14,13 @@ from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import refresh_factor
 from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
-from ganlab.views.time_charts import HEIGHT, quality_spec, time_specs, zoom_of
+from ganlab.views.time_charts import HEIGHT, chart_groups, quality_spec, time_specs, zoom_of
 from ui import session
 
 REFRESH_SECONDS = 0.5  # the counters
 CHART_REFRESH_SECONDS = 1.0  # the time charts: each redraw costs the browser as much as all counters
 VIEW_REFRESH_SECONDS = 1.5  # the lab view and quality figures: heavier still
-DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows"]
+DEFAULT_LAYERS = ["Real", "Generated", "D(x) surface", "Gradient arrows", "Cycle"]
 STEPS_SHOWN = {"whole run": None, "last 2,000 steps": 2000, "last 200 steps": 200}  # the store keeps 3,000 raw
 
 
@@ -54,47 +54,61 @@ def draw_counters(run: BackgroundTrainer) -> None:
                 icon=":material/slow_motion_video:")
 
 
+# The live figures' cards, those the figures hold, in this order: key, label, text, help.
+CARDS = (
+    ("modes_covered", "Modes covered", lambda q: f"{q['modes_covered']} / {q['n_modes']}",
+     "a mode is covered if a high-quality sample is nearest to it (PacGAN)"),
+    ("high_quality", "High quality", lambda q: f"{q['high_quality']:.1%}",
+     "share of the 2,500 samples within 3 sigma of their nearest mode"),
+    ("reverse_kl", "Reverse KL", lambda q: f"{q['reverse_kl']:.3f}" if np.isfinite(q["reverse_kl"]) else "-",
+     "sum p log(p/q) of the high-quality samples' mode histogram against uniform"),
+    ("grid_kl", "Grid KL", lambda q: f"{q['grid_kl']:.3f}", "KL(real || generated) on a 20x20 grid (GAN Lab)"),
+    ("grid_js", "Grid JS", lambda q: f"{q['grid_js']:.3f}", "Jensen-Shannon divergence on the same grid"),
+    ("test_accuracy", "D's test accuracy", lambda q: f"{q['test_accuracy']:.1%}",
+     "D as a classifier, on 2,000 held-out MNIST test images (python -m ganlab eval uses all 10,000)"),
+    ("baseline_accuracy", "Labels-only baseline", lambda q: f"{q['baseline_accuracy']:.1%}",
+     "the same network trained on the same labelled images alone, without the GAN"),
+)
+
+
 def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
-    """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences always."""
-    cols = st.columns(5 if "high_quality" in quality else 2)
-    i = 0
-    if "high_quality" in quality:
-        cols[0].metric("Modes covered", f"{quality['modes_covered']} / {quality['n_modes']}",
-                       help="a mode is covered if a high-quality sample is nearest to it (PacGAN)")
-        cols[1].metric("High quality", f"{quality['high_quality']:.1%}",
-                       help="share of the 2,500 samples within 3 sigma of their nearest mode")
-        cols[2].metric("Reverse KL", f"{quality['reverse_kl']:.3f}" if np.isfinite(quality["reverse_kl"]) else "-",
-                       help="sum p log(p/q) of the high-quality samples' mode histogram against uniform")
-        i = 3
-    cols[i].metric("Grid KL", f"{quality['grid_kl']:.3f}", help="KL(real || generated) on a 20x20 grid (GAN Lab)")
-    cols[i + 1].metric("Grid JS", f"{quality['grid_js']:.3f}", help="Jensen-Shannon divergence on the same grid")
+    """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences on 2-D data,
+    a classifier GAN's test accuracy beside its labels-only baseline."""
+    cards = [c for c in CARDS if c[0] in quality]
+    for col, (_, label, text, help_) in zip(st.columns(max(len(cards), 2)), cards):
+        col.metric(label, text(quality), help=help_)
     if len(run.quality_history) > 1:
-        st.vega_lite_chart(spec=quality_spec(run.quality_history, events), key="quality_chart", width="stretch",
-                           height=HEIGHT)
+        title = ("Test accuracy (2,000 held-out images)" if "test_accuracy" in quality
+                 else "Sample quality (2,500 samples of the fixed noise)")
+        st.vega_lite_chart(spec=quality_spec(run.quality_history, events, title), key="quality_chart",
+                           width="stretch", height=HEIGHT)
 
 
 def draw_charts(run: BackgroundTrainer) -> None:
-    """The loss, D-output and gradient-norm charts."""
+    """The time charts: one per group of the variant's metrics, three to a row."""
     t = run.trainer
     snap = t.store.snapshot()
     if snap.total == 0:
-        st.info(f"{t.config.model.arch} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
+        st.info(f"{t.variant.title} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
                 f"or Step to take one step at a time.")
     st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
     shown = st.segmented_control("Steps shown", list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
                                  help="follow the newest steps up close while the run trains (a wheel zoom "
                                       "holds still on the steps it shows)")
     # Vega-Lite, not Plotly: these redraw in place (ganlab/views/time_charts.py says why)
-    specs = time_specs(snap, STEPS_SHOWN.get(shown), run.runs)
-    for column, spec, key in zip(st.columns(3), specs, ("loss_chart", "prob_chart", "grad_chart")):
-        # the zoom is declared a selection: Streamlit resets every other scale binding whenever a
-        # chart's data change, which while training is every redraw (its frontend, useVegaEmbed)
-        column.vega_lite_chart(spec=spec, key=key, width="stretch", height=HEIGHT, on_select="rerun",
-                               selection_mode=[zoom_of(spec)])
+    metrics = t.variant.metrics
+    specs = time_specs(snap, STEPS_SHOWN.get(shown), run.runs, metrics)
+    groups = chart_groups(metrics)
+    for row in range(0, len(specs), 3):
+        for column, spec, group in zip(st.columns(3), specs[row:row + 3], groups[row:row + 3]):
+            # the zoom is declared a selection: Streamlit resets every other scale binding whenever a
+            # chart's data change, which while training is every redraw (its frontend, useVegaEmbed)
+            column.vega_lite_chart(spec=spec, key=f"{group}_chart", width="stretch", height=HEIGHT,
+                                   on_select="rerun", selection_mode=[zoom_of(spec)])
 
 
 def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
-    """The samples: the lab view and its quality figures on 1-D/2-D data, a grid for images."""
+    """The samples: the lab view on 1-D/2-D data, a grid for images; and the live figures."""
     t = run.trainer
     view = run.samples()
     if view is None:
@@ -108,11 +122,16 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
         else:
             st.vega_lite_chart(spec=line_spec(view.lab, t.data.density, view.real, view.fake, layers),
                                key="lab_view", width="stretch", height=LINE_HEIGHT)
-        if view.quality:
-            _quality(run, view.quality, t.store.events())
-    else:
-        per_row = t.args.n_classes or 8  # conditional models: one column per class
-        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}")
+    elif view.panels:  # a translation model: its inputs, outputs and round trips, row by row
+        st.markdown(f"**Step {view.step:,}**")
+        for caption, images in view.panels:
+            st.image(image_grid(images, nrow=16, scale=2), caption=caption)
+    elif view.fake.ndim == 4:
+        per_row = t.args.n_classes or 8  # a class input: one column per class (or code)
+        by = f", one column per {t.variant.class_handle}" if t.args.n_classes else ""
+        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}{by}")
+    if view.quality:
+        _quality(run, view.quality, t.store.events())
 
 
 def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
@@ -122,7 +141,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
 
     The charts redraw less often than the counters and the lab view less often still: each chart
     redraw makes the browser re-encode every point it draws, and on a small machine the browser
-    shares the cores with training (README, "Measured": the browser overhead). ``current``, if
+    shares the cores with training (docs/ui_overhead.md: the browser overhead). ``current``, if
     given, is asked on every refresh which run to draw; when it answers another run or None, a note
     replaces the view.
     """

@@ -10,6 +10,7 @@ PAGES = (  # file, title, icon; the first is the default
     ("pages/train.py", "Train", ":material/monitoring:"),
     ("pages/latent.py", "Latent explorer", ":material/explore:"),
     ("pages/classes.py", "Class control", ":material/category:"),
+    ("pages/translate.py", "Translate", ":material/compare_arrows:"),
     ("pages/experiments.py", "Experiments", ":material/school:"),
     ("pages/draw.py", "Draw data", ":material/draw:"),
     ("pages/lecture.py", "Lecture", ":material/co_present:"),

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ganlab import variants
 from ganlab.classroom.presets import Preset
 from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.core.models import ModelArgs
@@ -150,15 +151,24 @@ LIVE = "Current run (live)"
 
 @dataclass(frozen=True)
 class ModelSource:
-    """A generator to explore, wherever it came from."""
+    """A model to explore, wherever it came from."""
 
     name: str
-    gen: torch.nn.Module  # eval mode, CPU
+    nets: dict  # every network, eval mode, CPU; "gen" is the one samples are drawn from
     args: ModelArgs
     latent: str
     data_name: str
     step: int
     points: tuple = ()  # the centres of a drawn distribution (data custom)
+    data_dir: str = ""
+
+    @property
+    def gen(self) -> torch.nn.Module:
+        return self.nets["gen"]
+
+    @property
+    def variant(self):
+        return variants.get(self.args.arch)
 
 
 @st.cache_resource
@@ -169,12 +179,23 @@ def checkpoint_dir() -> CheckpointDir:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _load_source(path: str, mtime: float, name: str) -> ModelSource:
     ckpt = load_checkpoint(path)
-    return ModelSource(name, ckpt.build_generator("cpu"), ckpt.args, ckpt.config.model.latent,
-                       ckpt.config.data.name, ckpt.step, ckpt.config.data.points)
+    return ModelSource(name, ckpt.build_nets("cpu"), ckpt.args, ckpt.config.model.latent,
+                       ckpt.config.data.name, ckpt.step, ckpt.config.data.points, ckpt.config.data.data_dir)
 
 
-def source_names() -> list[str]:
-    return [LIVE] + [e.name for e in checkpoint_dir().entries()]
+def source_names(kind: str = "latent") -> list[str]:
+    """The live run and every checkpoint, or only those of one kind: "latent" (models that draw from
+    noise, the Latent explorer's and Class control's) or "translation" (the Translate page's)."""
+    names = [LIVE] + [e.name for e in checkpoint_dir().entries()]
+    return [n for n in names if n == LIVE or _kind(n) == kind]
+
+
+def _kind(name: str) -> str:
+    try:
+        v = model_source(name).variant
+    except Exception:  # noqa: BLE001 - a damaged file is listed on the Checkpoints page, not offered here
+        return "unreadable"
+    return "latent" if v.has_latent else "translation"
 
 
 def model_source(name: str) -> ModelSource:
@@ -182,16 +203,17 @@ def model_source(name: str) -> ModelSource:
     if name == LIVE:
         t = run().trainer
         with t.lock:
-            gen = copy.deepcopy(t.shown_generator).cpu().eval()
-        return ModelSource(LIVE, gen, t.args, t.config.model.latent, t.config.data.name, t.step, t.config.data.points)
+            nets = {k: copy.deepcopy(n).cpu().eval() for k, n in {**t.parts.nets, "gen": t.shown_generator}.items()}
+        return ModelSource(LIVE, nets, t.args, t.config.model.latent, t.config.data.name, t.step,
+                           t.config.data.points, t.config.data.data_dir)
     entry = checkpoint_dir().find(name)
     return _load_source(str(entry.path), entry.path.stat().st_mtime, name)
 
 
-def chosen_source(page: str, default: str) -> str:
+def chosen_source(page: str, default: str, kind: str = "latent") -> str:
     """The model a page explores, remembered per page for this session."""
     key = f"source_{page}"
-    names = source_names()
+    names = source_names(kind)
     if st.session_state.get(key) not in names:
         st.session_state[key] = default if default in names else names[min(1, len(names) - 1)]
     return st.session_state[key]

@@ -135,6 +135,22 @@ class DCGANGenerator(nn.Module):
         return self.up(h)  # (B, 2ch, 7, 7) -> (B, ch, 14, 14) -> (B, 1, 28, 28)
 
 
+def conv_features(a: ModelArgs) -> nn.Sequential:
+    """DCGAN's discriminator body for 28x28: two strided convs with LeakyReLU(0.2), no batch norm (so
+    the WGAN-GP and R1 penalties stay per-sample); (B, 1, 28, 28) -> (B, 2ch*49). Variants put their
+    own heads on it (``conv_width(a)`` features)."""
+    ch = a.hidden
+    return nn.Sequential(
+        nn.Conv2d(a.data_shape[0], ch, 4, 2, 1), nn.LeakyReLU(0.2),  # -> (B, ch, 14, 14)
+        nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.LeakyReLU(0.2),  # -> (B, 2ch, 7, 7)
+        nn.Flatten(),
+    )
+
+
+def conv_width(a: ModelArgs) -> int:
+    return 2 * a.hidden * 7 * 7
+
+
 class DCGANDiscriminator(nn.Module):
     """Strided convs with LeakyReLU and no batch norm (so the WGAN-GP penalty stays per-sample).
 
@@ -145,13 +161,8 @@ class DCGANDiscriminator(nn.Module):
     def __init__(self, a: ModelArgs):
         super().__init__()
         self.args = a
-        ch = a.hidden
-        self.features = nn.Sequential(
-            nn.Conv2d(a.data_shape[0], ch, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Flatten(),
-        )
-        width = 2 * ch * 7 * 7
+        self.features = conv_features(a)
+        width = conv_width(a)
         self.head = nn.Linear(width, 1)
         self.embed = nn.Linear(a.n_classes, width, bias=False) if a.n_classes else None
 
@@ -163,9 +174,55 @@ class DCGANDiscriminator(nn.Module):
         return logit
 
 
+class UNet(nn.Module):
+    """28x28 -> 14 -> 7 -> 14 -> 28, each decoder level fed the encoder's map of the same size (U-Net
+    skips, Ronneberger et al. 2015). Input and output (B, 1, 28, 28) in [-1, 1]."""
+
+    def __init__(self, a):
+        super().__init__()
+        ch = a.hidden
+        self.down1 = nn.Sequential(nn.Conv2d(1, ch, 4, 2, 1), nn.LeakyReLU(0.2))  # -> (B, ch, 14, 14)
+        self.down2 = nn.Sequential(nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2))  # -> 7x7
+        self.middle = nn.Sequential(nn.Conv2d(2 * ch, 2 * ch, 3, 1, 1), nn.BatchNorm2d(2 * ch), nn.ReLU())
+        self.up2 = nn.Sequential(nn.ConvTranspose2d(4 * ch, ch, 4, 2, 1), nn.BatchNorm2d(ch), nn.ReLU())  # -> 14x14
+        self.up1 = nn.Sequential(nn.ConvTranspose2d(2 * ch, 1, 4, 2, 1), nn.Tanh())  # -> (B, 1, 28, 28)
+
+    def forward(self, e: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        d1 = self.down1(e)
+        d2 = self.down2(d1)
+        m = self.middle(d2)
+        u2 = self.up2(torch.cat([m, d2], 1))  # (B, 4ch, 7, 7) -> (B, ch, 14, 14)
+        return self.up1(torch.cat([u2, d1], 1))  # (B, 2ch, 14, 14) -> (B, 1, 28, 28)
+
+
+class WeightNormLinear(nn.Module):
+    """A linear layer with weight normalisation (Salimans & Kingma, NeurIPS 2016): W = g * v / ||v||,
+    each output's direction v and length g learned apart. Initialised so that W starts as PyTorch's
+    default Linear would."""
+
+    def __init__(self, n_in: int, n_out: int):
+        super().__init__()
+        self.v = nn.Parameter(torch.empty(n_out, n_in))
+        self.g = nn.Parameter(torch.empty(n_out))
+        self.bias = nn.Parameter(torch.empty(n_out))
+
+    def initialise(self, generator: torch.Generator) -> None:
+        nn.init.kaiming_uniform_(self.v, a=math.sqrt(5), generator=generator)
+        self.g.copy_(self.v.norm(dim=1))
+        bound = 1 / math.sqrt(self.v.shape[1])
+        nn.init.uniform_(self.bias, -bound, bound, generator=generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.v * (self.g / self.v.norm(dim=1).clamp_min(1e-12))[:, None]  # (out, in), rows of length g
+        return F.linear(x, w, self.bias)
+
+
 def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool) -> None:
-    """PyTorch's default init (or DCGAN's N(0, 0.02)), drawn from ``generator`` instead of the global RNG."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+    """PyTorch's default init (or DCGAN's N(0, 0.02)), drawn from ``generator`` instead of the global RNG.
+    A module with an ``initialise(generator)`` method of its own is initialised by it."""
+    if hasattr(module, "initialise"):
+        module.initialise(generator)
+    elif isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
         if dcgan:
             nn.init.normal_(module.weight, 0.0, 0.02, generator=generator)
         else:
@@ -181,6 +238,9 @@ def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool)
         nn.init.normal_(module.weight, 1.0, 0.02, generator=generator)
         nn.init.zeros_(module.bias)
         module.reset_running_stats()
+    elif isinstance(module, nn.modules.instancenorm._InstanceNorm) and module.affine:
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
 
 
 def build_nets(a: ModelArgs, *, seed: int = 0) -> dict[str, nn.Module]:
@@ -194,8 +254,15 @@ def build_nets(a: ModelArgs, *, seed: int = 0) -> dict[str, nn.Module]:
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for net in nets.values():
+            for t in (*net.parameters(), *net.buffers()):
+                if t.is_floating_point():
+                    t.fill_(float("nan"))  # so that anything the initialiser below misses is caught
             for module in net.modules():
                 _init_weights(module, generator, dcgan=v.dcgan_init)
+    for name, net in nets.items():
+        missed = [n for n, t in (*net.named_parameters(), *net.named_buffers()) if t.is_floating_point() and t.isnan().any()]
+        if missed:
+            raise TypeError(f"{a.arch}'s {name} has tensors no initialiser sets: {', '.join(missed)}")
     return nets
 
 

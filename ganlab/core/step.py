@@ -54,7 +54,8 @@ class GANParts:
     d_params: list = field(init=False, repr=False)  # what D's gradient norm measures
     d_opt_params: list = field(init=False, repr=False)  # what the D optimiser updates (D and any side nets)
     g_params: list = field(init=False, repr=False)
-    ema_params: list = field(init=False, repr=False)
+    ema_params: list = field(init=False, repr=False)  # (average's, G's) weights
+    ema_buffers: list = field(init=False, repr=False)  # (average's, G's) running statistics, e.g. batch norm's
     ema_count: torch.Tensor = field(init=False, repr=False)
     carried: dict = field(init=False, repr=False)  # each extra metric's last value, for steps of one half
 
@@ -63,7 +64,10 @@ class GANParts:
         self.d_params = [q for name in v.d_nets for q in self.nets[name].parameters()]
         self.d_opt_params = self.d_params + [q for name in v.side_nets for q in self.nets[name].parameters()]
         self.g_params = [q for name in v.g_nets for q in self.nets[name].parameters()]
-        self.ema_params = list(self.gen_ema.parameters()) if self.gen_ema is not None else []
+        self.ema_params = ([(a, b) for a, b in zip(self.gen_ema.parameters(), self.gen.parameters())]
+                           if self.gen_ema is not None else [])  # (average's, G's) weights
+        self.ema_buffers = ([(a, b) for a, b in zip(self.gen_ema.buffers(), self.gen.buffers()) if a.is_floating_point()]
+                            if self.gen_ema is not None else [])
         # Generator updates folded into the average so far. A device tensor, not an int, so that a
         # step captured in a CUDA graph (ganlab.training.fast_path) counts its replays too. MPS has no float64.
         count_dtype = torch.float32 if self.device.type == "mps" else torch.float64
@@ -179,7 +183,8 @@ def d_update(p: GANParts):
     grad_d = _grad_norm(p.d_params)
     p.opt_d.step()
     _carry(p, half.extras)
-    return half._replace(loss=half.loss.detach(), logit_real=half.logit_real.detach(),
+    shown = half.loss if half.shown is None else half.shown
+    return half._replace(loss=shown.detach(), logit_real=half.logit_real.detach(),
                          logit_fake=half.logit_fake.detach()), grad_d
 
 
@@ -193,11 +198,15 @@ def g_update(p: GANParts):
     p.opt_g.step()
     if p.ema_params:
         with torch.no_grad():
-            weight = (1 - ema_decay(p.ema, p.ema_count)).to(p.ema_params[0].dtype)  # on the device, no sync
-            torch._foreach_lerp_(p.ema_params, p.g_params, [weight] * len(p.ema_params))
+            weight = (1 - ema_decay(p.ema, p.ema_count)).to(p.ema_params[0][0].dtype)  # on the device, no sync
+            averages, weights = zip(*p.ema_params)
+            torch._foreach_lerp_(list(averages), list(weights), [weight] * len(averages))
+            for avg, live in p.ema_buffers:  # batch norm's statistics are G's own, not averaged
+                avg.copy_(live)
             p.ema_count.add_(1)
     _carry(p, half.extras)
-    return half._replace(loss=half.loss.detach(), logit_fake=half.logit_fake.detach()), grad_g
+    shown = half.loss if half.shown is None else half.shown
+    return half._replace(loss=shown.detach(), logit_fake=half.logit_fake.detach()), grad_g
 
 
 def _d_loss_now(p: GANParts, g: Any) -> tuple[torch.Tensor, torch.Tensor]:

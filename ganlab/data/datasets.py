@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganlab.config import DATASETS_IMAGE, DATASETS_TOY
+from ganlab.config import DATASETS_IDX, DATASETS_TOY
 
 
 class DatasetUnavailable(RuntimeError):
@@ -139,6 +139,7 @@ _FILES = {
 }
 _CLASS_NAMES = {
     "mnist": tuple(str(d) for d in range(10)),
+    "digits8": tuple(str(d) for d in range(10)),
     "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
@@ -211,8 +212,12 @@ def load_images(name: str, root: str | Path, *, train: bool = True, download: bo
     Missing files are downloaded through ``torchvision.datasets`` when ``download``
     and the network allow; otherwise :class:`DatasetUnavailable` says where to put them.
     """
-    if name not in DATASETS_IMAGE:
-        raise ValueError(f"unknown image dataset {name!r}; choose one of {', '.join(DATASETS_IMAGE)}")
+    if name == "digits8":
+        from ganlab.data.digits8 import load_digits8
+
+        return load_digits8(device=device)
+    if name not in DATASETS_IDX:
+        raise ValueError(f"unknown image dataset {name!r}; choose one of {', '.join(DATASETS_IDX)}")
     root = Path(root)
     raw = root / _TORCHVISION_CLASS[name] / "raw"
     stems = _FILES[train]

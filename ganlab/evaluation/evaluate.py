@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ganlab.data.datasets import load_data, load_images
+from ganlab.evaluation.accuracy import accuracy
 from ganlab.evaluation.classifier import frechet_distance, load_classifier, predict
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from ganlab.explore.sampling import generate
@@ -25,10 +26,77 @@ CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
 CLASSIFIER_PATH = CHECKPOINT_DIR / "mnist-classifier.pt"
 
 
+class MnistJudge:
+    """The project's LeNet with the MNIST test set's features and the real-data floor, computed once:
+    judges any batch of generated images (``eval``, and benchmarks that measure quality over time)."""
+
+    def __init__(self, data_dir: str | Path, classifier_path: str | Path = CLASSIFIER_PATH):
+        self.data_dir = data_dir
+        self.clf, self.clf_accuracy = load_classifier(classifier_path)
+        self.test = load_images("mnist", data_dir, train=False, download=False)
+        train = load_images("mnist", data_dir, train=True, download=False)
+        _, self.test_feats = predict(self.clf, self.test.images)
+        _, train_feats = predict(self.clf, train.images[:len(self.test.images)])
+        self.floor = frechet_distance(train_feats, self.test_feats)
+
+    def judge(self, x: np.ndarray, labels: np.ndarray | None = None, *, handle: str = "class") -> dict:
+        """Fréchet distance, class histogram and, for samples drawn with a class input, how well it holds:
+        label agreement for a conditional model's labels, the best one-to-one code matching for
+        InfoGAN's categorical codes (``handle`` "categorical code")."""
+        pred, feats = predict(self.clf, x)
+        out = {"frechet_distance": frechet_distance(feats, self.test_feats), "frechet_floor_train_vs_test": self.floor,
+               "class_histogram": np.bincount(pred, minlength=10).tolist()}
+        if labels is None:
+            return out
+        if handle == "class":
+            out["label_agreement"] = float((pred == labels).mean())
+            out["per_class_agreement"] = [round(float((pred[labels == k] == k).mean()), 4) for k in range(10)]
+        else:
+            matching, accuracy = code_matching(labels, pred)
+            out["code_matching"] = matching
+            out["matched_accuracy"] = accuracy
+        return out
+
+
+def code_matching(codes: np.ndarray, pred: np.ndarray) -> tuple[dict[str, int], float]:
+    """The one-to-one matching of codes to predicted digits that agrees with the most samples
+    (the Hungarian method on the code x digit count table), and the share of samples it agrees with."""
+    from scipy.optimize import linear_sum_assignment
+
+    n_codes = int(codes.max()) + 1
+    table = np.zeros((n_codes, 10), dtype=np.int64)
+    np.add.at(table, (codes, pred), 1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return {str(int(r)): int(c) for r, c in zip(rows, cols)}, float(table[rows, cols].sum() / len(codes))
+
+
+def classifier_accuracies(ckpt: Checkpoint, test, matching: dict[str, int] | None = None) -> dict[str, float]:
+    """Test accuracy of each classifier the checkpoint's variant trains (D's auxiliary head, the
+    semi-supervised D and its baseline, InfoGAN's Q). Q predicts codes, not digits: with the code
+    ``matching`` each code is read as the digit it was matched to (an unmatched code is never right)."""
+    nets = ckpt.build_nets("cpu")
+    out = {}
+    for name, classify in ckpt.variant.classifiers(nets).items():
+        if matching is None:
+            out[name] = accuracy(classify, test.images, test.labels)
+            continue
+        lookup = torch.tensor([matching.get(str(k), -1) for k in range(ckpt.args.n_classes)])
+        with torch.no_grad():
+            codes = torch.cat([classify(test.images[i:i + 1000]).argmax(1) for i in range(0, len(test.images), 1000)])
+        out[name] = float((lookup[codes] == test.labels).float().mean())
+    return out
+
+
 def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | None = None, seed: int = QUALITY_Z_SEED,
              classifier_path: str | Path = CLASSIFIER_PATH) -> dict:
     """Figures for ``ckpt``; on toy data ``seed`` defaults to the draw the Train page's live figures use."""
     name = ckpt.config.data.name
+    if ckpt.variant.translation(ckpt.args) is not None:  # pix2pix, CycleGAN: is the digit kept, and the look changed?
+        from ganlab.evaluation.translation import evaluate_translation
+
+        images = len(ckpt.args.data_shape) > 1
+        return evaluate_translation(ckpt, MnistJudge(data_dir or ckpt.config.data.data_dir, classifier_path)
+                                    if images else None, seed=seed)
     if len(ckpt.args.data_shape) == 1:  # 1-D and 2-D mixtures
         m = load_data(name, points=ckpt.config.data.points)
         x, _ = generate(ckpt, n or QUALITY_SAMPLES, seed=seed)
@@ -36,21 +104,12 @@ def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | N
         return {"data": name, "step": ckpt.step, "samples": len(x), **toy_quality(x, real, m)}
     if name != "mnist":
         raise ValueError(f"the classifier judges MNIST only; this checkpoint was trained on {name}")
-    clf, clf_acc = load_classifier(classifier_path)
-    root = data_dir or ckpt.config.data.data_dir
-    test = load_images("mnist", root, train=False, download=False)
-    train = load_images("mnist", root, train=True, download=False)
+    judge = MnistJudge(data_dir or ckpt.config.data.data_dir, classifier_path)
     x, labels = generate(ckpt, n or 10000, seed=seed)
-    pred, feats = predict(clf, x)
-    _, test_feats = predict(clf, test.images)
-    _, train_feats = predict(clf, train.images[:len(test.images)])
-    out = {
-        "data": name, "step": ckpt.step, "samples": len(x), "classifier_test_accuracy": clf_acc,
-        "frechet_distance": frechet_distance(feats, test_feats),
-        "frechet_floor_train_vs_test": frechet_distance(train_feats, test_feats),
-        "class_histogram": np.bincount(pred, minlength=10).tolist(),
-    }
-    if labels is not None:
-        out["label_agreement"] = float((pred == labels).mean())
-        out["per_class_agreement"] = [round(float((pred[labels == k] == k).mean()), 4) for k in range(10)]
+    out = {"data": name, "model": ckpt.args.arch, "step": ckpt.step, "samples": len(x),
+           "classifier_test_accuracy": judge.clf_accuracy,
+           **judge.judge(x, labels, handle=ckpt.variant.class_handle)}
+    accuracies = classifier_accuracies(ckpt, judge.test, out.get("code_matching"))
+    if accuracies:
+        out["test_accuracy"] = accuracies  # the variant's own classifiers on the 10,000 MNIST test images
     return out

@@ -1,4 +1,5 @@
-"""Rendering a generator for the exploration pages: grids by class, blends, latent paths."""
+"""Rendering a generator for the exploration pages: grids by class (or categorical code), blends,
+and sweeps of a continuous code (InfoGAN's headline figure)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,23 @@ def _check_class(args: ModelArgs, k: int) -> None:
         raise ValueError("this model is unconditional: it has no class input")
     if not 0 <= int(k) < args.n_classes:
         raise ValueError(f"class must be between 0 and {args.n_classes - 1}, got {k}")
+
+
+def code_sweep(gen: nn.Module, variant, args: ModelArgs, z: torch.Tensor, code: int, values) -> np.ndarray:
+    """InfoGAN's figure: rows are ``values`` of continuous code ``code``, columns the categorical code's
+    values, z fixed (and the other continuous codes at 0): (len(values) * K, ...) images."""
+    values = torch.as_tensor(values, dtype=torch.float32)
+    k, n_codes = args.n_classes, len(variant.codes(args))
+    if not 0 <= code < n_codes:
+        raise ValueError(f"this model has {n_codes} continuous code(s); no code {code}")
+    cont = torch.zeros(len(values) * k, n_codes)
+    cont[:, code] = values.repeat_interleave(k)  # row r: value r, for every categorical code
+    cat = torch.arange(k).repeat(len(values))
+    return render(gen, z.reshape(1, -1).expand(len(cat), -1), variant.code_vector(args, cat, cont))
+
+
+def with_codes(gen: nn.Module, variant, args: ModelArgs, z: torch.Tensor, k: int, values) -> np.ndarray:
+    """G(z, c) for categorical code ``k`` and continuous codes ``values`` (one image per row of z)."""
+    z = z.reshape(-1, args.z_dim)
+    cont = torch.as_tensor(values, dtype=torch.float32).reshape(1, -1).expand(len(z), -1)
+    return render(gen, z, variant.code_vector(args, torch.full((len(z),), int(k)), cont))

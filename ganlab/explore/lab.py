@@ -33,6 +33,7 @@ class LabView:
     arrows: np.ndarray  # (A, d) -dL_G/dx at those samples
     mapping_z: np.ndarray | None  # (N,) latent values (1-D view), else None
     mapping_x: np.ndarray | None  # (N,) G(z) for those values
+    cycle: np.ndarray | None = None  # (K, 3, 2) round trips a -> G(a) -> F(G(a)) of a 2-D cycle model
 
 
 def _latent_range(latent: str) -> float:
@@ -47,9 +48,11 @@ def _probability(disc, x: torch.Tensor, n_classes: int) -> torch.Tensor:
     return torch.stack(outs).mean(0)
 
 
-def _latent_grid(z_dim: int, latent: str, fixed_z: torch.Tensor, res: int) -> tuple[torch.Tensor, str]:
-    """A regular grid over the first two latent coordinates (the rest held at a fixed noise vector)."""
-    r = _latent_range(latent)
+def _latent_grid(z_dim: int, latent: str, fixed_z: torch.Tensor, res: int,
+                 r: float | None = None) -> tuple[torch.Tensor, str]:
+    """A regular grid over the first two latent coordinates (the rest held at a fixed noise vector),
+    over [-r, r] (by default the bulk of p(z))."""
+    r = _latent_range(latent) if r is None else r
     line = torch.linspace(-r, r, res, device=fixed_z.device)
     if z_dim == 1:
         return line[:, None], f"G of z on a line over [-{r:g}, {r:g}]"
@@ -75,7 +78,7 @@ def lab_view(trainer, *, surface_res: int = SURFACE_RES, mesh_res: int = MESH_RE
     """Every layer of the lab view for a trainer on 1-D or 2-D data."""
     a, p = trainer.args, trainer.parts
     dim = a.data_shape[0]
-    extent = float(trainer.data.extent)
+    extent = max(float(trainer.data.extent), float(trainer.variant.target(trainer).extent))
     z, y = trainer.fixed_noise
     with trainer.lock:
         gen, disc = trainer.shown_generator, p.disc
@@ -91,7 +94,8 @@ def lab_view(trainer, *, surface_res: int = SURFACE_RES, mesh_res: int = MESH_RE
                     surface = _probability(disc, plane, a.n_classes).view(surface_res, surface_res)
                 else:
                     surface = _probability(disc, axis[:, None], a.n_classes)
-                zg, note = _latent_grid(a.z_dim, trainer.config.model.latent, z, mesh_res)
+                zg, note = _latent_grid(a.z_dim, trainer.config.model.latent, z, mesh_res,
+                                        trainer.variant.lab_grid(trainer))
                 yg = torch.zeros(len(zg), dtype=torch.long, device=zg.device) if a.n_classes else None
                 mesh = gen(zg, yg)
                 if a.z_dim >= 2:
@@ -106,8 +110,9 @@ def lab_view(trainer, *, surface_res: int = SURFACE_RES, mesh_res: int = MESH_RE
                     mapping_x = gen(zs, torch.zeros(len(zs), dtype=torch.long, device=zs.device) if a.n_classes
                                     else None)[:, 0].cpu().numpy()
                 mapping_z = zs[:, 0].cpu().numpy()
+            cycle = trainer.variant.cycle_lines(trainer)
         finally:
             gen.train(was[0])
             disc.train(was[1])
     return LabView(trainer.step, extent, axis.cpu().numpy(), surface.cpu().numpy(), mesh.cpu().numpy(), note,
-                   fake.cpu().numpy(), push.cpu().numpy(), mapping_z, mapping_x)
+                   fake.cpu().numpy(), push.cpu().numpy(), mapping_z, mapping_x, cycle)

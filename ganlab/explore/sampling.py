@@ -25,6 +25,14 @@ def generate(ckpt: Checkpoint, n: int, *, seed: int = 0, class_: int | None = No
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    if not ckpt.variant.has_latent:  # a translation model: it maps inputs, here domain A's test inputs
+        if class_ is not None:
+            raise ValueError(f"{ckpt.variant.title} has no class input; it translates images")
+        from ganlab.explore.translate import domain_inputs, translate
+
+        x, labels = domain_inputs(ckpt.variant, ckpt.args, "a", n, seed=seed, data_dir=ckpt.config.data.data_dir)
+        out = translate(ckpt.build_nets(device), ckpt.variant, x.to(device))
+        return out.cpu().numpy(), (labels.numpy() if labels is not None else None)
     a = ckpt.args
     handle = ckpt.variant.class_handle
     if class_ is not None:

@@ -326,10 +326,13 @@ class BackgroundTrainer:
         fake = t.sample_fixed()
         lab = quality = None
         if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
-            lab = lab_view(t)
-            quality = toy_quality(fake, t.fixed_real, t.data)
+            lab = lab_view(t) if t.variant.lab_view else None
+            quality = toy_quality(fake, t.fixed_real, t.variant.target(t))
+        else:
+            quality = t.variant.live_figures(t) or None  # a classifier's test accuracy, say
+        if quality:
             self.quality_history = extend_history(self.quality_history, t.step, quality)
-        view = SampleView(t.step, fake, t.fixed_real, lab, quality)
+        view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
         self._samples = view
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)

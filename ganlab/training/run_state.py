@@ -40,6 +40,7 @@ class SampleView:
     real: np.ndarray
     lab: LabView | None = None  # the lab view's layers, on 1-D and 2-D data
     quality: dict | None = None  # toy_quality of ``fake`` (the same draw `python -m ganlab eval` uses)
+    panels: tuple = ()  # (caption, images) rows a translation model shows instead of a plain grid
 
 
 def extend_history(history: list[tuple[int, dict]], step: int, quality: dict,

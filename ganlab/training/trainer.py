@@ -18,7 +18,7 @@ import torch
 from ganlab import variants
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.losses import LOSSES
-from ganlab.core.models import ModelArgs, build_nets, sample_z
+from ganlab.core.models import ModelArgs, build_nets
 from ganlab.core.step import GANParts, train_step
 from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
@@ -92,7 +92,7 @@ class Trainer:
             batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight, r1=o.r1,
             gen_ema=_average_of(nets["gen"]) if o.ema else None, ema=o.ema, bf16=config.precision == "bf16",
         )
-        v.prepare(self.parts)
+        v.prepare(self.parts, config)
         self.runner = StepRunner(self.parts, capture=fast)
         self.fields = fields_for(v)
         self.store = store if store is not None else MetricsStore(fields=self.fields)
@@ -187,12 +187,9 @@ class Trainer:
         if self.args.n_classes and not toy:
             n = 10 * self.args.n_classes  # one column per class, ten styles each
         z_seed, real_seed = (QUALITY_Z_SEED, QUALITY_REAL_SEED) if toy else (self.config.seed + 1, self.config.seed + 2)
-        g = torch.Generator().manual_seed(z_seed)
-        z = sample_z(n, self.args.z_dim, self.config.model.latent, g, "cpu")
-        classes = torch.arange(n) % self.args.n_classes if self.args.n_classes else None
-        y = self.variant.condition(self.args, classes, g)
+        z, y = self.variant.fixed_inputs(self, n, torch.Generator().manual_seed(z_seed))
         y = y.to(self.device) if y is not None else None
-        real = self.data.batch(n, torch.Generator(self.device).manual_seed(real_seed))[0]
+        real = self.variant.target(self).batch(n, torch.Generator(self.device).manual_seed(real_seed))[0]
         return z.to(self.device), y, real.cpu().numpy()
 
     def sample_fixed(self) -> np.ndarray:

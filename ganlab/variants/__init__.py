@@ -4,21 +4,13 @@ A variant module holds its networks, the two halves of its step and the metrics 
 (see ``base.py``). Adding one means writing its module and adding its registration line below.
 """
 
-from ganlab.variants.base import (
-                                  BASE_METRICS,
-                                  CHART_GROUPS,
-                                  Code,
-                                  Half,
-                                  Metric,
-                                  Variant,
-                                  all_variants,
-                                  get,
-                                  names,
-                                  register,
-)
+from ganlab.variants.base import (BASE_METRICS, CHART_GROUPS, Code, Half, Metric, Translation, Variant,  # isort: skip
+                                  all_variants, get, names, register)
 
-# the registration lines: importing a module registers its variants, in this order in the model picker
+# The registration lines: importing a module registers its variants, in this order in the model picker.
 from ganlab.variants import vanilla, conditional  # noqa: E402,F401  isort: skip
+from ganlab.variants import acgan, infogan, ssgan  # noqa: E402,F401  isort: skip
+from ganlab.variants import pix2pix, cyclegan  # noqa: E402,F401  isort: skip
 
-__all__ = ["BASE_METRICS", "CHART_GROUPS", "Code", "Half", "Metric", "Variant", "all_variants", "get", "names",
-           "register"]
+__all__ = ["BASE_METRICS", "CHART_GROUPS", "Code", "Half", "Metric", "Translation", "Variant", "all_variants", "get",
+           "names", "register"]

@@ -70,13 +70,16 @@ class Half(NamedTuple):
 
     ``logit_real`` and ``logit_fake`` are D's real/fake logits of any shape (a PatchGAN's are a
     map); the step records the mean of their sigmoid as D(x) and D(G(z)). ``extras`` holds the
-    variant's own metrics by name, as 0-d device tensors.
+    variant's own metrics by name, as 0-d device tensors. ``shown`` is the loss the charts record
+    when it is not all that is minimised (a side network's loss added in, as the semi-supervised
+    GAN's labels-only baseline).
     """
 
     loss: torch.Tensor
     logit_real: torch.Tensor | None
     logit_fake: torch.Tensor
     extras: dict[str, torch.Tensor] = {}
+    shown: torch.Tensor | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,19 @@ class Code:
     label: str
     low: float = -2.0  # the range a page sweeps (training draws from U(-1, 1))
     high: float = 2.0
+
+
+@dataclass(frozen=True)
+class Translation:
+    """What an image-to-image (or point-to-point) model translates: domain A to domain B, and back
+    when it has a second generator (``cycle``)."""
+
+    a: str  # display names: "outline", "MNIST digit", "8x8 digit", "moons"
+    b: str
+    a_data: str  # the dataset each domain's images come from
+    b_data: str
+    cycle: bool = False  # a B -> A generator too (gen_ba), and the cycle back
+    outline_input: bool = False  # domain A is the outline of a domain-B image (ganlab.data.outline)
 
 
 class Variant:
@@ -112,6 +128,7 @@ class Variant:
     d_nets: ClassVar[tuple[str, ...]] = ("disc",)  # nets the D optimiser updates and D's gradient norm measures
     g_nets: ClassVar[tuple[str, ...]] = ("gen",)
     side_nets: ClassVar[tuple[str, ...]] = ()  # nets the D optimiser updates outside D's gradient norm
+    has_latent: ClassVar[bool] = True  # G draws from a latent z (a translation model maps an input instead)
 
     # -- configuration --------------------------------------------------------------
     def check(self, config) -> None:
@@ -136,7 +153,7 @@ class Variant:
         initialises them from the run's seed."""
         raise NotImplementedError
 
-    def prepare(self, parts: GANParts) -> None:
+    def prepare(self, parts: GANParts, config) -> None:
         """Set up what the step needs besides the networks (a labelled subset...) in ``parts.state``."""
 
     # -- the step -------------------------------------------------------------------
@@ -166,6 +183,41 @@ class Variant:
     def code_vector(self, args: ModelArgs, classes: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
         """G's class input for categorical codes ``classes`` (n,) and continuous codes ``values`` (n, k)."""
         raise ValueError(f"model {self.key} has no continuous codes")
+
+    def translation(self, args: ModelArgs) -> Translation | None:
+        """What this model translates, if it is an image-to-image (or point-to-point) model."""
+        return None
+
+    def translate(self, nets: dict[str, nn.Module], x: torch.Tensor, direction: str = "a2b") -> torch.Tensor:
+        """Domain-A inputs to domain B (``a2b``) or back (``b2a``, cycle models only)."""
+        raise ValueError(f"model {self.key} does not translate images")
+
+    def fixed_inputs(self, trainer, n: int, generator: torch.Generator):
+        """The fixed batch G is shown on (DCGAN's fixed_noise): (z, y) on the CPU. A translation model's
+        z is a fixed batch of domain-A inputs, and y what the Train page shows beside them (G ignores it)."""
+        from ganlab.core.models import sample_z
+
+        args = trainer.args
+        z = sample_z(n, args.z_dim, trainer.config.model.latent, generator, "cpu")
+        classes = torch.arange(n) % args.n_classes if args.n_classes else None
+        return z, self.condition(args, classes, generator)
+
+    def target(self, trainer):
+        """The data G's outputs should look like (a translation model's domain B)."""
+        return trainer.data
+
+    def lab_grid(self, trainer) -> float | None:
+        """Half-width of the grid the lab view pushes through G (None: the latent's own range)."""
+        return None
+
+    def cycle_lines(self, trainer):
+        """For a 2-D cycle model, (n, 3, 2) round trips a -> G(a) -> F(G(a)) for the lab view; else None."""
+        return None
+
+    def panels(self, trainer) -> tuple[tuple[str, Any], ...]:
+        """Labelled image rows the Train page draws instead of a plain sample grid (a translation's
+        input, output and target), from the trainer's fixed inputs."""
+        return ()
 
     def classifiers(self, nets: dict[str, nn.Module]) -> dict[str, Any]:
         """Classifiers this variant trains, by display name: each maps images (B, ...) to class logits

@@ -13,7 +13,7 @@ from ganlab.explore.lab import LabView
 from ganlab.views.plots import COLORS
 from ganlab.views.vega import frame
 
-LAYERS = ("Real", "Generated", "D(x) surface", "G manifold", "Gradient arrows")
+LAYERS = ("Real", "Generated", "D(x) surface", "G manifold", "Gradient arrows", "Cycle")  # Cycle: cycle models only
 D_COLORS = ["#b2182b", "#f7f7f7", "#2166ac"]  # D(x) = 0, 0.5, 1: red says fake, blue says real
 MANIFOLD = "rgba(90,60,160,0.45)"
 PLANE_SIZE = 520  # pixels per side of the square plot area
@@ -145,6 +145,14 @@ def plane_spec(view: LabView, real: np.ndarray, fake: np.ndarray, layers) -> dic
         out.append(_named("-dL_G/dx", "lab-arrows", {"type": "rule", "strokeWidth": 1},
                           _xy("x2", "y2")))
         lines.append(("-dL_G/dx", "#111"))
+    if "Cycle" in layers and view.cycle is not None:
+        a, g_a, back = view.cycle[:, 0], view.cycle[:, 1], view.cycle[:, 2]
+        data["there"] = _segment_rows(a, g_a)
+        out.append(_named("a -> G(a)", "lab-there", {"type": "rule", "strokeWidth": 1}, _xy("x2", "y2")))
+        data["back"] = _segment_rows(g_a, back)
+        out.append(_named("G(a) -> F(G(a))", "lab-back", {"type": "rule", "strokeWidth": 1, "strokeDash": [3, 2]},
+                          _xy("x2", "y2")))
+        lines += [("a -> G(a)", "#6a3d9a"), ("G(a) -> F(G(a))", "#b15928")]
     _colour_by_name(out, lines)
     return _view("lab", out, data, scale, scale, width=PLANE_SIZE, height=PLANE_SIZE)
 

@@ -109,3 +109,24 @@ def canvas_figure(canvas: np.ndarray, chosen: np.ndarray, extent: float) -> go.F
                       yaxis=dict(range=[-extent, extent], autorange=False, zeroline=False, scaleanchor="x"),
                       uirevision="canvas")
     return fig
+
+
+def cycle_figure(a: np.ndarray, there: np.ndarray, back: np.ndarray, real_b: np.ndarray) -> go.Figure:
+    """A 2-D cycle model's round trips: domain B's points, then each a -> G(a) (solid) -> F(G(a)) (dashed)."""
+    extent = float(np.abs(np.concatenate([a, there, back, real_b])).max()) * 1.1
+    fig = scatter_figure(real_b, there, extent=extent, title="a -> G(a) -> F(G(a)) over domain B")
+    fig.data[0].name, fig.data[1].name = "domain B", "G(a)"
+    fig.add_trace(go.Scatter(x=a[:, 0], y=a[:, 1], mode="markers", name="a (domain A)",
+                             marker=dict(size=4, color="#6a3d9a", opacity=0.6)))
+    for start, end, name, dash in ((a, there, "a -> G(a)", "solid"), (there, back, "G(a) -> F(G(a))", "dot")):
+        xs = np.stack([start[:, 0], end[:, 0], np.full(len(start), np.nan)], 1).ravel()
+        ys = np.stack([start[:, 1], end[:, 1], np.full(len(start), np.nan)], 1).ravel()
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(width=0.7, dash=dash, color="#555")))
+    return fig
+
+
+def heat_map(values: np.ndarray, *, scale: int = 8) -> np.ndarray:
+    """(H, W) values in [0, 1] as an RGB uint8 heat map (black, red, yellow, white), enlarged."""
+    v = np.clip(np.asarray(values, dtype=np.float64), 0, 1)
+    rgb = np.stack([np.clip(3 * v, 0, 1), np.clip(3 * v - 1, 0, 1), np.clip(3 * v - 2, 0, 1)], -1)
+    return (rgb * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)

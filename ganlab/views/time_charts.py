@@ -1,4 +1,6 @@
-"""Vega-Lite specs of the live time charts: losses, D outputs, gradient norms, sample quality.
+"""Vega-Lite specs of the live time charts: one per group of the variant's metrics (losses, D outputs,
+gradient norms, and whatever the variant adds: class accuracy, mutual information, loss terms), and
+the live quality figures.
 
 Why Vega-Lite and not Plotly: a page redraws these charts twice a second. Streamlit gives a
 Plotly chart a new identity whenever its figure changes, so the browser throws the plot away and
@@ -15,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganlab.training.store import Snapshot
+from ganlab.variants.base import BASE_METRICS, CHART_GROUPS
 from ganlab.views.plots import COLORS
 from ganlab.views.vega import frame
 
@@ -106,38 +109,62 @@ def series_spec(snap: Snapshot, series: dict[str, tuple[str, str]], title: str, 
     return _spec(key, title, labels, colors, y_scale, datasets, layers)
 
 
+SERIES_COLORS = {"d_loss": COLORS["d"], "g_loss": COLORS["g"], "d_real": COLORS["real"], "d_fake": COLORS["fake"],
+                 "grad_d": COLORS["d"], "grad_g": COLORS["g"]}
+PALETTE = ("#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")  # a variant's own metrics, in turn
+
+
+def chart_groups(metrics=BASE_METRICS) -> list[str]:
+    """The chart groups of ``metrics`` (a variant's), in the order their first metric is declared."""
+    out: list[str] = []
+    for m in metrics:
+        if m.group not in out:
+            out.append(m.group)
+    return out
+
+
+def group_spec(snap: Snapshot, group: str, metrics=BASE_METRICS, zoom: str = "") -> dict:
+    """The time chart of one metric group: its metrics as lines (colours fixed per metric), on the
+    group's scale; D's equilibrium line on the D-outputs chart."""
+    chart = CHART_GROUPS[group]
+    mine = [m for m in metrics if m.group == group]
+    extra = iter(PALETTE)
+    series = {m.name: (m.label, SERIES_COLORS.get(m.name) or next(extra)) for m in mine}
+    spec = series_spec(snap, series, chart.title, key=group, log=chart.scale == "log",
+                       domain=(0.0, 1.0) if chart.scale == "unit" else None, zoom=zoom)
+    if chart.equilibrium:
+        one = {"values": [{}]}  # a layer without data draws nothing; these two draw one mark each
+        half = {"y": {"datum": 0.5}}
+        spec["layer"] += [
+            {"data": one, "mark": {"type": "rule", "color": "#444", "strokeDash": [5, 4], "strokeWidth": 1},
+             "encoding": half},
+            {"data": one, "mark": {"type": "text", "text": "equilibrium 0.5", "align": "right", "dx": -4, "dy": -6,
+                                   "fontSize": 10, "color": "#444"},
+             "encoding": {**half, "x": {"value": {"expr": "width"}}}},
+        ]
+    return spec
+
+
 def loss_spec(snap: Snapshot, zoom: str = "") -> dict:
     """D loss and G loss per step."""
-    return series_spec(snap, {"d_loss": ("D loss", COLORS["d"]), "g_loss": ("G loss", COLORS["g"])}, "Losses",
-                       key="loss", zoom=zoom)
+    return group_spec(snap, "loss", zoom=zoom)
 
 
 def prob_spec(snap: Snapshot, zoom: str = "") -> dict:
     """Mean D(x) and D(G(z)) as probabilities, with the 0.5 equilibrium line."""
-    spec = series_spec(snap, {"d_real": ("D(x)", COLORS["real"]), "d_fake": ("D(G(z))", COLORS["fake"])},
-                       "Discriminator outputs", key="prob", domain=(0.0, 1.0), zoom=zoom)
-    one = {"values": [{}]}  # a layer without data draws nothing; these two draw one mark each
-    half = {"y": {"datum": 0.5}}
-    spec["layer"] += [
-        {"data": one, "mark": {"type": "rule", "color": "#444", "strokeDash": [5, 4], "strokeWidth": 1},
-         "encoding": half},
-        {"data": one, "mark": {"type": "text", "text": "equilibrium 0.5", "align": "right", "dx": -4, "dy": -6,
-                               "fontSize": 10, "color": "#444"},
-         "encoding": {**half, "x": {"value": {"expr": "width"}}}},
-    ]
-    return spec
+    return group_spec(snap, "prob", zoom=zoom)
 
 
 def grad_spec(snap: Snapshot, zoom: str = "") -> dict:
     """Gradient norms of D's and G's parameters per step, on a log scale (a network left alone, with
     norm 0, draws no point)."""
-    return series_spec(snap, {"grad_d": ("D grad norm", COLORS["d"]), "grad_g": ("G grad norm", COLORS["g"])},
-                       "Gradient norms", key="grad", log=True, zoom=zoom)
+    return group_spec(snap, "grad", zoom=zoom)
 
 
-def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0) -> list[dict]:
-    """The Losses, Discriminator outputs and Gradient norms charts of one snapshot, folded once:
-    the whole run, or only its ``newest`` steps.
+def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0, metrics=BASE_METRICS) -> list[dict]:
+    """Every time chart of one snapshot, one per group of ``metrics`` (a variant's; the plain GAN's
+    are Losses, Discriminator outputs and Gradient norms), folded once: the whole run, or only its
+    ``newest`` steps.
 
     Their zooms are named for the ``run`` (``BackgroundTrainer.runs``: which of the runs its thread
     has held) and the steps shown, so a new run or other steps start the charts with a fresh view:
@@ -146,21 +173,31 @@ def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0) -> list[
         snap = snap.newest(newest)
     snap = snap.thin(POINTS)  # each spec's own thin is then a no-op
     zoom = f"_run{run}" + ("" if newest is None else f"_last{newest}")
-    return [loss_spec(snap, zoom), prob_spec(snap, zoom), grad_spec(snap, zoom)]
+    return [group_spec(snap, group, metrics, zoom) for group in chart_groups(metrics)]
 
 
-def quality_spec(history: list[tuple[int, dict]], events=()) -> dict:
-    """The live figures over training: share of high-quality samples, share of modes covered, grid JS."""
+# The live quality figures a chart can draw (each a share, 0 to 1), in this order: label, colour, value.
+QUALITY_SERIES = (
+    ("high quality", COLORS["d"], lambda q: q.get("high_quality")),
+    ("modes covered (share)", COLORS["g"], lambda q: q["modes_covered"] / q["n_modes"] if "modes_covered" in q else None),
+    ("grid JS / ln 2", COLORS["real"], lambda q: q["grid_js"] / np.log(2) if "grid_js" in q else None),
+    ("D's test accuracy", COLORS["d"], lambda q: q.get("test_accuracy")),
+    ("labels-only baseline", COLORS["fake"], lambda q: q.get("baseline_accuracy")),
+)
+
+
+def quality_spec(history: list[tuple[int, dict]], events=(),
+                 title: str = "Sample quality (2,500 samples of the fixed noise)") -> dict:
+    """The live figures over training, those of ``QUALITY_SERIES`` that the history holds: on 2-D data
+    the share of high-quality samples, the share of modes covered and grid JS; for a classifier
+    GAN, its test accuracy beside the labels-only baseline's."""
     steps = np.array([s for s, _ in history], dtype=np.int64)
     rows: dict = {"step": steps}
     series: list[tuple[str, str]] = []
-    if history and "high_quality" in history[0][1]:
-        rows["high quality"] = np.array([q["high_quality"] for _, q in history], dtype=np.float64)
-        rows["modes covered (share)"] = np.array([q["modes_covered"] / q["n_modes"] for _, q in history],
-                                                 dtype=np.float64)
-        series += [("high quality", COLORS["d"]), ("modes covered (share)", COLORS["g"])]
-    rows["grid JS / ln 2"] = np.array([q["grid_js"] / np.log(2) for _, q in history], dtype=np.float64)
-    series.append(("grid JS / ln 2", COLORS["real"]))
+    for label, color, value in QUALITY_SERIES:
+        if history and value(history[0][1]) is not None:
+            rows[label] = np.array([value(q) for _, q in history], dtype=np.float64)
+            series.append((label, color))
     labels = [label for label, _ in series]
     layers = [
         {"data": {"name": "quality-rows"}, "transform": [{"fold": labels, "as": ["series", "value"]}],
@@ -170,5 +207,5 @@ def quality_spec(history: list[tuple[int, dict]], events=()) -> dict:
                                   {"field": "value", "type": "quantitative", "format": ".3f"}]}},
         *_event_layers("quality-events"),
     ]
-    return _spec("quality", "Sample quality (2,500 samples of the fixed noise)", labels, [c for _, c in series],
+    return _spec("quality", title, labels, [c for _, c in series],
                  {"domain": [0, 1], "clamp": True}, {"rows": rows, "events": _events_data(events)}, layers)

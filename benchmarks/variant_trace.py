@@ -1,0 +1,98 @@
+"""Train one MNIST variant and judge it as it goes: the figures its target names, every few seconds
+of training (evaluation time excluded), then the checkpoint.
+
+    python benchmarks/variant_trace.py --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
+
+Per variant, what is judged (the project's LeNet, ``ganlab.evaluation.evaluate``):
+  a model with a class input: label agreement (or InfoGAN's matched code accuracy) and Fréchet
+  distance on 2,000 samples of a fixed noise (the final line: 10,000, as ``eval``);
+  a model with classifiers (ACGAN, the semi-supervised GAN, InfoGAN's Q): their accuracy on the
+  10,000 MNIST test images.
+Prints one line per check; with --out, writes trace.json and checkpoint.pt there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
+
+import torch  # noqa: E402
+
+from ganlab.config import default_config  # noqa: E402
+from ganlab.data.datasets import load_images  # noqa: E402
+from ganlab.evaluation.evaluate import MnistJudge, classifier_accuracies  # noqa: E402
+from ganlab.explore.sampling import generate  # noqa: E402
+from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
+from ganlab.training.trainer import Trainer  # noqa: E402
+
+
+def parse_sets(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        for kind in (int, float):
+            try:
+                out[key] = kind(value)
+                break
+            except ValueError:
+                continue
+        else:
+            out[key] = value
+    return out
+
+
+def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
+    ckpt = load(to_bytes(trainer))
+    x, labels = generate(ckpt, n, seed=0)
+    out = judge_.judge(x, labels, handle=ckpt.variant.class_handle)
+    out.pop("class_histogram")
+    out.pop("per_class_agreement", None)
+    for name, value in classifier_accuracies(ckpt, judge_.test, out.get("code_matching")).items():
+        out[f"accuracy: {name}"] = value
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    ap.add_argument("--seconds", type=float, default=600)
+    ap.add_argument("--every", type=float, default=60)
+    ap.add_argument("--samples", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--set", nargs="*", default=[], help="flat settings, e.g. hidden=48 lr_g=1e-3")
+    ap.add_argument("--out", type=Path)
+    ns = ap.parse_args()
+    torch.set_num_threads(ns.threads)
+    config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
+                            **parse_sets(ns.set))
+    data = load_images("mnist", ns.data_dir, download=False)
+    trainer = Trainer(config, data=data)
+    judge_ = MnistJudge(ns.data_dir)
+    print(json.dumps(config.flat()), flush=True)
+    trace = []
+    next_check = ns.every
+    while True:
+        trainer.run(50)
+        if trainer.train_seconds >= next_check or trainer.train_seconds >= ns.seconds:
+            final = trainer.train_seconds >= ns.seconds
+            figures = judge(trainer, judge_, 10000 if final else ns.samples)
+            row = {"step": trainer.step, "seconds": round(trainer.train_seconds, 1), **figures}
+            trace.append(row)
+            print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            next_check += ns.every
+            if final:
+                break
+    if ns.out:
+        ns.out.mkdir(parents=True, exist_ok=True)
+        save(trainer, ns.out / "checkpoint.pt")
+        (ns.out / "trace.json").write_text(json.dumps({"config": config.flat(), "trace": trace}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
