@@ -15,6 +15,7 @@ import torch
 from ganlab.config import ConfigError, RunConfig, default_config, field_specs
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, CheckpointError, load, save
+from ganlab.persist.runs_db import RunRecorder, RunsDB, RunsDBError
 from ganlab.training.capacity import interactive_threads
 from ganlab.training.trainer import Diverged, Trainer
 
@@ -67,21 +68,30 @@ def cmd_train(ns: argparse.Namespace) -> int:
         writer = csv.writer(fh)
         trainer = Trainer(config)
         writer.writerow(trainer.fields)
+        recorder = RunRecorder(RunsDB(), source="cli")
+        recorder.begin(trainer)
         trainer.store.sink = lambda rows: writer.writerows(
             [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
         print(f"training {trainer.variant.title} on {config.data.name} with the {config.optim.loss} loss "
               f"on {trainer.device} for {config.steps} steps -> {out}", flush=True)
-        status = _train_loop(trainer, config.steps, out, ns.save_every, ns.seconds)
+        status = _train_loop(trainer, config.steps, out, ns.save_every, ns.seconds, recorder)
     path = out / CHECKPOINT_NAME
     if status == 0:
         save(trainer, path, optimisers=not ns.without_optimisers)
+        recorder.checkpoint(trainer.step, path.resolve())
+    recorder.flush(trainer, status="finished" if status == 0 else "diverged", force=True, finished=True)
+    if recorder.note:
+        print(f"warning: {recorder.note}", file=sys.stderr)
+    elif recorder.run_id is not None:
+        print(f"recorded as run {recorder.run_id} in {recorder.db.path} (python -m ganlab runs show {recorder.run_id})")
         rate = trainer.step / trainer.train_seconds if trainer.train_seconds else float("nan")
         print(f"done: {trainer.step} steps in {trainer.train_seconds:.1f} s = {rate:.1f} steps/s; "
               f"checkpoint {path}; metrics {out / 'metrics.csv'}")
     return status
 
 
-def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, seconds: float | None = None) -> int:
+def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, seconds: float | None = None,
+                recorder: RunRecorder | None = None) -> int:
     """Train to ``steps`` (or until ``seconds`` of training, pauses and saving excluded, have passed)."""
     last_print = time.perf_counter()
     block = 50
@@ -94,6 +104,10 @@ def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, second
             return 1
         if save_every and trainer.step % save_every < n:
             save(trainer, out / CHECKPOINT_NAME)
+            if recorder is not None:
+                recorder.checkpoint(trainer.step, (out / CHECKPOINT_NAME).resolve())
+        if recorder is not None:
+            recorder.flush(trainer, status="running")
         now = time.perf_counter()
         if now - last_print > 2 or trainer.step == steps or seconds is not None and trainer.train_seconds >= seconds:
             last = trainer.store.snapshot().last
@@ -110,7 +124,8 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
     ckpt = load(ns.checkpoint)
     try:
-        x, labels = generate(ckpt, ns.n, seed=ns.seed, class_=ns.class_, device=ns.device)
+        x, labels = generate(ckpt, ns.n, seed=ns.seed, class_=ns.class_, device=ns.device,
+                             truncation=ns.truncation, text=ns.text)
     except ValueError as err:
         raise CLIError(str(err)) from err
     ns.out.parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +192,89 @@ def cmd_translate(ns: argparse.Namespace) -> int:
     np.save(ns.out, y)
     source, target = (t.a, t.b) if ns.direction == "a2b" else (t.b, t.a)
     print(f"translated {len(x)} {source}(s) into {target}(s): {y.shape} -> {ns.out}")
+    return 0
+
+
+def cmd_mix(ns: argparse.Namespace) -> int:
+    from ganlab.core.models import sample_z
+    from ganlab.explore.styles import style_mix
+
+    ckpt = load(ns.checkpoint)
+    blocks = ckpt.variant.style_blocks(ckpt.args)
+    if not blocks:
+        raise CLIError(f"{ns.checkpoint} is a {ckpt.variant.title}; mix takes a style-based model (stylegan)")
+    if not 0 <= ns.crossover <= len(blocks):
+        raise CLIError(f"--crossover must be between 0 and {len(blocks)} (blocks: {', '.join(blocks)}), got {ns.crossover}")
+    if ns.n < 1:
+        raise CLIError(f"--n must be at least 1, got {ns.n}")
+    z = sample_z(2 * ns.n, ckpt.args.z_dim, ckpt.config.model.latent, torch.Generator().manual_seed(ns.seed), "cpu")
+    a, b, mixed = style_mix(ckpt.build_generator("cpu"), z[:ns.n], z[ns.n:], ns.crossover, truncation=ns.truncation)
+    ns.out.mkdir(parents=True, exist_ok=True)
+    for name, x in (("a", a), ("b", b), ("mixed", mixed)):
+        np.save(ns.out / f"{name}.npy", x)
+    print(f"wrote a.npy, b.npy and mixed.npy ({a.shape}) to {ns.out}: blocks before {ns.crossover} "
+          f"({', '.join(blocks[:ns.crossover]) or 'none'}) from A, the rest from B")
+    return 0
+
+
+def cmd_runs(ns: argparse.Namespace) -> int:
+    db = RunsDB(ns.db)
+    if ns.action == "list":
+        runs = [r.summary() for r in db.runs()]
+        if ns.json:
+            print(json.dumps(runs, indent=1))
+        elif not runs:
+            print(f"no runs recorded in {db.path} yet")
+        else:
+            print(f"{'id':>5}  {'started':19}  {'status':9}  {'steps':>8}  {'source':12}  title")
+            for r in runs:
+                print(f"{r['id']:>5}  {r['started']:19}  {r['status']:9}  {r['steps']:>8}  {r['source'][:12]:12}  {r['title']}")
+        return 0
+    if ns.id is None:
+        raise CLIError(f"runs {ns.action} needs a run id (python -m ganlab runs list)")
+    if ns.action == "show":
+        run = db.get(ns.id)
+        m = db.metrics(ns.id)
+        last = dict(zip(run.fields, m.mean[-1].tolist())) if len(m.mean) else {}
+        print(json.dumps({**run.summary(), "config": run.config, "last": last, "rows_stored": len(m.mean),
+                          "quality": db.quality(ns.id)[-1:] or None, "checkpoints": db.checkpoints(ns.id)}, indent=1))
+    elif ns.action == "export":
+        text = db.export(ns.id, ns.format)
+        if ns.out:
+            ns.out.write_text(text)
+            print(f"wrote run {ns.id} as {ns.format} to {ns.out}")
+        else:
+            sys.stdout.write(text)
+    elif ns.action == "delete":
+        db.delete(ns.id)
+        print(f"deleted run {ns.id} from {db.path}")
+    return 0
+
+
+def cmd_data(ns: argparse.Namespace) -> int:
+    from ganlab.data.user_data import UploadError, import_file, list_datasets, user_root
+
+    if ns.action == "list":
+        found = list_datasets(ns.data_dir)
+        for m in found:
+            print(f"user:{m['name']:24} {m['kind']:7} {m['count']:>7,}  shape {m['shape']}  classes {len(m['classes'])}")
+        if not found:
+            print(f"no imported datasets in {user_root(ns.data_dir)}")
+        return 0
+    if ns.file is None or ns.name is None:
+        raise CLIError("data import needs a FILE and --name NAME")
+    path = Path(ns.file)
+    try:
+        data = path.read_bytes() if path.stat().st_size <= 100 * 2**20 else None
+    except OSError as err:
+        raise CLIError(f"{path} cannot be read: {err.strerror or err}") from err
+    if data is None:
+        raise CLIError(f"{path} is over 100 MB; uploads are limited to 100 MB")
+    try:
+        result = import_file(path.name, data, ns.name, ns.data_dir, colour=ns.colour)
+    except UploadError as err:
+        raise CLIError(str(err)) from err
+    print(result.message, f"Train on it with --data user:{result.name}")
     return 0
 
 
@@ -276,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--class", dest="class_", type=int, default=None,
                         help="models with a class input: this class only (InfoGAN: this categorical code)")
+    sample.add_argument("--truncation", type=float, default=1.0,
+                        help="style-based models: the truncation trick's psi (1: none; smaller: more typical samples)")
+    sample.add_argument("--text", default=None, help='text-to-image models: a caption, for example "bold seven"')
     sample.add_argument("--out", type=Path, default=Path("samples.npy"))
     sample.add_argument("--labels-out", type=Path, default=None)
     sample.add_argument("--device", default="cpu")
@@ -295,7 +396,33 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="b2a: the way back (cycle models)")
     tr.set_defaults(func=cmd_translate)
 
+    mix = sub.add_parser("mix", help="style mixing for a style-based model: a.npy, b.npy and mixed.npy")
+    mix.add_argument("checkpoint", type=Path)
+    mix.add_argument("--n", type=int, default=16)
+    mix.add_argument("--seed", type=int, default=0, help="the first n latents are A's, the next n B's")
+    mix.add_argument("--crossover", type=int, default=1, help="blocks before K take A's style, from K on B's")
+    mix.add_argument("--truncation", type=float, default=1.0)
+    mix.add_argument("--out", type=Path, default=Path("mix"))
+    mix.set_defaults(func=cmd_mix)
+
+    runs = sub.add_parser("runs", help="the run database: list, show, export or delete recorded runs")
+    runs.add_argument("action", choices=("list", "show", "export", "delete"))
+    runs.add_argument("id", type=int, nargs="?")
+    runs.add_argument("--json", action="store_true", help="list: as JSON")
+    runs.add_argument("--format", choices=("csv", "json"), default="json", help="export: the format")
+    runs.add_argument("--out", type=Path, default=None, help="export: write to this file instead of the terminal")
+    runs.add_argument("--db", type=Path, default=None, help="the database (default $GANLAB_RUNS_DB or runs/ganlab.sqlite)")
+    runs.set_defaults(func=cmd_runs)
+
     from ganlab.config import default_data_dir
+
+    data = sub.add_parser("data", help="import your own data (a CSV of points, a zip of images) as user:NAME")
+    data.add_argument("action", choices=("import", "list"))
+    data.add_argument("file", nargs="?", help="import: a .csv of 1-D/2-D points or a .zip of PNG/JPEG images")
+    data.add_argument("--name", help="import: the dataset's name (then --data user:NAME)")
+    data.add_argument("--colour", action="store_true", help="import: keep images in colour at 3x32x32")
+    data.add_argument("--data-dir", default=default_data_dir(), help="the data folder (user datasets live in DIR/user)")
+    data.set_defaults(func=cmd_data)
     from ganlab.evaluation.evaluate import CLASSIFIER_PATH
 
     ev = sub.add_parser("eval", help="quality figures for a checkpoint (modes for 2-D, LeNet judge for MNIST)")
@@ -331,6 +458,6 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     try:
         return ns.func(ns)
-    except (CLIError, ConfigError, CheckpointError, DatasetUnavailable) as err:
+    except (CLIError, ConfigError, CheckpointError, DatasetUnavailable, RunsDBError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -27,6 +27,7 @@ DATASETS_IDX = ("mnist", "fashion-mnist")  # image files in torchvision's layout
 DATASETS_PACKAGED = ("digits8",)  # images that ship with a package (scikit-learn's 8x8 digits), always offline
 DATASETS_IMAGE = DATASETS_IDX + DATASETS_PACKAGED
 DATASETS = DATASETS_TOY + DATASETS_IMAGE
+USER_PREFIX = "user:"  # user:NAME, a dataset someone imported (ganlab.data.user_data)
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 SMOOTHABLE_LOSSES = ("ns", "minimax", "lsgan")
 LATENTS = ("normal", "uniform")
@@ -116,12 +117,22 @@ def _check_points(points: Any) -> tuple[tuple[float, float], ...]:
 
 @dataclass(frozen=True)
 class DataConfig(Validated):
-    name: str = setting("ring8", flag="data", choices=DATASETS, help="training data")
+    name: str = setting("ring8", flag="data", help=f"training data: {', '.join(DATASETS)}, or user:NAME (imported)")
     data_dir: str = setting(default_data_dir, help="root folder of image datasets (torchvision layout)")
     points: tuple = setting(tuple, help="(x, y) centres of a drawn distribution (data custom)", form=False)
 
     def __post_init__(self):
         super().__post_init__()
+        if self.name not in DATASETS and not self.name.startswith(USER_PREFIX):
+            raise ConfigError(f"data must be one of {', '.join(DATASETS)}, or user:NAME for a dataset you imported; "
+                              f"got {self.name!r}")
+        if self.name.startswith(USER_PREFIX):
+            from ganlab.data.user_data import UploadError, check_name
+
+            try:
+                check_name(self.name)
+            except UploadError as err:
+                raise ConfigError(str(err)) from err
         object.__setattr__(self, "points", _check_points(self.points))
         if self.name in DATASETS_DRAWN and not self.points:
             raise ConfigError("data custom needs points: draw or select a region on the Draw data page")
@@ -129,8 +140,25 @@ class DataConfig(Validated):
             raise ConfigError(f"points belong to data custom, not {self.name}")
 
     @property
+    def user_meta(self) -> dict | None:
+        """The description of an imported dataset (``user:NAME``), or None where it is not on this machine."""
+        from ganlab.data.user_data import list_datasets
+
+        name = self.name[len(USER_PREFIX):]
+        return next((m for m in list_datasets(self.data_dir) if m.get("name") == name), None)
+
+    @property
+    def kind(self) -> str:
+        """"toy" (1-D or 2-D points), "image", or "unknown" (an imported dataset not on this machine: a
+        checkpoint trained on it still loads and draws; training on it says where to import it)."""
+        if self.name.startswith(USER_PREFIX):
+            meta = self.user_meta
+            return "unknown" if meta is None else "toy" if meta["kind"] == "points" else "image"
+        return "toy" if self.name in DATASETS_TOY else "image"
+
+    @property
     def is_toy(self) -> bool:
-        return self.name in DATASETS_TOY
+        return self.kind == "toy"
 
 
 def _variant_names() -> tuple[str, ...]:
@@ -363,10 +391,19 @@ def default_config(data: str = "ring8", **overrides: Any) -> RunConfig:
     """The default settings for a dataset (and model, if one is named), with any flat overrides applied."""
     from ganlab import variants
 
-    if data not in DATASETS:
-        raise ConfigError(f"data must be one of {', '.join(DATASETS)}; got {data!r}")
-    model = overrides.get("model", _PRESETS[data]["model"])
+    if data not in DATASETS and not str(data).startswith(USER_PREFIX):
+        raise ConfigError(f"data must be one of {', '.join(DATASETS)}, or user:NAME; got {data!r}")
+    kind = DataConfig(name=data, data_dir=overrides.get("data_dir", default_data_dir())).kind
+    if kind == "unknown":
+        from ganlab.data.user_data import user_root
+
+        raise ConfigError(f"no imported dataset {data} in {user_root(overrides.get('data_dir', default_data_dir()))}; "
+                          "import one (Your own data on the Train page, or python -m ganlab data import FILE --name NAME)")
+    preset = _PRESETS.get(data) or _PRESETS["custom" if kind == "toy" else "mnist"]
+    if data.startswith(USER_PREFIX) and preset is _PRESETS["custom"]:
+        preset = {k: v for k, v in preset.items() if k not in ("ema", "r1")}  # no modes known: the plain recipe
+    model = overrides.get("model", preset["model"])
     if model not in variants.names():
         raise ConfigError(f"model must be one of {', '.join(variants.names())}; got {model!r}")
     tuned = variants.get(model).defaults.get(data, {})
-    return RunConfig().with_values(data=data, **{**_PRESETS[data], **tuned, **overrides})
+    return RunConfig().with_values(data=data, **{**preset, **tuned, **overrides})

@@ -7,7 +7,7 @@ import streamlit as st
 from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
-from ui import controls, lecture_panel, live, routes, session, train_panels
+from ui import controls, data_upload, lecture_panel, live, routes, session, train_panels
 
 routes.through_app()
 
@@ -17,7 +17,7 @@ config = run.trainer.config
 # -- sidebar: what to train ----------------------------------------------------
 with st.sidebar:
     st.header("Run settings")
-    new_data = controls.dataset_picker(config)
+    new_data = controls.dataset_picker(config) or data_upload.panel(config.data.data_dir)
     new_model = controls.model_picker(config)
     new_config = controls.config_form(config)
     if new_data:

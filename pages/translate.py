@@ -52,7 +52,7 @@ source_name, target_name = (t.a, t.b) if direction == "a2b" else (t.b, t.a)
 how = st.radio("Input", ["Draw it", "A test image", "Upload a picture"], horizontal=True, key=K + "how")
 x: np.ndarray | None = None  # (1, 1, 28, 28) in [-1, 1]
 if how == "Draw it":
-    st.caption(f"Draw a {source_name} in the box (light on dark, as MNIST). It is scaled to 20 pixels and centred "
+    st.caption(f"Draw one ({source_name}) in the box (light on dark, as MNIST). It is scaled to 20 pixels and centred "
                "in 28x28, as MNIST's digits were.")
     drawing = sketch.canvas(key=K + "canvas")
     if drawing is not None and (drawing[..., :3].max() > 0):
@@ -62,7 +62,7 @@ elif how == "A test image":
     index = st.number_input("Which one (its seed)", 0, 9999, 0, key=K + "index")
     x = domain_inputs(src.variant, src.args, side, 1, seed=int(index), data_dir=src.data_dir)[0].numpy()
 else:
-    upload = st.file_uploader(f"A picture of a {source_name} (PNG, JPEG, GIF, BMP or WebP, at most "
+    upload = st.file_uploader(f"A picture: {source_name} (PNG, JPEG, GIF, BMP or WebP, at most "
                               f"{MAX_UPLOAD_BYTES // 2**20} MB)", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
                               key=K + "upload")
     invert = st.radio("Colours", ["auto", "dark digit on light paper", "light digit on dark"], horizontal=True,
@@ -88,8 +88,8 @@ if t.cycle:
     there, back = round_trip(src.nets, src.variant, inp, direction)
     error = cycle_error(x, back.numpy())
     cols = st.columns(4)
-    cols[0].image(image_grid(x, nrow=1, scale=8), caption=f"input: a {source_name}")
-    cols[1].image(image_grid(there.numpy(), nrow=1, scale=8), caption=f"translated: a {target_name}")
+    cols[0].image(image_grid(x, nrow=1, scale=8), caption=f"input: {source_name}")
+    cols[1].image(image_grid(there.numpy(), nrow=1, scale=8), caption=f"translated: {target_name}")
     cols[2].image(image_grid(back.numpy(), nrow=1, scale=8), caption="back again")
     cols[3].image(heat_map(error[0, 0], scale=8), caption=f"cycle error |back - input|, mean {error.mean():.3f}")
     st.caption("The cycle loss trained the way back to return the input: where the heat map is bright, the round "

@@ -14,6 +14,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 # Production hides error details from the page (.streamlit/config.toml); tests want to read them.
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+# Runs the tests record (the app's sessions, the CLI's subprocesses) go to a database of the test session's own.
+if "GANLAB_RUNS_DB" not in os.environ:
+    import tempfile
+
+    os.environ["GANLAB_RUNS_DB"] = str(Path(tempfile.mkdtemp(prefix="ganlab-test-runs-")) / "runs.sqlite")
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

@@ -90,3 +90,53 @@ def test_class_control_drives_acgan_and_infogan(name, handle):
     assert any(h.value.startswith(handle) for h in at.subheader)
     at.slider(key="classes_alpha").set_value(0.8).run()
     assert not at.exception
+
+
+def test_translate_page_puts_a_test_outline_through_pix2pix():
+    at = page("pages/translate.py")
+    assert not at.exception, at.exception
+    assert at.selectbox(key="source_translate").value == "mnist-pix2pix"
+    at.radio(key="translate_how").set_value("A test image").run()
+    assert not at.exception and len(at.get("image")) == 2
+    captions = [img.proto.imgs[0].caption for img in at.get("image")]
+    assert captions == ["input: outline", "output: digit"]
+    at.number_input(key="translate_index").set_value(7).run()
+    assert not at.exception
+
+
+def test_translate_page_shows_cyclegans_round_trip_and_its_error():
+    at = page("pages/translate.py")
+    at.selectbox(key="source_translate").select("digits-cyclegan").run()
+    at.radio(key="translate_how").set_value("A test image").run()
+    at.radio(key="translate_direction").set_value("b2a").run()
+    assert not at.exception, at.exception
+    captions = [img.proto.imgs[0].caption for img in at.get("image")]
+    assert captions[0] == "input: 8x8 digit" and captions[2] == "back again" and "cycle error" in captions[3]
+
+
+def test_translate_page_refuses_a_bad_upload_with_a_message():
+    at = page("pages/translate.py")
+    at.radio(key="translate_how").set_value("Upload a picture").run()
+    assert not at.exception and "Draw, pick or upload" in at.info[0].value
+
+
+def test_style_page_mixes_and_truncates():
+    at = page("pages/style.py")
+    assert not at.exception, at.exception
+    assert at.selectbox(key="source_style").value == "mnist-stylegan"
+    before = [img.proto.imgs[0].url for img in at.get("image")]
+    at.select_slider(key="style_crossover").set_value(2).run()
+    at.slider(key="style_psi").set_value(0.5).run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "Resample noise").click().run()
+    assert not at.exception and len(at.get("image")) == len(before) == 3
+
+
+def test_words_page_draws_a_caption_and_explains_unknown_words():
+    at = page("pages/words.py")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader][:2] == ["Stage I: the sketch (14x14)", "Stage II: the digit (28x28)"]
+    at.text_input(key="words_text").input("a purple seven").run()
+    assert any("unknown word(s): purple" in e.value and "thin, bold" in e.value for e in at.error)
+    at.text_input(key="words_text").input("thin upright two").run()
+    assert not at.error and not at.exception

@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab import variants
-from ganlab.config import DATASETS_DRAWN, DATASETS_IMAGE, ConfigError, RunConfig, default_config, field_specs
+from ganlab.config import (
+    DATASETS,
+    DATASETS_DRAWN,
+    USER_PREFIX,
+    ConfigError,
+    DataConfig,
+    RunConfig,
+    default_config,
+    field_specs,
+)
+from ganlab.data.user_data import list_datasets
 from ui.session import Keys
 
 LABELS = {
@@ -51,9 +61,13 @@ def _widget(name: str, value, spec: dict):
 
 def dataset_picker(config: RunConfig) -> str | None:
     """Dataset selector; returns the new dataset name when it changed."""
-    options = [d for d in field_specs()["data"]["choices"] if d not in DATASETS_DRAWN or d == config.data.name]
+    imported = [USER_PREFIX + m["name"] for m in list_datasets(config.data.data_dir)]
+    options = [d for d in DATASETS if d not in DATASETS_DRAWN or d == config.data.name] + imported
+    if config.data.name not in options:
+        options.append(config.data.name)
     chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.setting("dataset"),
-                          help="2-D mixtures need no download; image sets are read from the data folder")
+                          help="2-D mixtures need no download; image sets are read from the data folder; user:NAME "
+                               "are the datasets you imported (Your own data, below)")
     return chosen if chosen != config.data.name else None
 
 
@@ -106,7 +120,7 @@ def defaults_for(dataset: str | None, config: RunConfig, model: str | None = Non
             data = v.default_data
         return default_config(data, model=model, **keep)
     current = variants.get(config.model.arch)
-    kind = "image" if dataset in DATASETS_IMAGE else "toy"
+    kind = DataConfig(name=dataset, data_dir=config.data.data_dir).kind
     return default_config(dataset, **({"model": current.key} if kind in current.data_kinds else {}), **keep)
 
 

@@ -25,6 +25,7 @@ from ganlab.explore.latent import principal_directions as principal_directions_o
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.checkpoint import resume
 from ganlab.persist.checkpoint_dir import CheckpointDir
+from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
@@ -64,9 +65,16 @@ def _release(run: BackgroundTrainer) -> None:
     give_back_soon()  # once the server has dropped the session, its memory goes back to the OS
 
 
+@st.cache_resource
+def runs_db() -> RunsDB:
+    """The run database every session records into (``GANLAB_RUNS_DB``, default runs/ganlab.sqlite)."""
+    return RunsDB()
+
+
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
 def _session_run() -> BackgroundTrainer:
-    return BackgroundTrainer(default_config("ring8"), make_trainer=_make_trainer)
+    recorder = RunRecorder(runs_db(), source=f"app:{session_id()[:8]}")
+    return BackgroundTrainer(default_config("ring8"), make_trainer=_make_trainer, recorder=recorder)
 
 
 def run() -> BackgroundTrainer:
@@ -277,3 +285,6 @@ def timeline_gif(run_: BackgroundTrainer) -> bytes:
         else:
             frames.append(image_grid(fake, nrow=t.args.n_classes or 8, scale=2))
     return gif_bytes(frames, fps=6)
+
+
+make_trainer = _make_trainer  # how this server builds a run's trainer (cached datasets); the Compare page's sweeps too

@@ -82,3 +82,29 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 BY_KEY = {p.key: p for p in PRESETS}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two (or more) experiments that answer one question together, trained side by side to ``steps``."""
+
+    key: str
+    title: str
+    question: str
+    presets: tuple[str, ...]
+    steps: int = 3000
+
+
+PAIRS: tuple[Pair, ...] = (
+    Pair("minimax-vs-ns", "Minimax against non-saturating",
+         "Does G learn from the first steps? Compare G's gradient norm and D(G(z)) of the two losses.",
+         ("minimax-vs-ns", "non-saturating")),
+    Pair("d-steps", "Too many against too few D steps",
+         "Which balance lets G make progress? Compare the D(x) / D(G(z)) gap and the modes covered.",
+         ("too-many-d-steps", "too-few-d-steps")),
+    Pair("grid25", "Plain against regularised on grid25",
+         "Does the recipe stop mode collapse? Compare the modes covered over the run.",
+         ("mode-collapse", "mode-collapse-fixed"), steps=6000),
+)
+
+PAIRS_BY_KEY = {p.key: p for p in PAIRS}

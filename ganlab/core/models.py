@@ -115,14 +115,17 @@ class MLPDiscriminator(nn.Module):
 
 
 class DCGANGenerator(nn.Module):
-    """Radford et al. 2016 (DCGAN), sized for 28x28: z -> 7x7 -> 14x14 -> 28x28 with transposed convs."""
+    """Radford et al. 2016 (DCGAN), sized for 28x28: z -> 7x7 -> 14x14 -> 28x28 with transposed convs
+    (any S x S image with S divisible by 4 the same way, from S/4: 32x32 colour from 8x8)."""
 
     def __init__(self, a: ModelArgs):
         super().__init__()
         self.args = a
         ch = a.hidden
-        self.project = nn.Sequential(nn.Linear(a.z_dim + a.n_classes, 2 * ch * 7 * 7, bias=False),
-                                     nn.BatchNorm1d(2 * ch * 7 * 7), nn.ReLU())
+        self.side = a.data_shape[1] // 4  # 7 for 28x28
+        cells = 2 * ch * self.side * self.side
+        self.project = nn.Sequential(nn.Linear(a.z_dim + a.n_classes, cells, bias=False),
+                                     nn.BatchNorm1d(cells), nn.ReLU())
         self.up = nn.Sequential(
             nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1, bias=False), nn.BatchNorm2d(ch), nn.ReLU(),
             nn.ConvTranspose2d(ch, a.data_shape[0], 4, 2, 1), nn.Tanh(),
@@ -131,7 +134,7 @@ class DCGANGenerator(nn.Module):
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.args.n_classes:
             z = torch.cat([z, label_vector(y, self.args.n_classes)], 1)
-        h = self.project(z).view(len(z), 2 * self.args.hidden, 7, 7)  # (B, z) -> (B, 2ch, 7, 7)
+        h = self.project(z).view(len(z), 2 * self.args.hidden, self.side, self.side)  # (B, z) -> (B, 2ch, 7, 7)
         return self.up(h)  # (B, 2ch, 7, 7) -> (B, ch, 14, 14) -> (B, 1, 28, 28)
 
 
@@ -148,7 +151,8 @@ def conv_features(a: ModelArgs) -> nn.Sequential:
 
 
 def conv_width(a: ModelArgs) -> int:
-    return 2 * a.hidden * 7 * 7
+    """Features out of :func:`conv_features`: 2ch x (H/4) x (W/4), 2ch x 49 for 28x28."""
+    return 2 * a.hidden * (a.data_shape[1] // 4) * (a.data_shape[2] // 4)
 
 
 class DCGANDiscriminator(nn.Module):

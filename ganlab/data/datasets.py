@@ -153,6 +153,7 @@ class ImageData:
     images: torch.Tensor  # (N, 1, 28, 28) float in [-1, 1]
     labels: torch.Tensor  # (N,) int64
     n_classes: int = 10
+    names: tuple[str, ...] = ()  # class names of a user dataset (its folders)
 
     @property
     def device(self) -> torch.device:
@@ -164,14 +165,14 @@ class ImageData:
 
     @property
     def class_names(self) -> tuple[str, ...]:
-        return _CLASS_NAMES[self.name]
+        return self.names or _CLASS_NAMES.get(self.name, tuple(str(k) for k in range(self.n_classes)))
 
     def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         idx = torch.randint(len(self.images), (n,), generator=generator, device=self.device)
         return self.images[idx], self.labels[idx]
 
     def to(self, device) -> "ImageData":
-        return ImageData(self.name, self.images.to(device), self.labels.to(device), self.n_classes)
+        return ImageData(self.name, self.images.to(device), self.labels.to(device), self.n_classes, self.names)
 
 
 def read_idx(path: Path, *, ndim: int) -> torch.Tensor:
@@ -249,7 +250,12 @@ def _missing_message(name: str, raw: Path, stems, why: str) -> str:
 
 
 def load_data(name: str, data_dir: str | Path = "./data", *, points=(), device="cpu", download: bool = True):
-    """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData` (``points`` for data custom)."""
+    """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData` (``points`` for data custom;
+    ``user:NAME`` for a dataset someone imported)."""
+    if name.startswith("user:"):
+        from ganlab.data.user_data import load_user
+
+        return load_user(name, data_dir, device)
     if name == "custom":
         return drawn(points, device)
     if name in DATASETS_TOY:

@@ -109,6 +109,10 @@ def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | N
     out = {"data": name, "model": ckpt.args.arch, "step": ckpt.step, "samples": len(x),
            "classifier_test_accuracy": judge.clf_accuracy,
            **judge.judge(x, labels, handle=ckpt.variant.class_handle)}
+    if ckpt.variant.vocabulary(ckpt.args):  # a text-to-image model: the caption's digit and attribute words
+        from ganlab.evaluation.captions import caption_figures
+
+        out.update(caption_figures(ckpt, judge, seed=seed))
     accuracies = classifier_accuracies(ckpt, judge.test, out.get("code_matching"))
     if accuracies:
         out["test_accuracy"] = accuracies  # the variant's own classifiers on the 10,000 MNIST test images

@@ -67,8 +67,12 @@ class BackgroundTrainer:
     :class:`Trainer`); pass one to share cached datasets between runs.
     """
 
-    def __init__(self, config: RunConfig, *, make_trainer: Callable[[RunConfig], Trainer] = Trainer):
+    def __init__(self, config: RunConfig, *, make_trainer: Callable[[RunConfig], Trainer] = Trainer,
+                 recorder=None):
+        """``recorder`` (a :class:`~ganlab.persist.runs_db.RunRecorder`) keeps every run this handle holds
+        in the run database; it never stops training (a failure is only its note)."""
         self._make = make_trainer
+        self.recorder = recorder
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._state = "ready"
@@ -81,12 +85,15 @@ class BackgroundTrainer:
         self.timeline = Timeline()
         self._autosave: tuple[int, object] | None = None  # (every N steps, path)
         self._speed: float | None = None
+        self.until: int | None = None  # pause by itself at this step (a sweep's runs), None to train on
         self._phase: str | None = None
         self.quality_history: list[tuple[int, dict]] = []
         self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
         self.autosave_note: str | None = None  # the last autosave, or why it failed
         self.runs = 1  # runs held so far: a reset, a new config or a resumed checkpoint each start one
         self.trainer = make_trainer(config)
+        if recorder is not None:
+            recorder.begin(self.trainer)
         self._refresh_samples()
         _LIVE.add(self)
 
@@ -152,6 +159,7 @@ class BackgroundTrainer:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+        self._record(force=True, finished=True)
 
     def reset(self, config: RunConfig | None = None) -> None:
         """Build a fresh run (same config unless a new one is given), then stop and replace the current one.
@@ -163,6 +171,8 @@ class BackgroundTrainer:
     def replace_trainer(self, trainer: Trainer) -> None:
         """Stop the current run and swap in ``trainer`` (fresh, or resumed from a checkpoint), not running."""
         self.stop()
+        if self.recorder is not None:
+            self.recorder.begin(trainer)
         with self._cond:
             self.trainer = trainer
             self.runs += 1
@@ -217,6 +227,12 @@ class BackgroundTrainer:
         return self._samples
 
     @property
+    def done(self) -> bool:
+        """A run with a step budget (``until``) that has reached it, or one that diverged."""
+        t = self.trainer
+        return bool(t.diverged) or self.until is not None and t.step >= self.until
+
+    @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -242,7 +258,10 @@ class BackgroundTrainer:
         if self._speed is not None:
             return 1, "both", False
         rate = self.trainer.store.steps_per_second(window=50)
-        return int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS))), "both", False
+        n = int(min(MAX_BLOCK, max(1, rate * BLOCK_SECONDS)))
+        if self.until is not None:
+            n = max(1, min(n, self.until - self.trainer.step))
+        return n, "both", False
 
     def _train(self, trainer: Trainer, n: int, phase: str, mark: bool) -> bool:
         """Run a block; on divergence or an error pause the run with a message. True if it ran cleanly."""
@@ -289,7 +308,10 @@ class BackgroundTrainer:
             else:
                 self._train(trainer, n, phase, single)
             self._clock.append((time.monotonic(), trainer.step))
+            if self.until is not None and trainer.step >= self.until and not single:
+                self.pause()  # a run with a step budget (a sweep's) stops there, paused, and gives its slot back
             self._maybe_autosave(trainer, n)
+            self._record(force=self._state != "running")
             now = time.perf_counter()
             if not slow and (now - last_sample > SAMPLE_SECONDS or self._state != "running"
                              or self.timeline.due(trainer.step)):
@@ -308,8 +330,18 @@ class BackgroundTrainer:
         try:
             save(trainer, plan[1])
             self.autosave_note = f"autosaved at step {trainer.step:,}"
+            if self.recorder is not None:
+                self.recorder.checkpoint(trainer.step, plan[1])
         except (OSError, CheckpointError) as err:
             self.autosave_note = f"autosave failed at step {trainer.step:,}: {err}"
+
+    def _record(self, *, force: bool = False, finished: bool = False) -> None:
+        """Bring the run's row in the run database up to date (every few seconds, or now)."""
+        if self.recorder is None:
+            return
+        t = self.trainer
+        status = "diverged" if t.diverged else "stopped" if finished else self._state
+        self.recorder.flush(t, self.quality_history, status=status, force=force, finished=finished)
 
     def _halt(self, message: str) -> None:
         with self._cond:

@@ -11,6 +11,7 @@ from ganlab.variants.base import (BASE_METRICS, CHART_GROUPS, Code, Half, Metric
 from ganlab.variants import vanilla, conditional  # noqa: E402,F401  isort: skip
 from ganlab.variants import acgan, infogan, ssgan  # noqa: E402,F401  isort: skip
 from ganlab.variants import pix2pix, cyclegan  # noqa: E402,F401  isort: skip
+from ganlab.variants import stylegan, stackgan  # noqa: E402,F401  isort: skip
 
 __all__ = ["BASE_METRICS", "CHART_GROUPS", "Code", "Half", "Metric", "Translation", "Variant", "all_variants", "get",
            "names", "register"]

@@ -23,7 +23,7 @@ from ganlab.config import Validated, setting
 from ganlab.core.models import DCGANGenerator, conv_features, conv_width
 from ganlab.core.step import draw_classes, draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Variant, register
-from ganlab.variants.vanilla import _check_28
+from ganlab.variants.vanilla import check_image
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class ACGAN(Variant):
                 "fashion-mnist": dict(z_dim=100, hidden=32, batch_size=64, lr_d=2e-4, lr_g=2e-4, ema=0.999)}
 
     def build(self, a):
-        _check_28(a)
+        check_image(a)
         return {"gen": DCGANGenerator(a), "disc": AuxClassifierDiscriminator(a)}
 
     def d_half(self, p, x, y):

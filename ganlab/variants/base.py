@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import torch
 from torch import nn
 
-from ganlab.config import DATASETS_IMAGE, DATASETS_TOY, ConfigError, NoSettings
+from ganlab.config import DATASETS_IMAGE, ConfigError, NoSettings
 
 if TYPE_CHECKING:
     from ganlab.core.models import ModelArgs
@@ -133,8 +133,8 @@ class Variant:
     # -- configuration --------------------------------------------------------------
     def check(self, config) -> None:
         """Raise ConfigError when ``config`` cannot train this variant."""
-        kind = "toy" if config.data.name in DATASETS_TOY else "image"
-        if kind not in self.data_kinds:
+        kind = config.data.kind
+        if kind != "unknown" and kind not in self.data_kinds:
             others = ", ".join(v.key for v in all_variants() if kind in v.data_kinds)
             wanted = f"image data ({', '.join(DATASETS_IMAGE)})" if kind == "toy" else "1-D or 2-D data"
             raise ConfigError(f"model {self.key} needs {wanted}; for {config.data.name} choose {others}")
@@ -183,6 +183,15 @@ class Variant:
     def code_vector(self, args: ModelArgs, classes: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
         """G's class input for categorical codes ``classes`` (n,) and continuous codes ``values`` (n, k)."""
         raise ValueError(f"model {self.key} has no continuous codes")
+
+    def style_blocks(self, args: ModelArgs) -> tuple[str, ...]:
+        """The names of a style-based G's blocks, coarse to fine (their styles can be mixed, and its
+        ``gen(z, truncation=psi)`` truncates); empty for other generators."""
+        return ()
+
+    def vocabulary(self, args: ModelArgs) -> tuple[str, ...]:
+        """The words a text-to-image G understands (its class input is a caption); empty for others."""
+        return ()
 
     def translation(self, args: ModelArgs) -> Translation | None:
         """What this model translates, if it is an image-to-image (or point-to-point) model."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlab.variants.base import register
-from ganlab.variants.vanilla import GAN, _check_28
+from ganlab.variants.vanilla import GAN, check_image
 
 
 class ConditionalGAN(GAN):
@@ -36,7 +36,7 @@ class ConditionalDCGAN(ConditionalGAN):
     dcgan_init = True
 
     def build(self, a):
-        _check_28(a)
+        check_image(a)
         return {"gen": DCGANGenerator(a), "disc": DCGANDiscriminator(a)}
 
 

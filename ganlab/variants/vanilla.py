@@ -55,13 +55,20 @@ class DCGAN(GAN):
     dcgan_init = True
 
     def build(self, a):
-        _check_28(a)
+        check_image(a)
         return {"gen": DCGANGenerator(a), "disc": DCGANDiscriminator(a)}
 
 
 def _check_28(a) -> None:
     if tuple(a.data_shape) != (1, 28, 28):
         raise ValueError(f"{a.arch} is built for 1x28x28 images, not data of shape {a.data_shape}")
+
+
+def check_image(a) -> None:
+    """The DCGAN networks take C x S x S images with S divisible by 4: 1x28x28, or colour 3x32x32."""
+    if len(a.data_shape) != 3 or a.data_shape[1] != a.data_shape[2] or a.data_shape[1] % 4 or a.data_shape[1] < 8:
+        raise ValueError(f"{a.arch} is built for square images whose side is divisible by 4 (28x28 grey, 32x32 "
+                         f"colour), not data of shape {a.data_shape}")
 
 
 register(GAN())

@@ -1,0 +1,347 @@
+"""Your own data: a CSV of 1-D or 2-D points, or a zip of PNG/JPEG images (one folder per class,
+torchvision's ImageFolder convention, gives labels), converted once and kept as ``user:NAME``.
+
+Uploads are untrusted. What a file *declares* is checked before anything is allocated: an archive's
+entry count and the sizes its directory declares, each image's width and height
+(``ganlab.data.image_input``); what is then read is bounded again while reading, so an archive
+that lies about its sizes is caught too. Entry names are never used as paths: an entry whose name
+climbs out of the archive (``../``, an absolute path) refuses the whole upload. Nothing is written
+outside the user data folder, a dataset is written to a temporary folder and renamed into place
+only when complete, and an existing dataset is never overwritten.
+
+Bounds (``LIMITS``): an upload of at most 100 MB; at most 20,000 archive entries declaring at most
+400 MB in all and 20 MB each; at most 30,000 images kept, of at most 16.7 million pixels each; a CSV
+of at most 200,000 rows. The largest dataset held in memory is then 30,000 x 3 x 32 x 32 bytes
+(92 MB) as uint8 on disk, 368 MB as float32 for training.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ganlab.data.datasets import DatasetUnavailable, ImageData
+from ganlab.data.image_input import ImageInputError, read_image
+
+PREFIX = "user:"
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+@dataclass(frozen=True)
+class Limits:
+    upload_bytes: int = 100 * 2**20
+    entries: int = 20000
+    declared_bytes: int = 400 * 2**20
+    entry_bytes: int = 20 * 2**20
+    images: int = 30000
+    pixels: int = 4096 * 4096
+    csv_rows: int = 200000
+
+
+LIMITS = Limits()
+
+
+class UploadError(ValueError):
+    """An upload that cannot become a dataset; the message says why and what to do."""
+
+
+def user_root(data_dir: str | Path) -> Path:
+    """Where user datasets live: ``$GANLAB_USER_DATA``, else ``<data folder>/user``."""
+    env = os.environ.get("GANLAB_USER_DATA", "").strip()
+    return Path(env) if env else Path(data_dir) / "user"
+
+
+def check_name(name: str) -> str:
+    name = str(name).strip()
+    if name.startswith(PREFIX):
+        name = name[len(PREFIX):]
+    if not NAME.match(name):
+        raise UploadError(f"{name!r} is not a dataset name: use letters, digits, '_' and '-' (up to 48, starting "
+                          "with a letter or digit)")
+    return name
+
+
+def list_datasets(data_dir: str | Path) -> list[dict]:
+    """Every user dataset's description (meta.json), by name."""
+    root = user_root(data_dir)
+    out = []
+    if root.is_dir():
+        for folder in sorted(root.iterdir()):
+            meta = folder / "meta.json"
+            if folder.is_dir() and NAME.match(folder.name) and meta.is_file():
+                try:
+                    out.append(json.loads(meta.read_text()))
+                except (OSError, ValueError):
+                    continue
+    return out
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    name: str
+    kind: str  # "points" or "images"
+    count: int
+    shape: tuple[int, ...]
+    classes: tuple[str, ...]
+    skipped: tuple[str, ...]  # what was left out, and why
+
+    @property
+    def message(self) -> str:
+        what = (f"{self.count:,} points in {self.shape[0]}-D" if self.kind == "points"
+                else f"{self.count:,} images of {'x'.join(map(str, self.shape))}")
+        classes = (f", {len(self.classes)} classes ({', '.join(self.classes[:10])}{'...' if len(self.classes) > 10 else ''})"
+                   if len(self.classes) > 1 else ", one class (no labels: conditional models need at least two)")
+        skipped = f" Left out {len(self.skipped)}: {'; '.join(self.skipped[:5])}{' ...' if len(self.skipped) > 5 else ''}." \
+            if self.skipped else ""
+        return f"Imported {PREFIX}{self.name}: {what}{classes if self.kind == 'images' else ''}.{skipped}"
+
+
+# -- points ------------------------------------------------------------------------------
+
+
+def parse_points(data: bytes, limits: Limits = LIMITS) -> np.ndarray:
+    """(N, 1) or (N, 2) float32 points from CSV bytes: one or two numeric columns, an optional header row."""
+    if len(data) > limits.upload_bytes:
+        raise UploadError(f"the file is {len(data) / 2**20:.0f} MB; uploads are limited to {limits.upload_bytes // 2**20} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UploadError("the CSV is not text (UTF-8)") from err
+    rows = []
+    for i, row in enumerate(csv.reader(io.StringIO(text))):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(rows) >= limits.csv_rows:
+            raise UploadError(f"the CSV has more than {limits.csv_rows:,} rows")
+        try:
+            values = [float(c) for c in row]
+        except ValueError:
+            if i == 0 and not rows:
+                continue  # a header row
+            raise UploadError(f"row {i + 1} holds text where a number belongs: {', '.join(row)[:80]!r}") from None
+        if len(values) not in (1, 2):
+            raise UploadError(f"row {i + 1} has {len(values)} columns; points have one (1-D) or two (2-D)")
+        if rows and len(values) != len(rows[0]):
+            raise UploadError(f"row {i + 1} has {len(values)} columns, the rows before it {len(rows[0])}")
+        if not all(math.isfinite(v) for v in values):
+            raise UploadError(f"row {i + 1} holds NaN or an infinite value")
+        rows.append(values)
+    if len(rows) < 10:
+        raise UploadError(f"the CSV has {len(rows)} points; a distribution needs at least 10")
+    x = np.asarray(rows, dtype=np.float64)
+    if np.abs(x).max() > 1e6:
+        raise UploadError("the points lie beyond +-1,000,000; rescale them")
+    return x.astype(np.float32)
+
+
+# -- images ------------------------------------------------------------------------------
+
+
+def _safe_parts(name: str) -> tuple[str, ...]:
+    """The path parts of an archive entry, refusing any name that could leave the archive."""
+    if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise UploadError(f"the archive holds an entry with an unsafe name ({name[:80]!r}); nothing was imported")
+    parts = PurePosixPath(name).parts
+    if any(p in ("..", "") for p in parts):
+        raise UploadError(f"the archive holds an entry whose name climbs out of it ({name[:80]!r}); nothing was imported")
+    return parts
+
+
+def _entries(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    if len(data) > limits.upload_bytes:
+        raise UploadError(f"the archive is {len(data) / 2**20:.0f} MB; uploads are limited to "
+                          f"{limits.upload_bytes // 2**20} MB")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise UploadError(f"it is not a zip archive ({err})") from err
+    if len(infos) > limits.entries:
+        raise UploadError(f"the archive holds {len(infos):,} entries; at most {limits.entries:,} are read")
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.declared_bytes:
+        raise UploadError(f"the archive would unpack to {declared / 2**20:,.0f} MB; at most "
+                          f"{limits.declared_bytes // 2**20} MB are read (a zip bomb?)")
+    for info in infos:
+        _safe_parts(info.filename)
+    return archive, [i for i in infos if not i.is_dir()]
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    if info.file_size > limits.entry_bytes:
+        raise ImageInputError(f"it declares {info.file_size / 2**20:.0f} MB, over {limits.entry_bytes // 2**20} MB")
+    with archive.open(info) as fh:
+        body = fh.read(info.file_size + 1)  # never more than declared: a lying entry is caught here
+    if len(body) > info.file_size:
+        raise UploadError(f"{info.filename[:80]!r} unpacks to more than it declares; nothing was imported")
+    return body
+
+
+def _class_of(parts: tuple[str, ...], root: tuple[str, ...]) -> str:
+    inner = parts[len(root):]
+    return inner[0] if len(inner) > 1 else ""
+
+
+def convert(img: Image.Image, colour: bool) -> np.ndarray:
+    """A picture as (1, 28, 28) grey or (3, 32, 32) colour uint8 (resized with Lanczos)."""
+    if colour:
+        return np.asarray(img.convert("RGB").resize((32, 32), Image.Resampling.LANCZOS), dtype=np.uint8).transpose(2, 0, 1)
+    return np.asarray(img.convert("L").resize((28, 28), Image.Resampling.LANCZOS), dtype=np.uint8)[None]
+
+
+def parse_images(data: bytes, *, colour: bool = False, limits: Limits = LIMITS):
+    """(N, C, H, W) uint8 images, (N,) labels, class names and what was left out, from zip bytes."""
+    archive, files = _entries(data, limits)
+    candidates = [i for i in files if not PurePosixPath(i.filename).name.startswith((".", "__"))
+                  and "__MACOSX" not in i.filename]
+    parts = [_safe_parts(i.filename) for i in candidates]
+    # one folder around everything (digits/0/a.png): the classes are the folders inside it
+    root: tuple[str, ...] = ()
+    while parts and all(len(p) > len(root) + 1 and p[len(root)] == parts[0][len(root)] for p in parts):
+        root = parts[0][:len(root) + 1]
+    images, classes, skipped = [], [], []
+    for info, p in zip(candidates, parts):
+        if not info.filename.lower().endswith(IMAGE_SUFFIXES):
+            skipped.append(f"{info.filename[:60]} (not a PNG or JPEG)")
+            continue
+        if len(images) >= limits.images:
+            skipped.append(f"everything after {limits.images:,} images")
+            break
+        try:
+            img = read_image(_read_entry(archive, info, limits), max_bytes=limits.entry_bytes, max_pixels=limits.pixels)
+        except ImageInputError as err:
+            skipped.append(f"{info.filename[:60]} ({err})")
+            continue
+        images.append(convert(img, colour))
+        classes.append(_class_of(p, root))
+    if not images:
+        raise UploadError("the archive holds no PNG or JPEG image that could be read"
+                          + (f" (left out: {'; '.join(skipped[:3])})" if skipped else ""))
+    names = sorted(set(classes))
+    if "" in names and len(names) > 1:  # images beside the class folders: a class of their own
+        names = [n or "(no folder)" for n in names]
+        classes = [c or "(no folder)" for c in classes]
+    labels = np.array([names.index(c) for c in classes], dtype=np.int64)
+    return np.stack(images), labels, tuple(n or "all" for n in names), tuple(skipped)
+
+
+# -- storing and loading -------------------------------------------------------------------------
+
+
+def _write(root: Path, name: str, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Write a dataset into a temporary folder beside its place, then rename it there (never over one)."""
+    root.mkdir(parents=True, exist_ok=True)
+    final = (root / name).resolve()
+    if final.parent != root.resolve():
+        raise UploadError(f"{name!r} would leave the user data folder")
+    if final.exists():
+        raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
+    try:
+        for key, array in arrays.items():
+            np.save(tmp / f"{key}.npy", array, allow_pickle=False)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+        os.rename(tmp, final)  # fails if another import of the same name won the race: nothing is overwritten
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if final.exists():
+            raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name") from err
+        raise UploadError(f"the dataset could not be written to {root} ({err})") from err
+
+
+def import_file(filename: str, data: bytes, name: str, data_dir: str | Path, *, colour: bool = False,
+                limits: Limits = LIMITS) -> ImportResult:
+    """A CSV (points) or a zip (images) as the user dataset ``name``, by the file's suffix."""
+    name = check_name(name)
+    root = user_root(data_dir)
+    if (root / name).exists():
+        raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name")
+    suffix = PurePosixPath(str(filename)).suffix.lower()
+    meta = {"name": name, "source": PurePosixPath(str(filename)).name[:120], "created": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if suffix in (".csv", ".txt"):
+        x = parse_points(data, limits)
+        _write(root, name, {"points": x}, {**meta, "kind": "points", "count": len(x), "shape": [x.shape[1]],
+                                           "classes": []})
+        return ImportResult(name, "points", len(x), (x.shape[1],), (), ())
+    if suffix == ".zip":
+        images, labels, classes, skipped = parse_images(data, colour=colour, limits=limits)
+        _write(root, name, {"images": images, "labels": labels},
+               {**meta, "kind": "images", "count": len(images), "shape": list(images.shape[1:]),
+                "classes": list(classes), "skipped": list(skipped[:50])})
+        return ImportResult(name, "images", len(images), tuple(images.shape[1:]), classes, skipped)
+    raise UploadError(f"{PurePosixPath(str(filename)).name!r}: upload a .csv of points or a .zip of images")
+
+
+@dataclass(frozen=True)
+class UserPoints:
+    """A 1-D or 2-D point set someone uploaded: batches are rows drawn at random (no noise added)."""
+
+    name: str
+    points: torch.Tensor  # (N, d)
+    extent: float
+    n_classes: int = 1
+    has_modes: bool = False
+    sigma: float = 0.0
+
+    @property
+    def device(self) -> torch.device:
+        return self.points.device
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return (self.points.shape[1],)
+
+    @property
+    def modes(self) -> torch.Tensor:
+        return torch.zeros(0, self.points.shape[1])
+
+    def batch(self, n: int, generator: torch.Generator):
+        idx = torch.randint(len(self.points), (n,), generator=generator, device=self.device)
+        return self.points[idx], torch.zeros(n, dtype=torch.long, device=self.device)
+
+    def density(self, x: np.ndarray) -> np.ndarray:
+        """A histogram density of 1-D points (for the line view)."""
+        pts = self.points[:, 0].cpu().numpy()
+        hist, edges = np.histogram(pts, bins=80, range=(-self.extent, self.extent), density=True)
+        return hist[np.clip(np.digitize(x, edges) - 1, 0, len(hist) - 1)]
+
+    def to(self, device) -> "UserPoints":
+        return UserPoints(self.name, self.points.to(device), self.extent)
+
+
+def load_user(name: str, data_dir: str | Path, device="cpu"):
+    """``user:NAME`` as an :class:`ImageData` (images) or :class:`UserPoints`."""
+    name = check_name(name)
+    folder = user_root(data_dir) / name
+    if not (folder / "meta.json").is_file():
+        raise DatasetUnavailable(f"no imported dataset {PREFIX}{name} in {folder.parent}; import it (Your own data on "
+                                 "the Train page, or python -m ganlab data import FILE --name NAME)")
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta["kind"] == "points":
+            pts = torch.from_numpy(np.load(folder / "points.npy", allow_pickle=False)).float()
+            extent = float(pts.abs().max()) * 1.15 or 1.0
+            return UserPoints(PREFIX + name, pts.to(device), extent)
+        images = np.load(folder / "images.npy", allow_pickle=False)
+        labels = np.load(folder / "labels.npy", allow_pickle=False)
+    except (OSError, ValueError, KeyError) as err:
+        raise DatasetUnavailable(f"the user dataset {PREFIX}{name} is not in {folder.parent} or is damaged ({err}); "
+                                 "import it again on the Train page or with python -m ganlab data import") from err
+    x = torch.from_numpy(images).float().div(127.5).sub(1.0)  # uint8 -> [-1, 1]
+    return ImageData(PREFIX + name, x.to(device), torch.from_numpy(labels).long().to(device),
+                     n_classes=max(1, len(meta.get("classes", [])) or 1), names=tuple(meta.get("classes", ())))

@@ -1,0 +1,60 @@
+"""Words: type a caption and StackGAN-lite draws it, Stage I's sketch then Stage II's digit."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from ganlab.core.models import sample_z
+from ganlab.data.captions import DIGITS, CaptionError, parse
+from ganlab.views.plots import image_grid
+from ui import routes, session
+
+routes.through_app()
+
+PAGE = "words"
+DEFAULT = "mnist-stackgan"
+K = f"{PAGE}_"
+
+st.title("Words to a digit")
+session.chosen_source(PAGE, DEFAULT)
+name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE),
+                    help="a text-to-image model: pretrained, saved, or the live run")
+src = session.model_source(name)
+vocabulary = src.variant.vocabulary(src.args)
+if not vocabulary:
+    st.info(f"{name} is a {src.variant.title}: it does not read words. Pick a text-to-image model (StackGAN-lite), "
+            "or train one on the Train page (model StackGAN-lite).")
+    st.stop()
+st.caption(f"{name}: {src.variant.title}, trained on {src.data_name}, step {src.step:,}. "
+           f"Words it knows: {', '.join(vocabulary)} (and a, an, the); order does not matter.")
+
+c1, c2, c3 = st.columns([3, 1, 1])
+text = c1.text_input("Caption", value="a bold slanted seven", max_chars=200, key=K + "text")
+n = c2.slider("Samples", 2, 16, 8, key=K + "n")
+seed = c3.number_input("Seed", 0, 2**31 - 1, 0, key=K + "seed")
+try:
+    words, digit = parse(text)
+except CaptionError as err:
+    st.error(f"Cannot draw that: {err}")
+    st.stop()
+
+z = sample_z(n, src.args.z_dim, src.latent, torch.Generator().manual_seed(int(seed)), "cpu")
+with torch.no_grad():
+    sketch, full, _ = src.gen.stages(z, words.expand(n, -1))
+st.subheader("Stage I: the sketch (14x14)")
+st.image(image_grid(torch.nn.functional.interpolate(sketch, scale_factor=2).numpy(), nrow=n, scale=3))
+st.subheader("Stage II: the digit (28x28)")
+st.image(image_grid(full.numpy(), nrow=n, scale=3), caption=f'"{text}": one column per z; Stage II re-reads the '
+                                                             "caption to fix what Stage I missed")
+
+st.subheader("One word at a time")
+st.caption("The same z for every row: only the caption changes.")
+
+rows, labels = [], []
+for caption in (DIGITS[digit], f"thin {DIGITS[digit]}", f"bold {DIGITS[digit]}", f"upright {DIGITS[digit]}",
+                f"slanted {DIGITS[digit]}"):
+    with torch.no_grad():
+        rows.append(src.gen(z, parse(caption)[0].expand(n, -1)))
+    labels.append(caption)
+st.image(image_grid(torch.cat(rows).numpy(), nrow=n, scale=2), caption="rows: " + " / ".join(labels))

@@ -1,0 +1,115 @@
+"""What the Compare page compares: this session's run, its side-by-side sweep, the lecture's run, and
+the runs in the run database, each turned into a :class:`~ganlab.views.compare.RunView`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab import variants
+from ganlab.classroom.lecture import LECTURE
+from ganlab.classroom.presets import BY_KEY, Pair
+from ganlab.config import RunConfig
+from ganlab.persist.runs_db import RunRecorder, RunsDBError
+from ganlab.training.background import BackgroundTrainer
+from ganlab.training.sweep import Sweep
+from ganlab.views.compare import RunView
+from ui import session
+
+OWN = "This session's run (live)"
+SHARED = "The lecture's shared run (live)"
+
+
+def _stop(holder: dict) -> None:
+    if holder.get("sweep") is not None:
+        holder["sweep"].stop()
+
+
+@st.cache_resource(scope="session", on_release=_stop, show_spinner=False)
+def _holder() -> dict:
+    return {"sweep": None}
+
+
+def sweep() -> Sweep | None:
+    """This session's side-by-side runs, if it started some."""
+    return _holder()["sweep"]
+
+
+def start_sweep(configs: list[RunConfig], labels: list[str], steps: int) -> Sweep:
+    """Replace this session's side-by-side runs with new ones (built first: a bad config changes nothing)."""
+    def make(config: RunConfig) -> BackgroundTrainer:
+        recorder = RunRecorder(session.runs_db(), source=f"app:{session.session_id()[:8]}")
+        return BackgroundTrainer(config, make_trainer=session.make_trainer, recorder=recorder)
+
+    new = Sweep(configs, labels, steps=steps, make_run=make)
+    old = _holder()["sweep"]
+    _holder()["sweep"] = new
+    if old is not None:
+        old.stop()
+    return new
+
+
+def start_pair(pair: Pair, device: str) -> Sweep:
+    presets = [BY_KEY[k] for k in pair.presets]
+    return start_sweep([p.config().with_values(device=device) for p in presets], [p.title for p in presets], pair.steps)
+
+
+def _live_view(label: str, run: BackgroundTrainer) -> RunView:
+    t = run.trainer
+    snap = t.store.snapshot()
+    return RunView(label, snap.fields, snap.mean, _labels(t.variant), list(run.quality_history), t.config.flat(),
+                   live=True, status=run.status().state)
+
+
+def _labels(v) -> dict[str, tuple[str, str]]:
+    return {m.name: (m.label, m.group) for m in v.metrics}
+
+
+def live_runs() -> dict[str, BackgroundTrainer]:
+    """The live runs this session can see, by their label on the page."""
+    out = {OWN: session.run()}
+    s = sweep()
+    if s is not None:
+        for label, run in zip(s.labels, s.runs):
+            out[f"side by side: {label}"] = run
+    shared = LECTURE.current()
+    if shared is not None and shared.run is not session.run():
+        out[SHARED] = shared.run
+    return out
+
+
+def stored_runs(limit: int = 60) -> tuple[dict[str, int], str | None]:
+    """Runs in the database (not those live here), by label; and why none could be read, if so."""
+    live_ids = {getattr(r.recorder, "run_id", None) for r in live_runs().values() if r.recorder is not None}
+    try:
+        rows = session.runs_db().runs(limit)
+    except RunsDBError as err:
+        return {}, str(err)
+    return {f"#{r.id} {r.title} ({r.status}, {r.steps:,} steps)": r.id for r in rows if r.id not in live_ids}, None
+
+
+def views(selected: list[str], stored: dict[str, int]) -> list[RunView]:
+    live = live_runs()
+    out = []
+    db = session.runs_db()
+    for label in selected:
+        if label in live:
+            out.append(_live_view(label, live[label]))
+        elif label in stored:
+            run_id = stored[label]
+            row, m = db.get(run_id), db.metrics(run_id)
+            try:
+                labels = _labels(variants.get(row.variant))
+            except Exception:  # noqa: BLE001 - a run of a variant this ganlab does not know: its base metrics
+                labels = _labels(variants.get("mlp"))
+            flat = RunConfig.from_dict(row.config).flat() if _readable(row.config) else {}
+            out.append(RunView(label.split(" (")[0], row.fields, m.mean, labels, db.quality(run_id), flat,
+                               status=row.status))
+    return out
+
+
+def _readable(config: dict) -> bool:
+    try:
+        RunConfig.from_dict(config)
+        return True
+    except Exception:  # noqa: BLE001 - a stored config of another version: its settings are not shown
+        return False

@@ -1,0 +1,33 @@
+"""The Train page's "Your own data" panel: import a CSV of points or a zip of images as user:NAME."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab.data.user_data import LIMITS, UploadError, import_file, list_datasets
+from ui import session
+
+
+def panel(data_dir: str) -> str | None:
+    """The upload form; returns the new dataset's name (``user:NAME``) once one is imported."""
+    key = session.Keys.setting("upload")
+    with st.expander("Your own data"):
+        st.caption(f"A CSV of 1-D or 2-D points (one or two numeric columns, an optional header), or a zip of PNG/JPEG "
+                   f"images, one folder per class (the folders' names are the classes). At most "
+                   f"{LIMITS.upload_bytes // 2**20} MB and {LIMITS.images:,} images; images become 28x28 grey, or "
+                   "32x32 colour for the convolutional models. Nothing existing is overwritten.")
+        upload = st.file_uploader("File", type=["csv", "zip"], key=key + "_file")
+        name = st.text_input("Name", value=(upload.name.rsplit(".", 1)[0][:40] if upload else ""), key=key + "_name",
+                             help="letters, digits, '_' and '-'; the dataset is then user:NAME")
+        colour = st.toggle("Keep colour (3x32x32)", value=False, key=key + "_colour")
+        if upload is not None and st.button("Import", key=key + "_go", width="stretch"):
+            try:
+                result = import_file(upload.name, upload.getvalue(), name, data_dir, colour=colour)
+                st.success(result.message)
+                return f"user:{result.name}"
+            except UploadError as err:
+                st.error(f"Not imported: {err}")
+        existing = list_datasets(data_dir)
+        if existing:
+            st.caption("Imported: " + ", ".join(f"user:{m['name']} ({m['count']:,} {m['kind']})" for m in existing))
+    return None
