@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -185,8 +186,11 @@ def _entries(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
     if info.file_size > limits.entry_bytes:
         raise ImageInputError(f"it declares {info.file_size / 2**20:.0f} MB, over {limits.entry_bytes // 2**20} MB")
-    with archive.open(info) as fh:
-        body = fh.read(info.file_size + 1)  # never more than declared: a lying entry is caught here
+    try:
+        with archive.open(info) as fh:
+            body = fh.read(info.file_size + 1)  # never more than declared: a lying entry is caught here
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as err:
+        raise UploadError(f"the archive is damaged at {info.filename[:80]!r} ({err}); nothing was imported") from err
     if len(body) > info.file_size:
         raise UploadError(f"{info.filename[:80]!r} unpacks to more than it declares; nothing was imported")
     return body

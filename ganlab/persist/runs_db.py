@@ -360,5 +360,7 @@ class RunRecorder:
                                          finished=finished))
 
     def checkpoint(self, step: int, path) -> None:
+        if self.run_id is None and self._trainer is not None and self._trainer.step:
+            self._create(self._trainer)
         if self.run_id is not None:
             self._try(lambda: self.db.add_checkpoint(self.run_id, step, path))
