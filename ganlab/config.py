@@ -120,6 +120,8 @@ class DataConfig(Validated):
     name: str = setting("ring8", flag="data", help=f"training data: {', '.join(DATASETS)}, or user:NAME (imported)")
     data_dir: str = setting(default_data_dir, help="root folder of image datasets (torchvision layout)")
     points: tuple = setting(tuple, help="(x, y) centres of a drawn distribution (data custom)", form=False)
+    scale: str = setting("-1..1", choices=("-1..1", "0..1"), help="the range image pixels are scaled to before "
+                         "training (G's output must be able to reach it: tanh for -1..1, sigmoid for 0..1)")
 
     def __post_init__(self):
         super().__post_init__()
@@ -174,6 +176,8 @@ class ModelConfig(Validated):
     latent: str = setting("normal", choices=LATENTS, help="latent distribution p(z)")
     hidden: int = setting(128, min=4, max=2048, help="hidden width (MLP units, DCGAN base channels)")
     depth: int = setting(2, min=1, max=8, help="hidden layers of the MLP")
+    output: str = setting("auto", choices=("auto", "tanh", "sigmoid"), help="G's last activation on images: auto "
+                          "is tanh, whose range -1..1 matches the data's; sigmoid reaches only 0..1")
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,8 @@ class OptimConfig(Validated):
     ema: float = setting(0.0, min=0.0, max=0.9999, help="decay of a running average of G's weights (0 = off); "
                       "samples, figures and exploration use the average")
     r1: float = setting(0.0, min=0.0, max=1000.0, help="R1 penalty gamma on real data (0 = off): gamma/2 E||grad D(x)||^2")
+    d_head_start: int = setting(0, min=0, max=100000, help="D-only updates before G's first (a discriminator "
+                                "that starts far ahead of its generator)")
 
 
 @dataclass(frozen=True)

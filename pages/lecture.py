@@ -5,11 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab.classroom.lecture import LECTURE
+from ganlab.classroom.quiz import QUIZ
 from ui import live, routes, session
 
 routes.through_app()
 
 st.title("Lecture")
+QUIZ.watching(session.session_id())  # a watcher takes part in the presenter's next quiz round
+if QUIZ.round is not None and QUIZ.takes_part(session.session_id()):
+    st.page_link("pages/quiz.py", label="The presenter started a quiz round: answer it on the Quiz page",
+                 icon=":material/quiz:")
 shared = LECTURE.current()
 if shared is None:
     st.info("Nobody is presenting right now. A presenter shares a run from the Train page's sidebar "

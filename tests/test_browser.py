@@ -17,7 +17,7 @@ from ui.routes import PAGES
 ARTIFACTS = REPO / "test-artifacts"
 TITLES = [title for _, title, _ in PAGES]  # the sidebar's links, Train first
 HEADINGS = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution", "Words": "Words to a digit",
-            "Compare": "Compare runs"}  # the rest: the title
+            "Compare": "Compare runs", "Quiz": "Be the discriminator"}  # the rest: the title
 # the loss chart's step-axis tick labels as drawn, smallest first ("0", "100", ...; the axis' aria-label
 # can lag a wheel zoom, the ticks do not)
 STEP_TICKS = ("[...(document.querySelector('.vega-embed g.role-axis[aria-label^=\"X-axis\"]')"

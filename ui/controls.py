@@ -24,13 +24,14 @@ LABELS = {
     "lr_g": "G learning rate", "beta1_d": "D Adam beta1", "beta2_d": "D Adam beta2", "beta1_g": "G Adam beta1",
     "beta2_g": "G Adam beta2", "d_steps": "D steps per G step", "label_smoothing": "Label smoothing (one-sided)",
     "gp_weight": "Gradient penalty weight", "r1": "R1 penalty gamma", "seed": "Seed", "device": "Device", "data_dir": "Image data folder",
-    "precision": "Precision",
+    "precision": "Precision", "output": "G's output activation", "scale": "Image pixel range",
+    "d_head_start": "D-only steps before G starts",
 }
 GROUPS = {
-    "Model": ("loss", "z_dim", "latent", "hidden", "depth"),
+    "Model": ("loss", "z_dim", "latent", "hidden", "depth", "output"),
     "Optimisation": ("batch_size", "lr_d", "lr_g", "d_steps", "beta1_d", "beta2_d", "beta1_g", "beta2_g",
-                     "label_smoothing", "gp_weight", "r1"),
-    "Run": ("seed", "device", "precision", "data_dir"),
+                     "label_smoothing", "gp_weight", "r1", "d_head_start"),
+    "Run": ("seed", "device", "precision", "scale", "data_dir"),
 }
 
 

@@ -22,6 +22,7 @@ class Keys:
     STEPS_SHOWN = "steps_shown"  # the time charts' span: the whole run or its newest steps
     PAGE = "page"  # a page to switch to at the next run (set by a preset)
     ROUTED = "routed_through_app"  # this session's runs go through app.py (ui/routes.py)
+    QUIZ_ROUND = "quiz_round"  # this session's own round of the Quiz page
 
     @staticmethod
     def setting(name: str) -> str:

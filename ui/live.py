@@ -47,6 +47,8 @@ def draw_counters(run: BackgroundTrainer) -> None:
     m3.metric("Steps/s", f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
     m4.metric("Device", s.device)
     st.caption(s.engine)
+    if run.best_note:
+        st.caption(f":material/star: {run.best_note}")
     if s.message:
         st.error(s.message)
     if s.phase:
@@ -66,6 +68,8 @@ CARDS = (
     ("grid_js", "Grid JS", lambda q: f"{q['grid_js']:.3f}", "Jensen-Shannon divergence on the same grid"),
     ("test_accuracy", "D's test accuracy", lambda q: f"{q['test_accuracy']:.1%}",
      "D as a classifier, on 2,000 held-out MNIST test images (python -m ganlab eval uses all 10,000)"),
+    ("label_agreement", "Label agreement", lambda q: f"{q['label_agreement']:.0%}",
+     "share of the 100 samples of the fixed grid (10 per digit) the project's LeNet reads as the digit asked for"),
     ("baseline_accuracy", "Labels-only baseline", lambda q: f"{q['baseline_accuracy']:.1%}",
      "the same network trained on the same labelled images alone, without the GAN"),
 )
@@ -79,6 +83,7 @@ def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
         col.metric(label, text(quality), help=help_)
     if len(run.quality_history) > 1:
         title = ("Test accuracy (2,000 held-out images)" if "test_accuracy" in quality
+                 else "Label agreement (the 100 samples of the fixed grid)" if "label_agreement" in quality
                  else "Sample quality (2,500 samples of the fixed noise)")
         st.vega_lite_chart(spec=quality_spec(run.quality_history, events, title), key="quality_chart",
                            width="stretch", height=HEIGHT)

@@ -15,6 +15,7 @@ PAGES = (  # file, title, icon; the first is the default
     ("pages/words.py", "Words", ":material/text_fields:"),
     ("pages/experiments.py", "Experiments", ":material/school:"),
     ("pages/compare.py", "Compare", ":material/stacked_line_chart:"),
+    ("pages/quiz.py", "Quiz", ":material/quiz:"),
     ("pages/draw.py", "Draw data", ":material/draw:"),
     ("pages/lecture.py", "Lecture", ":material/co_present:"),
     ("pages/checkpoints.py", "Checkpoints", ":material/save:"),

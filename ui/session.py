@@ -122,6 +122,18 @@ def start_preset(preset: Preset) -> None:
     forget_form()
 
 
+def start_question(question) -> None:
+    """Set this session's run to a course question's one run (keeping its best checkpoint if it asks) and start it."""
+    current = run().trainer.config
+    config = question.configs()[0].with_values(device=current.device)
+    new_run(config)
+    run().keep_best(checkpoint_dir().user_path(f"{question.key}-best") if question.keep_best else None)
+    run().start()
+    flash("success", f"{question.title}: running {config.model.arch} on {config.data.name}"
+          + (f"; its best state is kept as user/{question.key}-best." if question.keep_best else "."))
+    forget_form()
+
+
 SPEEDS = {"1 step/s": 1.0, "2 steps/s": 2.0, "5 steps/s": 5.0, "20 steps/s": 20.0, "100 steps/s": 100.0,
           "full speed": None}
 
@@ -288,3 +300,19 @@ def timeline_gif(run_: BackgroundTrainer) -> bytes:
 
 
 make_trainer = _make_trainer  # how this server builds a run's trainer (cached datasets); the Compare page's sweeps too
+
+
+@st.cache_resource(show_spinner="Loading real samples...")
+def real_samples(name: str, data_dir: str, points: tuple = ()):
+    """Real samples to set beside generated ones (the Quiz page): MNIST's or Fashion-MNIST's test set, other
+    image sets whole, 2,000 points of a 2-D distribution; as (x, labels or None)."""
+    from ganlab.config import DATASETS_IDX
+    from ganlab.data.datasets import load_images
+
+    if name in DATASETS_IDX:
+        d = load_images(name, data_dir, train=False, download=False)
+        return d.images, d.labels
+    d = load_data(name, data_dir, points=points)
+    if hasattr(d, "images"):
+        return d.images, d.labels
+    return d.batch(2000, torch.Generator().manual_seed(0))[0], None

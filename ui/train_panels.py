@@ -73,9 +73,22 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
         except CheckpointError as err:
             st.error(f"Autosave off: {err}")
 
-        @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and every > 0))
+        best = st.toggle("Keep the best checkpoint too, by the live quality figure (early stopping)",
+                         value=run.keeping_best is not None, key=session.Keys.setting("keep_best"),
+                         help=f"saved as user/{name}-best whenever the modes covered, label agreement or test "
+                              "accuracy is the best so far; a later collapse leaves it alone")
+        try:
+            wanted = session.checkpoint_dir().user_path(f"{name}-best") if best else None
+            if wanted != run.keeping_best and (best or run.keeping_best is not None):
+                run.keep_best(wanted)
+        except CheckpointError as err:
+            st.error(f"Best checkpoint off: {err}")
+
+        @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and (every > 0 or best)))
         def autosave_note() -> None:
             if run.autosave_note:
                 st.caption(run.autosave_note)
+            if run.best_note:
+                st.caption(run.best_note)
 
         autosave_note()

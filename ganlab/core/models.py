@@ -42,9 +42,11 @@ class ModelArgs:
         from ganlab import variants
 
         m, v = config.model, variants.get(config.model.arch)
+        options = v.model_options(config, data_classes)
+        if m.output != "auto":
+            options = {**options, "output": m.output}
         return cls(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
-                   v.class_count(config, data_classes), int(data_classes),
-                   tuple(sorted(v.model_options(config, data_classes).items())))
+                   v.class_count(config, data_classes), int(data_classes), tuple(sorted(options.items())))
 
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.options).get(name, default)
@@ -72,6 +74,11 @@ def sample_z(n: int, z_dim: int, latent: str, generator: torch.Generator, device
     return torch.randn(n, z_dim, generator=generator, device=device)
 
 
+def output_activation(a: ModelArgs) -> nn.Module:
+    """G's last activation on images: tanh (to -1..1, the data's range) unless the run asks for sigmoid (0..1)."""
+    return nn.Sigmoid() if a.option("output", "auto") == "sigmoid" else nn.Tanh()
+
+
 def _mlp(sizes: list[int], act: nn.Module) -> nn.Sequential:
     layers: list[nn.Module] = []
     for a, b in zip(sizes[:-2], sizes[1:-1]):
@@ -88,14 +95,14 @@ class MLPGenerator(nn.Module):
         self.args = a
         out = math.prod(a.data_shape)
         self.net = _mlp([a.z_dim + a.n_classes] + [a.hidden] * a.depth + [out], nn.ReLU())
-        self.squash = len(a.data_shape) > 1  # images live in [-1, 1]
+        self.squash = output_activation(a) if len(a.data_shape) > 1 else None  # images: tanh (-1..1) by default
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.args.n_classes:
             z = torch.cat([z, label_vector(y, self.args.n_classes)], 1)  # (B, z_dim + C)
         x = self.net(z)  # (B, z_dim [+ C]) -> (B, prod(data_shape))
-        if self.squash:
-            x = torch.tanh(x)
+        if self.squash is not None:
+            x = self.squash(x)
         return x.view(len(z), *self.args.data_shape)
 
 
@@ -128,7 +135,7 @@ class DCGANGenerator(nn.Module):
                                      nn.BatchNorm1d(cells), nn.ReLU())
         self.up = nn.Sequential(
             nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1, bias=False), nn.BatchNorm2d(ch), nn.ReLU(),
-            nn.ConvTranspose2d(ch, a.data_shape[0], 4, 2, 1), nn.Tanh(),
+            nn.ConvTranspose2d(ch, a.data_shape[0], 4, 2, 1), output_activation(a),
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

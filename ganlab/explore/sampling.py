@@ -65,4 +65,7 @@ def generate(ckpt: Checkpoint, n: int, *, seed: int = 0, class_: int | None = No
     for i in range(0, n, batch):
         y = cond[i:i + batch].to(device) if cond is not None else None
         out.append(gen(z[i:i + batch].to(device), y, **kwargs).float().cpu())
-    return torch.cat(out).numpy(), (labels.numpy() if labels is not None else None)
+    x = torch.cat(out).numpy()
+    if ckpt.config.data.scale == "0..1" and x.ndim == 4:  # images are written on the -1..1 scale
+        x = x * 2 - 1
+    return x, (labels.numpy() if labels is not None else None)

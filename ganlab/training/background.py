@@ -17,6 +17,7 @@ from collections import deque
 from typing import Callable
 
 from ganlab.config import RunConfig
+from ganlab.evaluation.live import live_agreement
 from ganlab.evaluation.quality import toy_quality
 from ganlab.explore.lab import lab_view
 from ganlab.persist.checkpoint import CheckpointError, save
@@ -90,6 +91,9 @@ class BackgroundTrainer:
         self.quality_history: list[tuple[int, dict]] = []
         self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
         self.autosave_note: str | None = None  # the last autosave, or why it failed
+        self._keep_best = None  # where the best state so far is kept (checkpoints as early stopping)
+        self._best: tuple | None = None
+        self.best_note: str | None = None  # which step the kept best is from, or why it could not be saved
         self.runs = 1  # runs held so far: a reset, a new config or a resumed checkpoint each start one
         self.trainer = make_trainer(config)
         if recorder is not None:
@@ -171,6 +175,7 @@ class BackgroundTrainer:
     def replace_trainer(self, trainer: Trainer) -> None:
         """Stop the current run and swap in ``trainer`` (fresh, or resumed from a checkpoint), not running."""
         self.stop()
+        self._keep_best, self._best, self.best_note = None, None, None  # a new run keeps no one else's best
         if self.recorder is not None:
             self.recorder.begin(trainer)
         with self._cond:
@@ -205,6 +210,30 @@ class BackgroundTrainer:
         Saves are atomic; a diverged run is never saved, so the last good file survives.
         """
         self._autosave = (int(every), path) if every and every > 0 else None
+
+    @property
+    def keeping_best(self):
+        """Where the best state is being kept (None: it is not)."""
+        return self._keep_best
+
+    def keep_best(self, path) -> None:
+        """Save the run to ``path`` whenever its live quality figure is the best so far (None: stop)."""
+        self._keep_best, self._best, self.best_note = path, None, None
+
+    def _maybe_keep_best(self, trainer: Trainer, quality: dict) -> None:
+        from ganlab.training.best import describe, score
+
+        value = score(quality)
+        if self._keep_best is None or value is None or trainer.diverged or (self._best is not None and value <= self._best):
+            return
+        try:
+            save(trainer, self._keep_best)
+            self._best = value
+            self.best_note = f"best so far kept: step {trainer.step:,} ({describe(quality)})"
+            if self.recorder is not None:
+                self.recorder.checkpoint(trainer.step, self._keep_best)
+        except (OSError, CheckpointError) as err:
+            self.best_note = f"the best checkpoint could not be saved at step {trainer.step:,}: {err}"
 
     # -- what a UI polls -------------------------------------------------------
     def status(self) -> Status:
@@ -360,10 +389,12 @@ class BackgroundTrainer:
         if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
             lab = lab_view(t) if t.variant.lab_view else None
             quality = toy_quality(fake, t.fixed_real, t.variant.target(t))
-        else:
-            quality = t.variant.live_figures(t) or None  # a classifier's test accuracy, say
+        else:  # a classifier's test accuracy, a conditional MNIST model's label agreement
+            quality = {**t.variant.live_figures(t), **live_agreement(t, fake)} or None
         if quality:
             self.quality_history = extend_history(self.quality_history, t.step, quality)
+            if t.step:
+                self._maybe_keep_best(t, quality)
         view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
         self._samples = view
         if view.step and self.timeline.due(view.step):

@@ -74,6 +74,8 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.data = (data if data is not None else load_data(config.data.name, config.data.data_dir,
                                                                      points=config.data.points)).to(self.device)
+        if config.data.scale == "0..1" and hasattr(self.data, "images"):  # the (0, 1) or (-1, 1) experiment
+            self.data = replace(self.data, images=(self.data.images + 1) / 2)
         self.variant = variants.get(config.model.arch)
         self.args = ModelArgs.from_config(config, self.data.data_shape, self.data.n_classes)
         nets = {name: net.to(self.device) for name, net in build_nets(self.args, seed=config.seed).items()}
@@ -118,13 +120,15 @@ class Trainer:
         with self.lock:
             outs, walls = [], []
             t_start = time.perf_counter()
-            for _ in range(n):
+            head_start = self.config.optim.d_head_start
+            for i in range(n):
                 self._apply_pending()
-                if phase == "both":
+                this = "d" if phase == "both" and self.step + i < head_start else phase  # D's head start
+                if this == "both":
                     outs.append(self.runner.step(self.config.optim.d_steps))
                 else:  # a D-only or G-only update runs eagerly; the next full step captures afresh
                     self.runner.invalidate()
-                    outs.append(train_step(self.parts, phase=phase))
+                    outs.append(train_step(self.parts, phase=this))
                 walls.append(time.perf_counter())
             metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, metrics): one host sync per block
             first = self.step + 1
@@ -138,6 +142,8 @@ class Trainer:
             self.store.append(rows)
             if mark and phase != "both":
                 self.store.add_event(first, f"{phase.upper()} only")
+            if head_start and first <= head_start < self.step + 1 and phase == "both":
+                self.store.add_event(head_start + 1, f"G starts after D's {head_start:,} steps alone")
             bad = ~np.isfinite(metrics[:, :2]).all(1)
             if bad.any():
                 at = int(rows[bad.argmax(), 0])
@@ -190,7 +196,11 @@ class Trainer:
         z, y = self.variant.fixed_inputs(self, n, torch.Generator().manual_seed(z_seed))
         y = y.to(self.device) if y is not None else None
         real = self.variant.target(self).batch(n, torch.Generator(self.device).manual_seed(real_seed))[0]
-        return z.to(self.device), y, real.cpu().numpy()
+        return z.to(self.device), y, self.to_display(real.cpu().numpy())
+
+    def to_display(self, x: np.ndarray) -> np.ndarray:
+        """Images on the -1..1 scale every page and judge expects (a 0..1 run's are mapped back)."""
+        return x * 2 - 1 if self.config.data.scale == "0..1" and x.ndim == 4 else x
 
     def sample_fixed(self) -> np.ndarray:
         """G(fixed z) as numpy: (n, 2) for 2-D data, (n, 1, 28, 28) in [-1, 1] for images."""
@@ -200,7 +210,7 @@ class Trainer:
             was_training = gen.training
             gen.eval()
             try:
-                return gen(z, y).float().cpu().numpy()
+                return self.to_display(gen(z, y).float().cpu().numpy())
             finally:
                 gen.train(was_training)
 

@@ -130,3 +130,56 @@ def heat_map(values: np.ndarray, *, scale: int = 8) -> np.ndarray:
     v = np.clip(np.asarray(values, dtype=np.float64), 0, 1)
     rgb = np.stack([np.clip(3 * v, 0, 1), np.clip(3 * v - 1, 0, 1), np.clip(3 * v - 2, 0, 1)], -1)
     return (rgb * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
+
+
+def bce_figure(curves: dict, d_real: float | None, d_fake: float | None) -> go.Figure:
+    """The BCE cost for y = 1 and y = 0 over the prediction, with the live run's D(x) and D(G(z)) on them."""
+    from ganlab.classroom.questions import bce
+
+    fig = go.Figure()
+    p = curves["p"]
+    for (name, values), color in zip(((k, v) for k, v in curves.items() if k != "p"), (COLORS["real"], COLORS["fake"])):
+        fig.add_trace(go.Scatter(x=p, y=values, mode="lines", name=f"cost when {name}", line=dict(color=color)))
+    for value, y, label, color in ((d_real, 1.0, "D(x) of the live run, on y = 1", COLORS["real"]),
+                                   (d_fake, 0.0, "D(G(z)) of the live run, on y = 0", COLORS["fake"])):
+        if value is not None:
+            fig.add_trace(go.Scatter(x=[value], y=[bce(y, value)], mode="markers+text", name=label,
+                                     text=[f"{value:.2f}"], textposition="top center",
+                                     marker=dict(size=14, color=color, line=dict(color="#111", width=1.5))))
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), xaxis=dict(title="prediction D(.)", range=[0, 1]),
+                      yaxis=dict(title="cost", range=[0, 7]), legend=dict(orientation="h", y=1.12))
+    return fig
+
+
+def quiz_cloud(points: np.ndarray, *, extent: float) -> go.Figure:
+    """One item of the 2-D quiz: a small cloud of points, unlabelled."""
+    fig = go.Figure(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", marker=dict(size=4, color="#333")))
+    fig.update_layout(height=170, margin=dict(l=0, r=0, t=0, b=0), showlegend=False,
+                      xaxis=dict(range=[-extent, extent], visible=False),
+                      yaxis=dict(range=[-extent, extent], visible=False, scaleanchor="x"))
+    return fig
+
+
+def quiz_results(tally: dict) -> go.Figure:
+    """The class's round, live: the share who called each item real beside D(x) and the 50% line; the
+    histogram of the students' accuracies; the class's accuracy against D's and chance."""
+    from plotly.subplots import make_subplots
+
+    items = [f"#{i + 1} ({'real' if t else 'fake'})" for i, t in enumerate(tally["truth"])]
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.55, 0.25, 0.2],
+                        subplot_titles=("Called real, and D(x)", "Students' accuracy", "Class, D, chance"))
+    fig.add_trace(go.Bar(x=items, y=[v if v is not None else 0 for v in tally["real_share"]], name="share who called it real",
+                         marker_color=COLORS["real"]), 1, 1)
+    fig.add_trace(go.Scatter(x=items, y=tally["d_real"], mode="markers", name="D(x)",
+                             marker=dict(size=12, symbol="diamond", color=COLORS["d"])), 1, 1)
+    fig.add_hline(y=0.5, line=dict(dash="dash", color="#444"), row=1, col=1)
+    fig.add_trace(go.Histogram(x=tally["accuracies"], xbins=dict(start=0, end=1.0001, size=0.1), name="students",
+                               marker_color=COLORS["g"], showlegend=False), 1, 2)
+    bars = [("class", tally["class_accuracy"] or 0), ("D", tally["d_accuracy"]), ("chance", 0.5)]
+    fig.add_trace(go.Bar(x=[b for b, _ in bars], y=[v for _, v in bars], showlegend=False,
+                         marker_color=[COLORS["real"], COLORS["d"], "#999"]), 1, 3)
+    fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_yaxes(range=[0, 1], row=1, col=3)
+    fig.update_xaxes(range=[0, 1], title="accuracy", row=1, col=2)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.3))
+    return fig

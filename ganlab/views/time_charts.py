@@ -182,6 +182,7 @@ QUALITY_SERIES = (
     ("modes covered (share)", COLORS["g"], lambda q: q["modes_covered"] / q["n_modes"] if "modes_covered" in q else None),
     ("grid JS / ln 2", COLORS["real"], lambda q: q["grid_js"] / np.log(2) if "grid_js" in q else None),
     ("D's test accuracy", COLORS["d"], lambda q: q.get("test_accuracy")),
+    ("label agreement", COLORS["g"], lambda q: q.get("label_agreement")),
     ("labels-only baseline", COLORS["fake"], lambda q: q.get("baseline_accuracy")),
 )
 

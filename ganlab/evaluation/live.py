@@ -1,0 +1,39 @@
+"""Figures measured live, a few times a second, beside training: a conditional MNIST model's label
+agreement on its fixed sample grid, judged by the project's LeNet."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+_JUDGE = {}
+_LOCK = threading.Lock()
+
+
+def _classifier():
+    with _LOCK:
+        if "clf" not in _JUDGE:
+            from ganlab.evaluation.classifier import load_classifier
+            from ganlab.evaluation.evaluate import CLASSIFIER_PATH
+
+            try:
+                _JUDGE["clf"] = load_classifier(CLASSIFIER_PATH)[0]
+            except Exception:  # noqa: BLE001 - no judge here: the live figure is simply not shown
+                _JUDGE["clf"] = None
+        return _JUDGE["clf"]
+
+
+def live_agreement(trainer, fake: np.ndarray) -> dict:
+    """{"label_agreement": share} for a conditional model on MNIST (its fixed grid's labels against the
+    LeNet's reading of the grid: 100 samples, 10 per digit), else {}."""
+    if not (trainer.variant.conditional and trainer.config.data.name == "mnist" and fake.ndim == 4):
+        return {}
+    clf = _classifier()
+    labels = trainer.fixed_noise[1]
+    if clf is None or labels is None or labels.dtype.is_floating_point:
+        return {}
+    from ganlab.evaluation.classifier import predict
+
+    pred, _ = predict(clf, fake)
+    return {"label_agreement": float((pred == labels.cpu().numpy()).mean())}
