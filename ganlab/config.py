@@ -142,25 +142,23 @@ class DataConfig(Validated):
             raise ConfigError(f"points belong to data custom, not {self.name}")
 
     @property
-    def user_meta(self) -> dict | None:
-        """The description of an imported dataset (``user:NAME``), or None where it is not on this machine."""
-        from ganlab.data.user_data import list_datasets
-
-        name = self.name[len(USER_PREFIX):]
-        return next((m for m in list_datasets(self.data_dir) if m.get("name") == name), None)
-
-    @property
     def kind(self) -> str:
-        """"toy" (1-D or 2-D points), "image", or "unknown" (an imported dataset not on this machine: a
-        checkpoint trained on it still loads and draws; training on it says where to import it)."""
-        if self.name.startswith(USER_PREFIX):
-            meta = self.user_meta
-            return "unknown" if meta is None else "toy" if meta["kind"] == "points" else "image"
-        return "toy" if self.name in DATASETS_TOY else "image"
+        return data_kind(self.name, self.data_dir)
 
     @property
     def is_toy(self) -> bool:
         return self.kind == "toy"
+
+
+def data_kind(name: str, data_dir: str) -> str:
+    """"toy" (1-D or 2-D points), "image", or "unknown" (an imported dataset not on this machine: a
+    checkpoint trained on it still loads and draws; training on it says where to import it)."""
+    if name.startswith(USER_PREFIX):
+        from ganlab.data.user_data import list_datasets
+
+        meta = next((m for m in list_datasets(data_dir) if m.get("name") == name[len(USER_PREFIX):]), None)
+        return "unknown" if meta is None else "toy" if meta["kind"] == "points" else "image"
+    return "toy" if name in DATASETS_TOY else "image"
 
 
 def _variant_names() -> tuple[str, ...]:
@@ -399,7 +397,7 @@ def default_config(data: str = "ring8", **overrides: Any) -> RunConfig:
 
     if data not in DATASETS and not str(data).startswith(USER_PREFIX):
         raise ConfigError(f"data must be one of {', '.join(DATASETS)}, or user:NAME; got {data!r}")
-    kind = DataConfig(name=data, data_dir=overrides.get("data_dir", default_data_dir())).kind
+    kind = data_kind(data, overrides.get("data_dir", default_data_dir()))
     if kind == "unknown":
         from ganlab.data.user_data import user_root
 

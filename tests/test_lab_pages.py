@@ -70,7 +70,9 @@ def test_slow_motion_speed_names_the_phase():
 
 def test_a_preset_sets_the_config_and_starts():
     at = page("pages/experiments.py")
-    assert len(at.latex) == len(PRESETS), "each experiment shows its formula"
+    from ganlab.classroom.questions import QUESTIONS
+
+    assert len(at.latex) == len(PRESETS) + len(QUESTIONS), "each experiment and question shows its formula"
     titles = [s.value for s in at.subheader]
     assert "Mode collapse on grid25: G outruns D" in titles
     next(b for b in at.button if b.key == "preset_mode-collapse").click().run()

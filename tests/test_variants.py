@@ -149,12 +149,12 @@ def test_infogan_makes_its_code_readable(mnist, mnist_root):
 
 
 def test_ssgan_learns_from_a_hundred_labels(mnist, mnist_root):
-    """200 steps on 100 labels: D classifies held-out test digits far above chance, and the live figures
+    """400 steps on 100 labels: D classifies held-out test digits far above chance, and the live figures
     report it beside the labels-only baseline."""
     t = Trainer(default_config("mnist", model="ssgan", hidden=32, seed=1, device="cpu", data_dir=str(mnist_root)),
                 data=mnist)
     assert len(t.parts.state["y_lab"]) == 100 and torch.bincount(t.parts.state["y_lab"]).tolist() == [10] * 10
-    t.run(200)
+    t.run(400)
     figures = t.variant.live_figures(t)
     assert set(figures) == {"test_accuracy", "baseline_accuracy"}
     assert figures["test_accuracy"] > 0.6, figures

@@ -10,8 +10,8 @@ from ganlab.config import (
     DATASETS_DRAWN,
     USER_PREFIX,
     ConfigError,
-    DataConfig,
     RunConfig,
+    data_kind,
     default_config,
     field_specs,
 )
@@ -121,7 +121,7 @@ def defaults_for(dataset: str | None, config: RunConfig, model: str | None = Non
             data = v.default_data
         return default_config(data, model=model, **keep)
     current = variants.get(config.model.arch)
-    kind = DataConfig(name=dataset, data_dir=config.data.data_dir).kind
+    kind = data_kind(dataset, config.data.data_dir)
     return default_config(dataset, **({"model": current.key} if kind in current.data_kinds else {}), **keep)
 
 

@@ -60,14 +60,15 @@ QUESTIONS: tuple[Question, ...] = (
                    ("0..1 data, tanh G (mismatched)", "mnist", dict(scale="0..1", output="tanh"))), steps=1500),
     Question("too-good-d", "A discriminator that is too good",
              "D trains alone for 1,000 steps before G starts, against the balanced start; then the usual remedies: "
-             "the non-saturating loss, and a 5x higher G learning rate.\nWatch G's gradient norm: with the minimax "
-             "loss it starts near nothing (D(G(z)) ~ 0 is where log(1 - D) is flat); the remedies restore it.",
+             "the non-saturating loss, and a 5x higher G learning rate.\nWatch D(G(z)) start near 0 and G's gradient "
+             "norm: under that D the minimax loss gives G a small fraction of what the non-saturating loss gives.",
              r"\nabla_\theta \log\bigl(1 - D(G(z))\bigr) = -\frac{D'(G(z))}{1 - D(G(z))}\,\nabla_\theta G(z) "
              r"\approx 0 \text{ when } D(G(z)) \approx 0",
-             runs=(("balanced start (minimax)", "ring8", dict(loss="minimax")),
-                   ("D 1,000 steps ahead (minimax)", "ring8", dict(loss="minimax", d_head_start=1000)),
-                   ("D ahead, non-saturating loss", "ring8", dict(loss="ns", d_head_start=1000)),
-                   ("D ahead, G learning rate x5", "ring8", dict(loss="minimax", d_head_start=1000, lr_g=2.5e-3))),
+             runs=(("balanced start (minimax)", "ring8", dict(loss="minimax", r1=0.0)),
+                   ("D 1,000 steps ahead (minimax)", "ring8", dict(loss="minimax", r1=0.0, d_head_start=1000)),
+                   ("D ahead, non-saturating loss", "ring8", dict(loss="ns", r1=0.0, d_head_start=1000)),
+                   ("D ahead, G learning rate x5", "ring8", dict(loss="minimax", r1=0.0, d_head_start=1000,
+                                                                   lr_g=2.5e-3))),
              steps=3000),
     Question("early-stopping", "Checkpoints as early stopping",
              "The ring8 run keeps its best state on disk by the live figure (modes covered, then high quality), as "
