@@ -47,13 +47,26 @@ def parse_sets(items: list[str]) -> dict:
 
 def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
     ckpt = load(to_bytes(trainer))
+    if ckpt.variant.translation(ckpt.args) is not None:
+        from ganlab.evaluation.translation import evaluate_translation
+
+        return evaluate_translation(ckpt, judge_)
+    extra = {}
+    if ckpt.variant.style_blocks(ckpt.args):
+        from ganlab.evaluation.styles import mixing_figures
+
+        extra = mixing_figures(ckpt, judge_, pairs=min(n, 1000))
+    if ckpt.variant.vocabulary(ckpt.args):
+        from ganlab.evaluation.captions import caption_figures
+
+        extra = caption_figures(ckpt, judge_, per_digit=max(50, n // 10))
     x, labels = generate(ckpt, n, seed=0)
     out = judge_.judge(x, labels, handle=ckpt.variant.class_handle)
     out.pop("class_histogram")
     out.pop("per_class_agreement", None)
     for name, value in classifier_accuracies(ckpt, judge_.test, out.get("code_matching")).items():
         out[f"accuracy: {name}"] = value
-    return out
+    return {**out, **extra}
 
 
 def main() -> None:

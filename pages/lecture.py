@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.classroom.lecture import LECTURE
 from ganlab.classroom.quiz import QUIZ
 from ui import live, routes, session
 
@@ -15,7 +14,7 @@ QUIZ.watching(session.session_id())  # a watcher takes part in the presenter's n
 if QUIZ.round is not None and QUIZ.takes_part(session.session_id()):
     st.page_link("pages/quiz.py", label="The presenter started a quiz round: answer it on the Quiz page",
                  icon=":material/quiz:")
-shared = LECTURE.current()
+shared = session.lecture().current()
 if shared is None:
     st.info("Nobody is presenting right now. A presenter shares a run from the Train page's sidebar "
             "(Lecture mode, Share this run); it then appears here for everyone. You can still train your own "
@@ -31,7 +30,7 @@ layers = live.layer_picker("_lecture") if len(shared.run.trainer.args.data_shape
 
 
 def current_run():
-    current = LECTURE.current()
+    current = session.lecture().current()
     return None if current is None else current.run
 
 

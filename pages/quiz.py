@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ganlab.classroom.lecture import LECTURE
 from ganlab.classroom.quiz import QUIZ, make_round, score
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.views.plots import image_grid, quiz_cloud, quiz_results
@@ -62,7 +61,7 @@ def results(round_, answers: dict[int, bool]) -> None:
 
 
 # -- the class's round (lecture mode) ------------------------------------------------------------
-shared = LECTURE.current()
+shared = session.lecture().current()
 presenting = shared is not None and shared.owner == me
 class_round = QUIZ.round
 if presenting:

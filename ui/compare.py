@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab import variants
-from ganlab.classroom.lecture import LECTURE
 from ganlab.classroom.presets import BY_KEY, Pair
 from ganlab.config import RunConfig
-from ganlab.persist.runs_db import RunRecorder, RunsDBError
+from ganlab.persist.runs_db import RunsDBError
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.sweep import Sweep
 from ganlab.views.compare import RunView
@@ -36,11 +35,7 @@ def sweep() -> Sweep | None:
 
 def start_sweep(configs: list[RunConfig], labels: list[str], steps: int) -> Sweep:
     """Replace this session's side-by-side runs with new ones (built first: a bad config changes nothing)."""
-    def make(config: RunConfig) -> BackgroundTrainer:
-        recorder = RunRecorder(session.runs_db(), source=f"app:{session.session_id()[:8]}")
-        return BackgroundTrainer(config, make_trainer=session.make_trainer, recorder=recorder)
-
-    new = Sweep(configs, labels, steps=steps, make_run=make)
+    new = Sweep(configs, labels, steps=steps, make_run=session.make_run)
     old = _holder()["sweep"]
     _holder()["sweep"] = new
     if old is not None:
@@ -71,7 +66,7 @@ def live_runs() -> dict[str, BackgroundTrainer]:
     if s is not None:
         for label, run in zip(s.labels, s.runs):
             out[f"side by side: {label}"] = run
-    shared = LECTURE.current()
+    shared = session.lecture().current()
     if shared is not None and shared.run is not session.run():
         out[SHARED] = shared.run
     return out

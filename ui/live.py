@@ -51,6 +51,9 @@ def draw_counters(run: BackgroundTrainer) -> None:
         st.caption(f":material/star: {run.best_note}")
     if s.message:
         st.error(s.message)
+        if run.recoverable and st.button("Resume from the last autosave", key="recover_run"):
+            run.recover()
+            st.rerun(scope="app")
     if s.phase:
         st.info(f"Slow motion. {s.phase}. (Each D and G update is recorded as a step of its own.)",
                 icon=":material/slow_motion_video:")

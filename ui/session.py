@@ -6,7 +6,6 @@ they never invent ``st.session_state`` keys of their own.
 
 from __future__ import annotations
 
-import copy
 import sys
 import uuid
 from dataclasses import dataclass
@@ -17,19 +16,20 @@ import torch
 
 from ganlab import variants
 from ganlab.classroom.presets import Preset
+from ganlab.cluster.connection import ClusterUnavailable
+from ganlab.cluster.connection import address as cluster_address
 from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.core.models import ModelArgs
 from ganlab.data.datasets import DatasetUnavailable, load_data
 from ganlab.explore.latent import gif_bytes
 from ganlab.explore.latent import principal_directions as principal_directions_of
 from ganlab.persist.checkpoint import load as load_checkpoint
-from ganlab.persist.checkpoint import resume
 from ganlab.persist.checkpoint_dir import CheckpointDir
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
-from ganlab.training.trainer import Trainer, resolve_device
+from ganlab.training.trainer import Trainer
 from ganlab.views.plots import image_grid, scatter_raster
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
@@ -73,13 +73,40 @@ def runs_db() -> RunsDB:
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
 def _session_run() -> BackgroundTrainer:
-    recorder = RunRecorder(runs_db(), source=f"app:{session_id()[:8]}")
-    return BackgroundTrainer(default_config("ring8"), make_trainer=_make_trainer, recorder=recorder)
+    return make_run(default_config("ring8"))
+
+
+def make_run(config: RunConfig) -> BackgroundTrainer:
+    """A new run on ``config`` for this session: a thread of this server, or, with ``GANLAB_RAY_ADDRESS`` set,
+    an actor on the Ray cluster (``ganlab.cluster``); the same handle either way."""
+    source = f"app:{session_id()[:8]}"
+    if cluster_address():
+        from ganlab.cluster.runs import RayRun
+
+        return RayRun(config, source=source)
+    return BackgroundTrainer(config, make_trainer=_make_trainer, recorder=RunRecorder(runs_db(), source=source))
 
 
 def run() -> BackgroundTrainer:
-    """This browser session's training run; its thread stops when the session ends."""
-    return _session_run()
+    """This browser session's training run; its thread (or actor) stops when the session ends. A cluster that
+    cannot be reached stops the page with a message saying what to do."""
+    try:
+        return _session_run()
+    except ClusterUnavailable as err:
+        st.error(f"No run can start: {err}")
+        st.stop()
+
+
+@st.cache_resource
+def lecture():
+    """The lecture's registry: this process's, or the cluster's (shared by every server replica)."""
+    if cluster_address():
+        from ganlab.cluster.lecture import RayLecture
+
+        return RayLecture()
+    from ganlab.classroom.lecture import LECTURE
+
+    return LECTURE
 
 
 def new_run(config: RunConfig) -> None:
@@ -222,8 +249,7 @@ def model_source(name: str) -> ModelSource:
     """The generator called ``name``: a checkpoint (cached) or a snapshot of this session's live run."""
     if name == LIVE:
         t = run().trainer
-        with t.lock:
-            nets = {k: copy.deepcopy(n).cpu().eval() for k, n in {**t.parts.nets, "gen": t.shown_generator}.items()}
+        nets = run().nets_snapshot()
         return ModelSource(LIVE, nets, t.args, t.config.model.latent, t.config.data.name, t.step,
                            t.config.data.points, t.config.data.data_dir)
     entry = checkpoint_dir().find(name)
@@ -271,13 +297,7 @@ def _directions(name: str, step: int, src: ModelSource):
 def resume_into_run(name: str) -> None:
     """Load checkpoint ``name`` into this session's run, paused, ready to continue where it stopped."""
     ckpt = checkpoint_dir().load(name)
-    device = ckpt.config.device
-    try:
-        resolve_device(device)
-    except ConfigError:
-        device = "auto"  # saved on a GPU machine, opened on a CPU one
-    trainer = resume(ckpt, device=device, data=cached_data(ckpt.config.data.name, ckpt.config.data.data_dir))
-    run().replace_trainer(trainer)
+    run().resume_from(ckpt, data=cached_data(ckpt.config.data.name, ckpt.config.data.data_dir))
     forget_form()
 
 

@@ -47,9 +47,9 @@ def _timeline(run: BackgroundTrainer) -> None:
     else:
         st.image(image_grid(fake, nrow=run.trainer.args.n_classes or 8, scale=2), caption=f"step {at:,}")
     if st.button("Make a GIF of the timeline"):
-        st.session_state[session.Keys.TIMELINE_GIF] = (id(run.trainer), session.timeline_gif(run))
+        st.session_state[session.Keys.TIMELINE_GIF] = (run.runs, session.timeline_gif(run))
     owner, gif = st.session_state.get(session.Keys.TIMELINE_GIF, (None, None))
-    if gif and owner == id(run.trainer):  # a GIF of an earlier run is not offered for this one
+    if gif and owner == run.runs:  # a GIF of an earlier run is not offered for this one
         st.download_button("Download timeline.gif", gif, file_name="timeline.gif", mime="image/gif")
 
 
@@ -62,7 +62,7 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
         name = c1.text_input("Name", value=f"{config.data.name}-{config.model.arch}", key=session.Keys.setting("ckpt"))
         if c2.button("Save now", width="stretch"):
             try:
-                saved = session.checkpoint_dir().save(run.trainer, name)
+                saved = session.checkpoint_dir().save_bytes(run.checkpoint_bytes(), name)
                 st.success(f"Saved {saved.name} at step {run.trainer.step:,} (Checkpoints page to download or resume).")
             except CheckpointError as err:
                 st.error(f"Not saved: {err}")

@@ -206,28 +206,6 @@ class UNet(nn.Module):
         return self.up1(torch.cat([u2, d1], 1))  # (B, 2ch, 14, 14) -> (B, 1, 28, 28)
 
 
-class WeightNormLinear(nn.Module):
-    """A linear layer with weight normalisation (Salimans & Kingma, NeurIPS 2016): W = g * v / ||v||,
-    each output's direction v and length g learned apart. Initialised so that W starts as PyTorch's
-    default Linear would."""
-
-    def __init__(self, n_in: int, n_out: int):
-        super().__init__()
-        self.v = nn.Parameter(torch.empty(n_out, n_in))
-        self.g = nn.Parameter(torch.empty(n_out))
-        self.bias = nn.Parameter(torch.empty(n_out))
-
-    def initialise(self, generator: torch.Generator) -> None:
-        nn.init.kaiming_uniform_(self.v, a=math.sqrt(5), generator=generator)
-        self.g.copy_(self.v.norm(dim=1))
-        bound = 1 / math.sqrt(self.v.shape[1])
-        nn.init.uniform_(self.bias, -bound, bound, generator=generator)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.v * (self.g / self.v.norm(dim=1).clamp_min(1e-12))[:, None]  # (out, in), rows of length g
-        return F.linear(x, w, self.bias)
-
-
 def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool) -> None:
     """PyTorch's default init (or DCGAN's N(0, 0.02)), drawn from ``generator`` instead of the global RNG.
     A module with an ``initialise(generator)`` method of its own is initialised by it."""

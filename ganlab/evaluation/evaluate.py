@@ -109,6 +109,10 @@ def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | N
     out = {"data": name, "model": ckpt.args.arch, "step": ckpt.step, "samples": len(x),
            "classifier_test_accuracy": judge.clf_accuracy,
            **judge.judge(x, labels, handle=ckpt.variant.class_handle)}
+    if ckpt.variant.style_blocks(ckpt.args):  # a style-based model: what each block decides
+        from ganlab.evaluation.styles import mixing_figures
+
+        out.update(mixing_figures(ckpt, judge, seed=seed))
     if ckpt.variant.vocabulary(ckpt.args):  # a text-to-image model: the caption's digit and attribute words
         from ganlab.evaluation.captions import caption_figures
 

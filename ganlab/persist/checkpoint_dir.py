@@ -8,6 +8,7 @@ written or deleted, and an upload never overwrites an existing file.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,11 @@ def clean_name(name: str) -> str:
 
 class CheckpointDir:
     def __init__(self, root: str | Path = DEFAULT_ROOT):
+        """Pretrained models in ``root``; the user's in ``$GANLAB_USER_CHECKPOINTS`` when set (a folder every
+        node of a cluster and every server replica reaches, docs/deploy.md), else ``root/user``."""
         self.root = Path(root).resolve()
-        self.user = self.root / "user"
+        env = os.environ.get("GANLAB_USER_CHECKPOINTS", "").strip()
+        self.user = Path(env).resolve() if env else self.root / "user"
 
     def entries(self) -> list[Entry]:
         """Pretrained first, then the user's, each sorted by name."""
@@ -76,10 +80,14 @@ class CheckpointDir:
 
     def save(self, trainer, name: str, *, overwrite: bool = True) -> Entry:
         """Atomically save ``trainer`` as user/<name>.pt."""
+        return self.save_bytes(to_bytes(trainer), name, overwrite=overwrite)
+
+    def save_bytes(self, data: bytes, name: str, *, overwrite: bool = True) -> Entry:
+        """Atomically write a checkpoint's bytes (a run's own, from wherever it trains) as user/<name>.pt."""
         path = self.user_path(name)
         if path.exists() and not overwrite:
             raise CheckpointError(f"a checkpoint named user/{path.stem} exists; choose another name")
-        atomic_write(path, to_bytes(trainer))
+        atomic_write(path, data)
         return Entry(f"user/{path.stem}", path, False, path.stat().st_size)
 
     def upload(self, filename: str, data: bytes) -> Entry:

@@ -17,14 +17,11 @@ from collections import deque
 from typing import Callable
 
 from ganlab.config import RunConfig
-from ganlab.evaluation.live import live_agreement
-from ganlab.evaluation.quality import toy_quality
-from ganlab.explore.lab import lab_view
 from ganlab.persist.checkpoint import CheckpointError, save
 from ganlab.training.capacity import BLOCK_SECONDS, COMPUTE, SLOTS
-from ganlab.training.run_state import PHASE_TEXT, SampleView, Status, extend_history
-from ganlab.training.timeline import Timeline
+from ganlab.training.run_state import PHASE_TEXT, SampleView, Status
 from ganlab.training.trainer import Diverged, Trainer
+from ganlab.training.watch import RunWatch
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +79,13 @@ class BackgroundTrainer:
         self._stepping = False  # a block of single steps is being run
         self._stop = False
         self._message: str | None = None
-        self._samples: SampleView | None = None
-        self.timeline = Timeline()
+        self.watch = RunWatch()  # samples, live figures, timeline, marks and the kept best (ganlab.training.watch)
         self._autosave: tuple[int, object] | None = None  # (every N steps, path)
         self._speed: float | None = None
         self.until: int | None = None  # pause by itself at this step (a sweep's runs), None to train on
         self._phase: str | None = None
-        self.quality_history: list[tuple[int, dict]] = []
         self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
         self.autosave_note: str | None = None  # the last autosave, or why it failed
-        self._keep_best = None  # where the best state so far is kept (checkpoints as early stopping)
-        self._best: tuple | None = None
-        self.best_note: str | None = None  # which step the kept best is from, or why it could not be saved
         self.runs = 1  # runs held so far: a reset, a new config or a resumed checkpoint each start one
         self.trainer = make_trainer(config)
         if recorder is not None:
@@ -175,7 +167,6 @@ class BackgroundTrainer:
     def replace_trainer(self, trainer: Trainer) -> None:
         """Stop the current run and swap in ``trainer`` (fresh, or resumed from a checkpoint), not running."""
         self.stop()
-        self._keep_best, self._best, self.best_note = None, None, None  # a new run keeps no one else's best
         if self.recorder is not None:
             self.recorder.begin(trainer)
         with self._cond:
@@ -188,8 +179,7 @@ class BackgroundTrainer:
             self._stepping = False
             self._message = None
             self._phase = None
-        self.timeline.clear()
-        self.quality_history = []
+        self.watch.reset()
         self._refresh_samples()
 
     def set_speed(self, steps_per_second: float | None) -> None:
@@ -214,26 +204,57 @@ class BackgroundTrainer:
     @property
     def keeping_best(self):
         """Where the best state is being kept (None: it is not)."""
-        return self._keep_best
+        return self.watch.keeping_best
 
     def keep_best(self, path) -> None:
         """Save the run to ``path`` whenever its live quality figure is the best so far (None: stop)."""
-        self._keep_best, self._best, self.best_note = path, None, None
+        self.watch.keep_best(path)
 
-    def _maybe_keep_best(self, trainer: Trainer, quality: dict) -> None:
-        from ganlab.training.best import describe, score
+    @property
+    def best_note(self) -> str | None:
+        return self.watch.best_note
 
-        value = score(quality)
-        if self._keep_best is None or value is None or trainer.diverged or (self._best is not None and value <= self._best):
-            return
+    @property
+    def timeline(self):
+        return self.watch.timeline
+
+    @property
+    def quality_history(self) -> list[tuple[int, dict]]:
+        return self.watch.quality_history
+
+    # -- a run whose trainer was lost (the cluster backend's; a thread here is never lost) --
+    recoverable = False
+
+    def recover(self) -> None:
+        raise RuntimeError("this run was not lost")
+
+    # -- what a page takes away -------------------------------------------------
+    def nets_snapshot(self) -> dict:
+        """Copies of every network, on the CPU in eval mode; "gen" is the one samples are drawn from."""
+        import copy
+
+        t = self.trainer
+        with t.lock:
+            return {k: copy.deepcopy(n).cpu().eval() for k, n in {**t.parts.nets, "gen": t.shown_generator}.items()}
+
+    def checkpoint_bytes(self) -> bytes:
+        """The run as a checkpoint file's bytes (raises CheckpointError for a diverged run)."""
+        from ganlab.persist.checkpoint import to_bytes
+
+        return to_bytes(self.trainer)
+
+    def resume_from(self, ckpt, *, data=None) -> None:
+        """Replace the run with one that continues exactly where checkpoint ``ckpt`` stopped, paused."""
+        from ganlab.config import ConfigError
+        from ganlab.persist.checkpoint import resume
+        from ganlab.training.trainer import resolve_device
+
+        device = ckpt.config.device
         try:
-            save(trainer, self._keep_best)
-            self._best = value
-            self.best_note = f"best so far kept: step {trainer.step:,} ({describe(quality)})"
-            if self.recorder is not None:
-                self.recorder.checkpoint(trainer.step, self._keep_best)
-        except (OSError, CheckpointError) as err:
-            self.best_note = f"the best checkpoint could not be saved at step {trainer.step:,}: {err}"
+            resolve_device(device)
+        except ConfigError:
+            device = "auto"  # saved on a GPU machine, opened on a CPU one
+        self.replace_trainer(resume(ckpt, device=device, data=data))
 
     # -- what a UI polls -------------------------------------------------------
     def status(self) -> Status:
@@ -253,7 +274,7 @@ class BackgroundTrainer:
         return (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
 
     def samples(self) -> SampleView | None:
-        return self._samples
+        return self.watch.samples
 
     @property
     def done(self) -> bool:
@@ -381,21 +402,4 @@ class BackgroundTrainer:
             self._message = message
 
     def _refresh_samples(self) -> None:
-        t = self.trainer
-        if t.diverged:
-            return
-        fake = t.sample_fixed()
-        lab = quality = None
-        if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
-            lab = lab_view(t) if t.variant.lab_view else None
-            quality = toy_quality(fake, t.fixed_real, t.variant.target(t))
-        else:  # a classifier's test accuracy, a conditional MNIST model's label agreement
-            quality = {**t.variant.live_figures(t), **live_agreement(t, fake)} or None
-        if quality:
-            self.quality_history = extend_history(self.quality_history, t.step, quality)
-            if t.step:
-                self._maybe_keep_best(t, quality)
-        view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
-        self._samples = view
-        if view.step and self.timeline.due(view.step):
-            self.timeline.add(view.step, view.fake)
+        self.watch.refresh(self.trainer, self.recorder)

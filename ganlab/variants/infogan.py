@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganlab.config import Validated, setting
-from ganlab.core.models import DCGANGenerator, conv_features, conv_width
+from ganlab.core.models import DCGANGenerator, conv_width
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Code, Half, Metric, Variant, register
 from ganlab.variants.vanilla import _check_28
@@ -68,14 +68,22 @@ class InfoGenerator(nn.Module):
 
 
 class InfoDiscriminator(nn.Module):
-    """DCGAN's body, a real/fake logit, and Q: a small head that reads the code back."""
+    """The paper's MNIST D, sized by ``hidden`` ch: conv ch, conv 2ch + batch norm, a fully connected layer
+    of 8ch + batch norm (LeakyReLU 0.2 throughout), then a real/fake logit and Q, a head of 4ch + batch
+    norm that reads the code back. Its batch norm helps Q read digits; it makes D's output depend on
+    the batch, so this variant is not for the R1 or WGAN-GP penalties."""
 
     def __init__(self, a):
         super().__init__()
+        ch = a.hidden
         self.n_cat, self.n_cont = a.n_classes, a.option("cont_codes", 0)
-        self.features = conv_features(a)
-        self.source = nn.Linear(conv_width(a), 1)
-        self.q = nn.Sequential(nn.Linear(conv_width(a), 128), nn.LeakyReLU(0.2), nn.Linear(128, self.n_cat + self.n_cont))
+        self.features = nn.Sequential(
+            nn.Conv2d(1, ch, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, 1, 28, 28) -> (B, ch, 14, 14)
+            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2), nn.Flatten(),  # -> (B, 2ch*49)
+            nn.Linear(conv_width(a), 8 * ch), nn.BatchNorm1d(8 * ch), nn.LeakyReLU(0.2))  # -> (B, 8ch)
+        self.source = nn.Linear(8 * ch, 1)
+        self.q = nn.Sequential(nn.Linear(8 * ch, 4 * ch), nn.BatchNorm1d(4 * ch), nn.LeakyReLU(0.2),
+                               nn.Linear(4 * ch, self.n_cat + self.n_cont))
 
     def both(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.features(x)  # (B, 1, 28, 28) -> (B, 2ch*49)
@@ -106,6 +114,14 @@ class InfoGAN(Variant):
     )
     defaults = {"mnist": dict(z_dim=62, hidden=32, batch_size=64, lr_d=2e-4, lr_g=1e-3, ema=0.0),
                 "fashion-mnist": dict(z_dim=62, hidden=32, batch_size=64, lr_d=2e-4, lr_g=1e-3, ema=0.0)}
+
+    def check(self, config):
+        super().check(config)
+        if config.optim.r1 or config.optim.loss == "wgan-gp":
+            from ganlab.config import ConfigError
+
+            raise ConfigError("infogan's discriminator uses batch norm, which the R1 and WGAN-GP penalties do not "
+                              "allow; set r1 to 0 and pick another loss")
 
     def class_count(self, config, data_classes):
         return config.variant.cat_codes

@@ -1,0 +1,71 @@
+"""What is watched of a run, refreshed from its trainer thread a few times a second: the sample view (and
+the lab view's layers on 2-D data), the live quality figures and their history, the timeline of
+fixed-noise samples, the quality marks reached (time to quality), and the best state kept on disk
+(checkpoints as early stopping). Plain values a page reads without a lock, replaced whole."""
+
+from __future__ import annotations
+
+from ganlab.evaluation.live import live_agreement
+from ganlab.evaluation.quality import toy_quality
+from ganlab.explore.lab import lab_view
+from ganlab.persist.checkpoint import CheckpointError, save
+from ganlab.training.best import describe, score
+from ganlab.training.marks import new_marks
+from ganlab.training.run_state import SampleView, extend_history
+from ganlab.training.timeline import Timeline
+
+
+class RunWatch:
+    def __init__(self):
+        self.timeline = Timeline()
+        self.samples: SampleView | None = None
+        self.quality_history: list[tuple[int, dict]] = []
+        self.keeping_best = None  # where the best state so far is kept
+        self.best_note: str | None = None  # which step the kept best is from, or why it could not be saved
+        self._best: tuple | None = None
+        self._marks: set[str] = set()
+
+    def reset(self) -> None:
+        """A new run: nothing of the old one is kept (the best file stays on disk, no longer followed)."""
+        self.timeline.clear()
+        self.samples, self.quality_history = None, []
+        self.keeping_best, self.best_note, self._best, self._marks = None, None, None, set()
+
+    def keep_best(self, path) -> None:
+        self.keeping_best, self._best, self.best_note = path, None, None
+
+    def refresh(self, t, recorder=None) -> None:
+        """Draw the fixed samples and measure the live figures of trainer ``t`` (on the trainer's thread)."""
+        if t.diverged:
+            return
+        fake = t.sample_fixed()
+        lab = quality = None
+        if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
+            lab = lab_view(t) if t.variant.lab_view else None
+            quality = toy_quality(fake, t.fixed_real, t.variant.target(t))
+        else:  # a classifier's test accuracy, a conditional MNIST model's label agreement
+            quality = {**t.variant.live_figures(t), **live_agreement(t, fake)} or None
+        if quality:
+            self.quality_history = extend_history(self.quality_history, t.step, quality)
+            if t.step:
+                self._keep_if_best(t, quality, recorder)
+                for mark in new_marks(quality, self._marks):  # time to quality, on the charts as it happens
+                    self._marks.add(mark.key)
+                    t.store.add_event(t.step, f"{mark.text(quality)} at {t.train_seconds:.0f} s")
+        view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
+        self.samples = view
+        if view.step and self.timeline.due(view.step):
+            self.timeline.add(view.step, view.fake)
+
+    def _keep_if_best(self, t, quality: dict, recorder) -> None:
+        value = score(quality)
+        if self.keeping_best is None or value is None or (self._best is not None and value <= self._best):
+            return
+        try:
+            save(t, self.keeping_best)
+            self._best = value
+            self.best_note = f"best so far kept: step {t.step:,} ({describe(quality)})"
+            if recorder is not None:
+                recorder.checkpoint(t.step, self.keeping_best)
+        except (OSError, CheckpointError) as err:
+            self.best_note = f"the best checkpoint could not be saved at step {t.step:,}: {err}"
