@@ -5,29 +5,39 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ganlab.cli import models, records, training
 from ganlab.cli.common import CLIError
 from ganlab.config import ConfigError
-from ganlab.data.datasets import DatasetUnavailable
-from ganlab.persist.checkpoint import CheckpointError
+from ganlab.errors import CheckpointError, DatasetUnavailable, UploadError
 from ganlab.persist.runs_db import RunsDBError
 
 __all__ = ["CLIError", "build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+LIGHT = ("runs", "data")  # commands that need no torch: they start in a fraction of a second
+
+
+def build_parser(light: bool = False) -> argparse.ArgumentParser:
+    """Every command's parser; only the light ones' (no torch imported) when ``light``."""
+    from ganlab.cli import records
+
     parser = argparse.ArgumentParser(prog="python -m ganlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (training, models, records):
+    groups = [records]
+    if not light:
+        from ganlab.cli import models, training
+
+        groups = [training, models, records]
+    for group in groups:
         group.add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(light=bool(argv) and argv[0] in LIGHT)
     ns = parser.parse_args(argv)
     try:
         return ns.func(ns)
-    except (CLIError, ConfigError, CheckpointError, DatasetUnavailable, RunsDBError) as err:
+    except (CLIError, ConfigError, RunsDBError, CheckpointError, DatasetUnavailable, UploadError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -15,11 +15,7 @@ import numpy as np
 import torch
 
 from ganlab.config import DATASETS_IDX, DATASETS_TOY
-
-
-class DatasetUnavailable(RuntimeError):
-    """The files are missing and could not be downloaded; the message says where to put them."""
-
+from ganlab.errors import DatasetUnavailable  # noqa: F401  (raised here, defined apart)
 
 # ---------------------------------------------------------------------------
 # Toy mixtures: 2-D (the plane) and 1-D (the line of Goodfellow et al.'s Figure 1)

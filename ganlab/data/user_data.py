@@ -37,6 +37,7 @@ from PIL import Image
 
 from ganlab.data.datasets import DatasetUnavailable, ImageData
 from ganlab.data.image_input import ImageInputError, read_image
+from ganlab.errors import UploadError  # noqa: F401  (raised here, defined apart)
 
 PREFIX = "user:"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
@@ -57,8 +58,6 @@ class Limits:
 LIMITS = Limits()
 
 
-class UploadError(ValueError):
-    """An upload that cannot become a dataset; the message says why and what to do."""
 
 
 def user_root(data_dir: str | Path) -> Path:

@@ -26,6 +26,7 @@ import torch
 from ganlab import __version__
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.models import ModelArgs, build_nets
+from ganlab.errors import CheckpointError  # noqa: F401  (raised here, defined apart)
 from ganlab.training.trainer import Trainer
 
 FORMAT = "ganlab-checkpoint"
@@ -35,8 +36,6 @@ MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are parsed
 CHECKPOINT_NAME = "checkpoint.pt"
 
 
-class CheckpointError(ValueError):
-    """A file is not a usable ganlab checkpoint; the message says why."""
 
 
 @dataclass(frozen=True)
