@@ -9,6 +9,7 @@ from ganlab.config import ConfigError, default_config
 from ganlab.training.capacity import Busy
 from ganlab.views.plots import canvas_figure
 from ui import routes, session
+from ui.i18n import _, translate_figure
 
 routes.through_app()
 
@@ -16,13 +17,13 @@ EXTENT = 2.0
 CANVAS = np.stack(np.meshgrid(np.linspace(-EXTENT, EXTENT, 41), np.linspace(-EXTENT, EXTENT, 41)), -1).reshape(-1, 2)
 KEY = "draw_points"  # this page's own state: the points chosen so far
 
-st.title("Draw your own distribution")
-st.caption("Drag a lasso (or pick the box tool in the chart's toolbar) around points of the canvas; each selection "
-           "adds them. Then train: the data is a Gaussian blob (sigma 0.05) on every chosen point.")
+st.title(_("Draw your own distribution"))
+st.caption(_("Drag a lasso (or pick the box tool in the chart's toolbar) around points of the canvas; each selection "
+             "adds them. Then train: the data is a Gaussian blob (sigma 0.05) on every chosen point."))
 session.show_flash()
 chosen = np.asarray(st.session_state.get(KEY, []), dtype=np.float64).reshape(-1, 2)
 
-event = st.plotly_chart(canvas_figure(CANVAS, chosen, EXTENT + 0.1), on_select="rerun",
+event = st.plotly_chart(translate_figure(canvas_figure(CANVAS, chosen, EXTENT + 0.1)), on_select="rerun",
                         selection_mode=("box", "lasso"), key="draw_canvas")
 picked = [(round(p["x"], 3), round(p["y"], 3)) for p in (event or {}).get("selection", {}).get("points", [])
           if p.get("curve_number", 0) == 0]
@@ -33,17 +34,17 @@ if picked:
         st.rerun()
 
 c1, c2, c3 = st.columns([2, 1, 1])
-c1.metric("Points chosen", len(chosen))
-if c2.button("Clear", width="stretch", disabled=not len(chosen)):
+c1.metric(_("Points chosen"), len(chosen))
+if c2.button(_("Clear"), width="stretch", disabled=not len(chosen)):
     st.session_state[KEY] = []
     st.rerun()
-if c3.button("Train on this", type="primary", width="stretch", disabled=not len(chosen)):
+if c3.button(_("Train on this"), type="primary", width="stretch", disabled=not len(chosen)):
     try:
         current = session.run().trainer.config
         session.new_run(default_config("custom", points=[tuple(p) for p in chosen], device=current.device))
         session.run().start()
         session.forget_form()
-        session.flash("success", f"Training on your drawing: {len(chosen)} points.")
+        session.flash("success", _("Training on your drawing: {n} points.").format(n=len(chosen)))
         st.switch_page("pages/train.py")
     except (ConfigError, ValueError, Busy) as err:
-        st.error(f"Could not train on that: {err}")
+        st.error(_("Could not train on that: {err}").format(err=err))

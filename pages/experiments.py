@@ -12,31 +12,32 @@ from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
 from ganlab.views.plots import bce_figure
 from ui import compare, live, routes, session
+from ui.i18n import _, translate_figure
 
 routes.through_app()
 
-st.title("Classroom experiments")
-st.caption("Each experiment sets up a run and starts it on the Train page. Your current run is replaced.")
+st.title(_("Classroom experiments"))
+st.caption(_("Each experiment sets up a run and starts it on the Train page. Your current run is replaced."))
 session.show_flash()
 
 for preset in PRESETS:
     with st.container(border=True):
-        st.subheader(preset.title)
-        for line in preset.explanation.split("\n"):
-            st.write(line)
+        st.subheader(_(preset.title))
+        for line in preset.explanation.split("\n"):  # a msgid per line (locale/extract.py)
+            st.write(_(line))
         st.latex(preset.formula)
-        if st.button("Run this experiment", key=f"preset_{preset.key}", type="primary"):
+        if st.button(_("Run this experiment"), key=f"preset_{preset.key}", type="primary"):
             session.start_preset(preset)
             st.switch_page("pages/train.py")
 
-st.header("The course's questions")
-st.caption("Each answers a question students of the course ask, by running it. The side-by-side ones open on the "
-           "Compare page; your own run is left alone unless the card says otherwise.")
+st.header(_("The course's questions"))
+st.caption(_("Each answers a question students of the course ask, by running it. The side-by-side ones open on the "
+             "Compare page; your own run is left alone unless the card says otherwise."))
 for q in QUESTIONS:
     with st.container(border=True):
-        st.subheader(q.title)
+        st.subheader(_(q.title))
         for line in q.explanation.split("\n"):
-            st.write(line)
+            st.write(_(line))
         st.latex(q.formula)
         if q.plot == "bce":
             run = session.run()
@@ -45,22 +46,23 @@ for q in QUESTIONS:
             def bce_plot(run=run) -> None:
                 last = run.trainer.store.snapshot().last
                 d_real, d_fake = (last["d_real"], last["d_fake"]) if last else (None, None)
-                st.plotly_chart(bce_figure(bce_curves(), d_real, d_fake), key="question_bce_plot")
+                st.plotly_chart(translate_figure(bce_figure(bce_curves(), d_real, d_fake)), key="question_bce_plot")
                 if last is None:
-                    st.caption("Start the run (the button below) to see the live run's D(x) and D(G(z)) on the curves.")
+                    st.caption(_("Start the run (the button below) to see the live run's D(x) and D(G(z)) on the "
+                                 "curves."))
 
             bce_plot()
-        if st.button("Run it", key=f"question_{q.key}", type="primary"):
+        if st.button(_("Run it"), key=f"question_{q.key}", type="primary"):
             device = session.run().trainer.config.device
             try:
                 if len(q.runs) > 1:
                     started = compare.start_sweep([c.with_values(device=device) for c in q.configs()], q.labels,
                                                   q.steps)
-                    st.session_state["compare_chosen"] = [f"side by side: {label}" for label in started.labels]
+                    st.session_state["compare_chosen"] = compare.side_by_side(started.labels)
                     st.switch_page("pages/compare.py")
                 session.start_question(q)
                 if not q.plot:
                     st.switch_page("pages/train.py")
                 st.rerun()
             except (ConfigError, DatasetUnavailable, Busy, ValueError) as err:
-                st.error(f"Could not start it: {err}")
+                st.error(_("Could not start it: {err}").format(err=err))

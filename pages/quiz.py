@@ -11,6 +11,7 @@ from ganlab.classroom.quiz import QUIZ, make_round, score
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.views.plots import image_grid, quiz_cloud, quiz_results
 from ui import routes, session
+from ui.i18n import _, shown_as, translate_figure
 
 routes.through_app()
 
@@ -18,10 +19,10 @@ K = "quiz_"
 me = session.session_id()
 QUIZ.watching(me)
 
-st.title("Be the discriminator")
-st.caption("About half of these are real, half drawn by a generator. Call each one. Then see your score beside the "
-           "discriminator's own, D(x) for each, and which fakes fooled whom. Against an early model it is easy; when "
-           "D(x) hovers near 0.5, neither of you can tell.")
+st.title(_("Be the discriminator"))
+st.caption(_("About half of these are real, half drawn by a generator. Call each one. Then see your score beside the "
+             "discriminator's own, D(x) for each, and which fakes fooled whom. Against an early model it is easy; when "
+             "D(x) hovers near 0.5, neither of you can tell."))
 
 
 def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_vote=None) -> dict[int, bool]:
@@ -37,6 +38,7 @@ def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_
                 st.image(image_grid(item.sample[None], nrow=1, scale=4), caption=f"#{i + 1}")
             locked = answers is not None and i in answers
             choice = st.segmented_control(f"#{i + 1}", ["Real", "Fake"], key=f"{prefix}answer{i}",
+                                          format_func={"Real": _("Real"), "Fake": _("Fake")}.get,
                                           label_visibility="collapsed", disabled=locked,
                                           default=("Real" if answers[i] else "Fake") if locked else None)
             if choice and i not in out:
@@ -49,15 +51,19 @@ def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_
 def results(round_, answers: dict[int, bool]) -> None:
     s = score(round_, answers)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Your accuracy", f"{s['accuracy']:.0%}" if s["accuracy"] is not None else "-")
-    c2.metric("D's accuracy", f"{s['d_accuracy']:.0%}", help="D calls a sample real when D(x) > 0.5")
-    c3.metric("Chance", "50%")
-    rows = [{"#": i + 1, "truth": "real" if it.real else "fake", "you": ("real" if answers[i] else "fake") if i in answers
-             else "-", "D(x)": round(it.d_real, 3), "D says": "real" if it.d_real > 0.5 else "fake"}
+    c1.metric(_("Your accuracy"), f"{s['accuracy']:.0%}" if s["accuracy"] is not None else "-")
+    c2.metric(_("D's accuracy"), f"{s['d_accuracy']:.0%}", help=_("D calls a sample real when D(x) > 0.5"))
+    c3.metric(_("Chance"), "50%")
+    real, fake = _("real"), _("fake")
+    rows = [{"#": i + 1, _("truth"): real if it.real else fake,
+             _("you"): (real if answers[i] else fake) if i in answers else "-",
+             "D(x)": round(it.d_real, 3), _("D says"): real if it.d_real > 0.5 else fake}
             for i, it in enumerate(round_.items)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.write(f"Fakes that fooled you: {', '.join(f'#{i + 1}' for i in s['fooled_you']) or 'none'}. "
-             f"Fakes that fooled D: {', '.join(f'#{i + 1}' for i in s['fooled_d']) or 'none'}.")
+    none = _("none")
+    st.write(_("Fakes that fooled you: {you}. Fakes that fooled D: {d}.").format(
+        you=", ".join(f"#{i + 1}" for i in s["fooled_you"]) or none,
+        d=", ".join(f"#{i + 1}" for i in s["fooled_d"]) or none))
 
 
 # -- the class's round (lecture mode) ------------------------------------------------------------
@@ -66,16 +72,17 @@ presenting = shared is not None and shared.owner == me
 class_round = QUIZ.round
 if presenting:
     with st.container(border=True):
-        st.subheader("Your class's round")
+        st.subheader(_("Your class's round"))
         c1, c2 = st.columns([1, 1])
-        n_class = c1.slider("Items", 4, 20, 10, key=K + "class_n")
-        seed_class = c2.number_input("Seed", 0, 2**31 - 1, 0, key=K + "class_seed")
-        if st.button("Start a round for the class on the shared run", type="primary", key=K + "class_start"):
+        n_class = c1.slider(_("Items"), 4, 20, 10, key=K + "class_n")
+        seed_class = c2.number_input(_("Seed"), 0, 2**31 - 1, 0, key=K + "class_seed")
+        if st.button(_("Start a round for the class on the shared run"), type="primary", key=K + "class_start"):
             t = shared.run.trainer
             real, labels = session.real_samples(t.config.data.name, t.config.data.data_dir, t.config.data.points)
             src = session.model_source(session.LIVE)
             QUIZ.start(make_round(src.nets, src.variant, src.args, src.latent, real, labels, n=n_class,
-                                  seed=int(seed_class), source=f"{shared.title}, step {t.step:,}",
+                                  seed=int(seed_class), source=_("{title}, step {step:,}").format(
+                                      title=shared.title, step=t.step),
                                   to_display=t.to_display), me)
             st.rerun()
         if class_round is not None:
@@ -84,48 +91,52 @@ if presenting:
                 t = QUIZ.tally()
                 if not t:
                     return
-                st.caption(f"Round {QUIZ.number}: {t['answered']} of {t['voters']} watchers answering, "
-                           f"{t['complete']} finished.")
-                st.plotly_chart(quiz_results(t), key=K + "tally_chart")
+                st.caption(_("Round {number}: {answered} of {voters} watchers answering, {complete} finished.").format(
+                    number=QUIZ.number, answered=t["answered"], voters=t["voters"], complete=t["complete"]))
+                st.plotly_chart(translate_figure(quiz_results(t)), key=K + "tally_chart")
             tally()
-            if st.button("End the round", key=K + "class_end"):
+            if st.button(_("End the round"), key=K + "class_end"):
                 QUIZ.stop()
                 st.rerun()
 elif class_round is not None:
     with st.container(border=True):
-        st.subheader(f"The class's round {QUIZ.number}: {class_round.source}")
+        st.subheader(_("The class's round {number}: {source}").format(number=QUIZ.number, source=class_round.source))
         if not QUIZ.takes_part(me):
-            st.info("A round is under way; you will take part in the next one (keep this page open).")
+            st.info(_("A round is under way; you will take part in the next one (keep this page open)."))
         else:
             mine = QUIZ.answers(me)
             answer_grid(class_round, f"{K}class{QUIZ.number}_", mine, on_vote=lambda i, r: QUIZ.vote(me, i, r))
             if len(QUIZ.answers(me)) == len(class_round.items):
-                st.success("All answered. Here is how you did; the presenter's screen shows the whole class.")
+                st.success(_("All answered. Here is how you did; the presenter's screen shows the whole class."))
                 results(class_round, QUIZ.answers(me))
 
 # -- a round of your own ------------------------------------------------------------------------
-st.subheader("A round of your own")
+st.subheader(_("A round of your own"))
 session.chosen_source("quiz", "mnist-dcgan")
-name = st.selectbox("Generator", session.source_names(), key=session.source_key("quiz"),
-                    help="a pretrained model, a saved checkpoint, or your live run at its current step")
+sources = session.source_names()
+name = st.selectbox(_("Generator"), sources, key=session.source_key("quiz"),
+                    format_func=shown_as(sources, session.source_label),
+                    help=_("a pretrained model, a saved checkpoint, or your live run at its current step"))
 src = session.model_source(name)
 c1, c2, c3 = st.columns([1, 1, 1])
-n = c1.slider("Items", 4, 20, 10, key=K + "n")
-seed = c2.number_input("Seed (the same seed, the same round)", 0, 2**31 - 1, 0, key=K + "seed")
-if c3.button("New round", type="primary", key=K + "new", width="stretch") or session.Keys.QUIZ_ROUND not in st.session_state:
+n = c1.slider(_("Items"), 4, 20, 10, key=K + "n")
+seed = c2.number_input(_("Seed (the same seed, the same round)"), 0, 2**31 - 1, 0, key=K + "seed")
+if (c3.button(_("New round"), type="primary", key=K + "new", width="stretch")
+        or session.Keys.QUIZ_ROUND not in st.session_state):
     try:
         real, labels = session.real_samples(src.data_name, src.data_dir or "./data", src.points)
+        source = _("{title}, step {step:,}").format(title=session.source_label(name), step=src.step)
         st.session_state[session.Keys.QUIZ_ROUND] = make_round(src.nets, src.variant, src.args, src.latent, real, labels,
-                                                               n=n, seed=int(seed), source=f"{name}, step {src.step:,}")
+                                                               n=n, seed=int(seed), source=source)
         for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(K + "own_answer")]:
             del st.session_state[key]
     except (DatasetUnavailable, ValueError, KeyError) as err:
-        st.error(f"No round from {name}: {err}")
+        st.error(_("No round from {name}: {err}").format(name=session.source_label(name), err=err))
         st.stop()
 own = st.session_state[session.Keys.QUIZ_ROUND]
-st.caption(f"Fakes drawn by {own.source}.")
+st.caption(_("Fakes drawn by {source}.").format(source=own.source))
 answers = answer_grid(own, K + "own_")
 if len(answers) == len(own.items):
     results(own, answers)
 else:
-    st.caption(f"{len(answers)} of {len(own.items)} answered.")
+    st.caption(_("{answered} of {total} answered.").format(answered=len(answers), total=len(own.items)))

@@ -8,6 +8,7 @@ from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
 from ui import controls, data_upload, lecture_panel, live, routes, session, train_panels
+from ui.i18n import _, shown_as
 
 routes.through_app()
 
@@ -16,7 +17,7 @@ config = run.trainer.config
 
 # -- sidebar: what to train ----------------------------------------------------
 with st.sidebar:
-    st.header("Run settings")
+    st.header(_("Run settings"))
     new_data = controls.dataset_picker(config) or data_upload.panel(config.data.data_dir)
     new_model = controls.model_picker(config)
     new_config = controls.config_form(config)
@@ -28,14 +29,14 @@ with st.sidebar:
         try:
             session.new_run(new_config)
             session.forget_form()
-            session.flash("success", f"New run ready: {new_config.model.arch} on {new_config.data.name}, with its "
-                                     "tuned defaults. Press Start.")
+            ready = _("New run ready: {model} on {data}, with its tuned defaults. Press Start.")
+            session.flash("success", ready.format(model=new_config.model.arch, data=new_config.data.name))
         except (ConfigError, DatasetUnavailable) as err:
-            session.flash("error", f"Could not start that run: {err}")
+            session.flash("error", _("Could not start that run: {err}").format(err=err))
             session.forget_form()
         st.rerun()
 
-st.title("Train")
+st.title(_("Train"))
 session.show_flash()
 
 # -- controls -----------------------------------------------------------------
@@ -45,7 +46,7 @@ idle = running or bool(run.trainer.diverged)  # single steps only while paused
 c1, c2, c3, c4, c5, c6 = st.columns(6)
 # A key keeps it one element as its label changes: without one, Streamlit drew the new Pause under the
 # old Start until the run finished, and the page below jumped up 56 px, under a click in progress.
-if c1.button("Pause" if running else ("Resume" if status.step else "Start"), type="primary", width="stretch",
+if c1.button(_("Pause") if running else (_("Resume") if status.step else _("Start")), type="primary", width="stretch",
              disabled=bool(run.trainer.diverged), key=session.Keys.RUN_BUTTON):
     if running:
         run.pause()
@@ -56,34 +57,34 @@ if c1.button("Pause" if running else ("Resume" if status.step else "Start"), typ
     except Busy as err:
         st.warning(str(err))
 STEP_BUTTONS = (
-    (c2, "Step", 1, "both", "one full step: the D update(s), then the G update; then stay paused"),
-    (c3, "D only", 1, "d", "one discriminator update; G stays as it is (marked on the charts)"),
-    (c4, "G only", 1, "g", "one generator update against the current D (marked on the charts)"),
-    (c5, "Step x10", 10, "both", "ten full steps"),
+    (c2, _("Step"), 1, "both", _("one full step: the D update(s), then the G update; then stay paused")),
+    (c3, _("D only"), 1, "d", _("one discriminator update; G stays as it is (marked on the charts)")),
+    (c4, _("G only"), 1, "g", _("one generator update against the current D (marked on the charts)")),
+    (c5, _("Step x10"), 10, "both", _("ten full steps")),
 )
 for col, label, n, phase, help_text in STEP_BUTTONS:
     if col.button(label, width="stretch", disabled=idle, help=help_text):
         run.step(n, phase)
         run.wait_steps()  # show the step's result, not the state before it
         st.rerun()
-if c6.button("Reset", width="stretch", help="a fresh run with the same settings"):
+if c6.button(_("Reset"), width="stretch", help=_("a fresh run with the same settings")):
     run.reset()
     st.rerun()
 
 s1, s2 = st.columns([2, 3])
 if session.Keys.SPEED not in st.session_state:
     st.session_state[session.Keys.SPEED] = session.speed_label(status.speed)
-speed = s1.select_slider("Speed", list(session.SPEEDS), key=session.Keys.SPEED,
-                         help="5 steps/s or slower is slow motion: D and G updates run one at a time and are named")
+speed = s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEED, format_func=shown_as(session.SPEEDS),
+                         help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
 run.set_speed(session.SPEEDS[speed])
-with s2.expander("Change mid-run (takes effect at the next step, marked on the charts)"):
+with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
     live_knobs = controls.live_knobs(run.trainer.config)
     if live_knobs is not None:
         try:
             run.set_hparams(**live_knobs)
-            st.success("Applied at the next step.")
+            st.success(_("Applied at the next step."))
         except ConfigError as err:
-            st.error(f"Not applied: {err}")
+            st.error(_("Not applied: {err}").format(err=err))
 
 layers = live.layer_picker() if len(run.trainer.args.data_shape) == 1 else []
 with st.sidebar:

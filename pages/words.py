@@ -9,6 +9,7 @@ from ganlab.core.models import sample_z
 from ganlab.data.captions import DIGITS, CaptionError, parse
 from ganlab.views.plots import image_grid
 from ui import routes, session
+from ui.i18n import _, shown_as
 
 routes.through_app()
 
@@ -16,40 +17,46 @@ PAGE = "words"
 DEFAULT = "mnist-stackgan"
 K = f"{PAGE}_"
 
-st.title("Words to a digit")
+st.title(_("Words to a digit"))
 session.chosen_source(PAGE, DEFAULT)
-name = st.selectbox("Model", session.source_names(), key=session.source_key(PAGE),
-                    help="a text-to-image model: pretrained, saved, or the live run")
+sources = session.source_names()
+name = st.selectbox(_("Model"), sources, key=session.source_key(PAGE),
+                    format_func=shown_as(sources, session.source_label),
+                    help=_("a text-to-image model: pretrained, saved, or the live run"))
 src = session.model_source(name)
 vocabulary = src.variant.vocabulary(src.args)
 if not vocabulary:
-    st.info(f"{name} is a {src.variant.title}: it does not read words. Pick a text-to-image model (StackGAN-lite), "
-            "or train one on the Train page (model StackGAN-lite).")
+    st.info(_("{name} is a {model}: it does not read words. Pick a text-to-image model (StackGAN-lite), or train one "
+              "on the Train page (model StackGAN-lite).").format(name=session.source_label(name),
+                                                                  model=_(src.variant.title)))
     st.stop()
-st.caption(f"{name}: {src.variant.title}, trained on {src.data_name}, step {src.step:,}. "
-           f"Words it knows: {', '.join(vocabulary)} (and a, an, the); order does not matter.")
+# the words are the model's input, English as it was trained: they stay as they are in every language
+st.caption(_("{name}: {model}, trained on {data}, step {step:,}. Words it knows: {words} (and a, an, the); order "
+             "does not matter.").format(name=session.source_label(name), model=_(src.variant.title),
+                                        data=src.data_name, step=src.step, words=", ".join(vocabulary)))
 
 c1, c2, c3 = st.columns([3, 1, 1])
-text = c1.text_input("Caption", value="a bold slanted seven", max_chars=200, key=K + "text")
-n = c2.slider("Samples", 2, 16, 8, key=K + "n")
-seed = c3.number_input("Seed", 0, 2**31 - 1, 0, key=K + "seed")
+text = c1.text_input(_("Caption"), value="a bold slanted seven", max_chars=200, key=K + "text")
+n = c2.slider(_("Samples"), 2, 16, 8, key=K + "n")
+seed = c3.number_input(_("Seed"), 0, 2**31 - 1, 0, key=K + "seed")
 try:
     words, digit = parse(text)
 except CaptionError as err:
-    st.error(f"Cannot draw that: {err}")
+    st.error(_("Cannot draw that: {err}").format(err=err))
     st.stop()
 
 z = sample_z(n, src.args.z_dim, src.latent, torch.Generator().manual_seed(int(seed)), "cpu")
 with torch.no_grad():
-    sketch, full, _ = src.gen.stages(z, words.expand(n, -1))
-st.subheader("Stage I: the sketch (14x14)")
+    sketch, full, _codes = src.gen.stages(z, words.expand(n, -1))
+st.subheader(_("Stage I: the sketch (14x14)"))
 st.image(image_grid(torch.nn.functional.interpolate(sketch, scale_factor=2).numpy(), nrow=n, scale=3))
-st.subheader("Stage II: the digit (28x28)")
-st.image(image_grid(full.numpy(), nrow=n, scale=3), caption=f'"{text}": one column per z; Stage II re-reads the '
-                                                             "caption to fix what Stage I missed")
+st.subheader(_("Stage II: the digit (28x28)"))
+st.image(image_grid(full.numpy(), nrow=n, scale=3),
+         caption=_('"{caption}": one column per z; Stage II re-reads the caption to fix what Stage I missed').format(
+             caption=text))
 
-st.subheader("One word at a time")
-st.caption("The same z for every row: only the caption changes.")
+st.subheader(_("One word at a time"))
+st.caption(_("The same z for every row: only the caption changes."))
 
 rows, labels = [], []
 for caption in (DIGITS[digit], f"thin {DIGITS[digit]}", f"bold {DIGITS[digit]}", f"upright {DIGITS[digit]}",
@@ -57,4 +64,5 @@ for caption in (DIGITS[digit], f"thin {DIGITS[digit]}", f"bold {DIGITS[digit]}",
     with torch.no_grad():
         rows.append(src.gen(z, parse(caption)[0].expand(n, -1)))
     labels.append(caption)
-st.image(image_grid(torch.cat(rows).numpy(), nrow=n, scale=2), caption="rows: " + " / ".join(labels))
+st.image(image_grid(torch.cat(rows).numpy(), nrow=n, scale=2), caption=_("rows: {captions}").format(
+    captions=" / ".join(labels)))

@@ -3,6 +3,8 @@ the runs in the run database, each turned into a :class:`~ganlab.views.compare.R
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ganlab import variants
@@ -13,9 +15,37 @@ from ganlab.training.background import BackgroundTrainer
 from ganlab.training.sweep import Sweep
 from ganlab.views.compare import RunView
 from ui import session
+from ui.i18n import _
+from ui.live import status_text
 
+# The runs' names are widget values (the multiselect's, kept in session state), so they stay English
+# whatever the language; label_text is how the page shows them.
 OWN = "This session's run (live)"
 SHARED = "The lecture's shared run (live)"
+SIDE = "side by side: "  # a side-by-side run's name: SIDE + its label (a preset's title, a question's run, "seed = 1")
+_STORED = re.compile(r"(#\d+ .*) \((\w+), ([\d,]+) steps\)")
+
+
+def label_text(name: str) -> str:
+    """A run's name (``live_runs``' or ``stored_runs``' key) in the session's language."""
+    if name == OWN:
+        return _("This session's run (live)")
+    if name == SHARED:
+        return _("The lecture's shared run (live)")
+    if name.startswith(SIDE):
+        return _("side by side: {run}").format(run=_(name.removeprefix(SIDE)))
+    if m := _STORED.fullmatch(name):
+        return _("{run} ({status}, {steps} steps)").format(run=m[1], status=status_text(m[2]), steps=m[3])
+    return name
+
+
+def sweep_text(status) -> str:
+    """A sweep's ``SweepStatus`` in words (its own ``text``, in the session's language)."""
+    parts = [_("{n} training").format(n=status.running), _("{n} done").format(n=status.done)]
+    if status.waiting:
+        parts.append(_("{n} waiting for a free trainer slot (the server's limit); they start in turn").format(
+            n=status.waiting))
+    return _("{total} runs: {parts}.").format(total=status.total, parts=", ".join(parts))
 
 
 def _stop(holder: dict) -> None:
@@ -48,11 +78,16 @@ def start_pair(pair: Pair, device: str) -> Sweep:
     return start_sweep([p.config().with_values(device=device) for p in presets], [p.title for p in presets], pair.steps)
 
 
+def side_by_side(labels: list[str]) -> list[str]:
+    """The names of a sweep's runs among ``live_runs``."""
+    return [SIDE + label for label in labels]
+
+
 def _live_view(label: str, run: BackgroundTrainer) -> RunView:
     t = run.trainer
     snap = t.store.snapshot()
-    return RunView(label, snap.fields, snap.mean, _labels(t.variant), list(run.quality_history), t.config.flat(),
-                   live=True, status=run.status().state)
+    return RunView(label_text(label), snap.fields, snap.mean, _labels(t.variant), list(run.quality_history),
+                   t.config.flat(), live=True, status=status_text(run.status().state))
 
 
 def _labels(v) -> dict[str, tuple[str, str]]:
@@ -65,7 +100,7 @@ def live_runs() -> dict[str, BackgroundTrainer]:
     s = sweep()
     if s is not None:
         for label, run in zip(s.labels, s.runs):
-            out[f"side by side: {label}"] = run
+            out[SIDE + label] = run
     shared = session.lecture().current()
     if shared is not None and shared.run is not session.run():
         out[SHARED] = shared.run
@@ -98,7 +133,7 @@ def views(selected: list[str], stored: dict[str, int]) -> list[RunView]:
                 labels = _labels(variants.get("mlp"))
             flat = RunConfig.from_dict(row.config).flat() if _readable(row.config) else {}
             out.append(RunView(label.split(" (")[0], row.fields, m.mean, labels, db.quality(run_id), flat,
-                               status=row.status))
+                               status=status_text(row.status)))
     return out
 
 

@@ -16,6 +16,7 @@ from ganlab.config import (
     field_specs,
 )
 from ganlab.data.user_data import list_datasets
+from ui.i18n import _, shown_as
 from ui.session import Keys
 
 LABELS = {
@@ -43,14 +44,15 @@ def parse_value(name: str, text) -> object:
     try:
         return int(text) if kind == "int" else float(text)
     except ValueError:
-        raise ConfigError(f"{LABELS.get(name, name)}: {text.strip()!r} is not a "
-                          f"{'whole number' if kind == 'int' else 'number'}") from None
+        message = (_("{setting}: {text} is not a whole number") if kind == "int"
+                   else _("{setting}: {text} is not a number"))
+        raise ConfigError(message.format(setting=_(LABELS.get(name, name)), text=repr(text.strip()))) from None
 
 
 def _widget(name: str, value, spec: dict):
     key = Keys.setting(name)
-    label = spec.get("label") or LABELS.get(name, name)
-    help_ = spec.get("help") or None
+    label = _(spec.get("label") or LABELS.get(name, name))
+    help_ = _(spec["help"]) if spec.get("help") else None  # field help is the library's English: ganlab.config
     if spec.get("choices"):
         options = list(spec["choices"])
         return st.selectbox(label, options, index=options.index(value), key=key, help=help_)
@@ -66,20 +68,20 @@ def dataset_picker(config: RunConfig) -> str | None:
     options = [d for d in DATASETS if d not in DATASETS_DRAWN or d == config.data.name] + imported
     if config.data.name not in options:
         options.append(config.data.name)
-    chosen = st.selectbox("Dataset", options, index=options.index(config.data.name), key=Keys.setting("dataset"),
-                          help="2-D mixtures need no download; image sets are read from the data folder; user:NAME "
-                               "are the datasets you imported (Your own data, below)")
+    chosen = st.selectbox(_("Dataset"), options, index=options.index(config.data.name), key=Keys.setting("dataset"),
+                          help=_("2-D mixtures need no download; image sets are read from the data folder; user:NAME "
+                                 "are the datasets you imported (Your own data, below)"))
     return chosen if chosen != config.data.name else None
 
 
 def model_picker(config: RunConfig) -> str | None:
     """The GAN variant, with its one-line summary and its objective; returns the new model when it changed."""
     options = list(variants.names())
-    chosen = st.selectbox("Model", options, index=options.index(config.model.arch), key=Keys.setting("model"),
-                          format_func=lambda k: variants.get(k).title,
-                          help="each model is its own objective and networks; switching loads its tuned defaults")
+    chosen = st.selectbox(_("Model"), options, index=options.index(config.model.arch), key=Keys.setting("model"),
+                          format_func=shown_as(options, lambda k: _(variants.get(k).title)),
+                          help=_("each model is its own objective and networks; switching loads its tuned defaults"))
     v = variants.get(chosen)
-    st.caption(f"{v.summary} ({v.paper})")
+    st.caption(f"{_(v.summary)} ({v.paper})")
     st.latex(v.formula)
     return chosen if chosen != config.model.arch else None
 
@@ -89,21 +91,23 @@ def config_form(config: RunConfig) -> RunConfig | None:
     specs = field_specs()
     current = config.flat()
     own = tuple(name for name, spec in specs.items() if spec.get("variant") == config.model.arch)
-    groups = {**({f"{variants.get(config.model.arch).title} settings": own} if own else {}), **GROUPS}
+    title = _(variants.get(config.model.arch).title)
+    groups = {**({_("{model} settings").format(model=title): own} if own else {}),
+              **{_(group): names for group, names in GROUPS.items()}}
     with st.form("run_settings", border=False):
         values = {}
         for group, names in groups.items():
-            with st.expander(group, expanded=group == "Model" or names is own):
+            with st.expander(group, expanded=names is GROUPS["Model"] or names is own):
                 for name in names:
                     values[name] = _widget(name, current[name], specs[name])
-        submitted = st.form_submit_button("Apply settings (new run)", type="primary", width="stretch")
+        submitted = st.form_submit_button(_("Apply settings (new run)"), type="primary", width="stretch")
     if not submitted:
         return None
     try:
         parsed = {name: parse_value(name, v) for name, v in values.items()}
         return config.with_values(**parsed)
     except ConfigError as err:
-        st.error(f"Settings not applied: {err}")
+        st.error(_("Settings not applied: {err}").format(err=err))
         return None
 
 
@@ -130,14 +134,14 @@ def live_knobs(config: RunConfig) -> dict | None:
     with st.form("live_knobs", border=False):
         c1, c2, c3 = st.columns(3)
         o = config.optim
-        lr_d = c1.text_input(LABELS["lr_d"], value=f"{o.lr_d:g}", key=Keys.live("lr_d"))
-        lr_g = c2.text_input(LABELS["lr_g"], value=f"{o.lr_g:g}", key=Keys.live("lr_g"))
-        d_steps = c3.number_input(LABELS["d_steps"], value=o.d_steps, step=1, key=Keys.live("d_steps"))
-        if not st.form_submit_button("Apply now"):
+        lr_d = c1.text_input(_(LABELS["lr_d"]), value=f"{o.lr_d:g}", key=Keys.live("lr_d"))
+        lr_g = c2.text_input(_(LABELS["lr_g"]), value=f"{o.lr_g:g}", key=Keys.live("lr_g"))
+        d_steps = c3.number_input(_(LABELS["d_steps"]), value=o.d_steps, step=1, key=Keys.live("d_steps"))
+        if not st.form_submit_button(_("Apply now")):
             return None
     try:
         return {"lr_d": parse_value("lr_d", lr_d), "lr_g": parse_value("lr_g", lr_g),
                 "d_steps": parse_value("d_steps", d_steps)}
     except ConfigError as err:
-        st.error(f"Not applied: {err}")
+        st.error(_("Not applied: {err}").format(err=err))
         return None

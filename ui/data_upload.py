@@ -6,28 +6,32 @@ import streamlit as st
 
 from ganlab.data.user_data import LIMITS, UploadError, import_file, list_datasets
 from ui import session
+from ui.i18n import _
 
 
 def panel(data_dir: str) -> str | None:
     """The upload form; returns the new dataset's name (``user:NAME``) once one is imported."""
     key = session.Keys.setting("upload")
-    with st.expander("Your own data"):
-        st.caption(f"A CSV of 1-D or 2-D points (one or two numeric columns, an optional header), or a zip of PNG/JPEG "
-                   f"images, one folder per class (the folders' names are the classes). At most "
-                   f"{LIMITS.upload_bytes // 2**20} MB and {LIMITS.images:,} images; images become 28x28 grey, or "
-                   "32x32 colour for the convolutional models. Nothing existing is overwritten.")
-        upload = st.file_uploader("File", type=["csv", "zip"], key=key + "_file")
-        name = st.text_input("Name", value=(upload.name.rsplit(".", 1)[0][:40] if upload else ""), key=key + "_name",
-                             help="letters, digits, '_' and '-'; the dataset is then user:NAME")
-        colour = st.toggle("Keep colour (3x32x32)", value=False, key=key + "_colour")
-        if upload is not None and st.button("Import", key=key + "_go", width="stretch"):
+    with st.expander(_("Your own data")):
+        st.caption(_("A CSV of 1-D or 2-D points (one or two numeric columns, an optional header), or a zip of "
+                     "PNG/JPEG images, one folder per class (the folders' names are the classes). At most {mb} MB and "
+                     "{images:,} images; images become 28x28 grey, or 32x32 colour for the convolutional models. "
+                     "Nothing existing is overwritten.").format(mb=LIMITS.upload_bytes // 2**20, images=LIMITS.images))
+        upload = st.file_uploader(_("File"), type=["csv", "zip"], key=key + "_file")
+        name = st.text_input(_("Name"), value=(upload.name.rsplit(".", 1)[0][:40] if upload else ""), key=key + "_name",
+                             help=_("letters, digits, '_' and '-'; the dataset is then user:NAME"))
+        colour = st.toggle(_("Keep colour (3x32x32)"), value=False, key=key + "_colour")
+        if upload is not None and st.button(_("Import"), key=key + "_go", width="stretch"):
             try:
                 result = import_file(upload.name, upload.getvalue(), name, data_dir, colour=colour)
                 st.success(result.message)
                 return f"user:{result.name}"
             except UploadError as err:
-                st.error(f"Not imported: {err}")
+                st.error(_("Not imported: {err}").format(err=err))
         existing = list_datasets(data_dir)
         if existing:
-            st.caption("Imported: " + ", ".join(f"user:{m['name']} ({m['count']:,} {m['kind']})" for m in existing))
+            kinds = {"points": _("points"), "images": _("images")}
+            st.caption(_("Imported: {datasets}").format(
+                datasets=", ".join(f"user:{m['name']} ({m['count']:,} {kinds.get(m['kind'], m['kind'])})"
+                                   for m in existing)))
     return None

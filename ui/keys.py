@@ -23,6 +23,8 @@ class Keys:
     PAGE = "page"  # a page to switch to at the next run (set by a preset)
     ROUTED = "routed_through_app"  # this session's runs go through app.py (ui/routes.py)
     QUIZ_ROUND = "quiz_round"  # this session's own round of the Quiz page
+    LANGUAGE = "language"  # the session's language, a key of ui.i18n.LANGUAGES ("en", "ko")
+    LANGUAGE_PICKER = "language_picker"  # the sidebar's language selectbox (copied into LANGUAGE on change)
 
     @staticmethod
     def setting(name: str) -> str:

@@ -16,6 +16,7 @@ from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
 from ganlab.views.time_charts import HEIGHT, chart_groups, quality_spec, time_specs, zoom_of
 from ui import session
+from ui.i18n import _, shown_as, translate_spec
 
 REFRESH_SECONDS = 0.5  # the counters
 CHART_REFRESH_SECONDS = 1.0  # the time charts: each redraw costs the browser as much as all counters
@@ -35,31 +36,39 @@ def layer_picker(key_suffix: str = "") -> list[str]:
     key = session.Keys.LAYERS + key_suffix
     if key not in st.session_state:
         st.session_state[key] = DEFAULT_LAYERS
-    return st.pills("Layers", LAYERS, selection_mode="multi", key=key,
-                    help="switch each layer of the view on or off") or []
+    return st.pills(_("Layers"), LAYERS, selection_mode="multi", key=key, format_func=shown_as(LAYERS),
+                    help=_("switch each layer of the view on or off")) or []
+
+
+def status_text(status: str) -> str:
+    """A run's state (``Status.state``) or its status in the run database, as the page shows it."""
+    shown = {"ready": _("ready"), "running": _("running"), "paused": _("paused"), "stopped": _("stopped"),
+             "finished": _("finished"), "diverged": _("diverged")}
+    return shown.get(status, status)
 
 
 def draw_counters(run: BackgroundTrainer) -> None:
     s = run.status()
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Step", f"{s.step:,}")
-    m2.metric("State", s.state)
-    m3.metric("Steps/s", f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
-    m4.metric("Device", s.device)
+    m1.metric(_("Step"), f"{s.step:,}")
+    m2.metric(_("State"), status_text(s.state))
+    m3.metric(_("Steps/s"), f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
+    m4.metric(_("Device"), s.device)
     st.caption(s.engine)
     if run.best_note:
         st.caption(f":material/star: {run.best_note}")
     if s.message:
         st.error(s.message)
-        if run.recoverable and st.button("Resume from the last autosave", key="recover_run"):
+        if run.recoverable and st.button(_("Resume from the last autosave"), key="recover_run"):
             run.recover()
             st.rerun(scope="app")
     if s.phase:
-        st.info(f"Slow motion. {s.phase}. (Each D and G update is recorded as a step of its own.)",
-                icon=":material/slow_motion_video:")
+        st.info(_("Slow motion. {phase}. (Each D and G update is recorded as a step of its own.)").format(
+            phase=_(s.phase)), icon=":material/slow_motion_video:")
 
 
-# The live figures' cards, those the figures hold, in this order: key, label, text, help.
+# The live figures' cards, those the figures hold, in this order: key, label, text, help (label and help
+# are translated where they are drawn; locale/extract.py puts them in the catalog).
 CARDS = (
     ("modes_covered", "Modes covered", lambda q: f"{q['modes_covered']} / {q['n_modes']}",
      "a mode is covered if a high-quality sample is nearest to it (PacGAN)"),
@@ -82,13 +91,13 @@ def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
     """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences on 2-D data,
     a classifier GAN's test accuracy beside its labels-only baseline."""
     cards = [c for c in CARDS if c[0] in quality]
-    for col, (_, label, text, help_) in zip(st.columns(max(len(cards), 2)), cards):
-        col.metric(label, text(quality), help=help_)
+    for col, (_key, label, text, help_) in zip(st.columns(max(len(cards), 2)), cards):
+        col.metric(_(label), text(quality), help=_(help_))
     if len(run.quality_history) > 1:
-        title = ("Test accuracy (2,000 held-out images)" if "test_accuracy" in quality
-                 else "Label agreement (the 100 samples of the fixed grid)" if "label_agreement" in quality
-                 else "Sample quality (2,500 samples of the fixed noise)")
-        st.vega_lite_chart(spec=quality_spec(run.quality_history, events, title), key="quality_chart",
+        title = (_("Test accuracy (2,000 held-out images)") if "test_accuracy" in quality
+                 else _("Label agreement (the 100 samples of the fixed grid)") if "label_agreement" in quality
+                 else _("Sample quality (2,500 samples of the fixed noise)"))
+        st.vega_lite_chart(spec=translate_spec(quality_spec(run.quality_history, events, title)), key="quality_chart",
                            width="stretch", height=HEIGHT)
 
 
@@ -97,15 +106,16 @@ def draw_charts(run: BackgroundTrainer) -> None:
     t = run.trainer
     snap = t.store.snapshot()
     if snap.total == 0:
-        st.info(f"{t.variant.title} on {t.config.data.name}, {t.config.optim.loss} loss. Press Start to train, "
-                f"or Step to take one step at a time.")
+        st.info(_("{model} on {data}, {loss} loss. Press Start to train, or Step to take one step at a time.").format(
+            model=_(t.variant.title), data=t.config.data.name, loss=t.config.optim.loss))
     st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
-    shown = st.segmented_control("Steps shown", list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
-                                 help="follow the newest steps up close while the run trains (a wheel zoom "
-                                      "holds still on the steps it shows)")
+    shown = st.segmented_control(_("Steps shown"), list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
+                                 format_func=shown_as(STEPS_SHOWN),
+                                 help=_("follow the newest steps up close while the run trains (a wheel zoom "
+                                        "holds still on the steps it shows)"))
     # Vega-Lite, not Plotly: these redraw in place (ganlab/views/time_charts.py says why)
     metrics = t.variant.metrics
-    specs = time_specs(snap, STEPS_SHOWN.get(shown), run.runs, metrics)
+    specs = [translate_spec(spec) for spec in time_specs(snap, STEPS_SHOWN.get(shown), run.runs, metrics)]
     groups = chart_groups(metrics)
     for row in range(0, len(specs), 3):
         for column, spec, group in zip(st.columns(3), specs[row:row + 3], groups[row:row + 3]):
@@ -122,22 +132,26 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
     if view is None:
         return
     if view.lab is not None:
-        st.markdown(f"**Step {view.step:,}**" + (f": {view.lab.mesh_note}" if "G manifold" in layers else ""))
+        # the mesh note is the library's, numbers written in (ganlab/explore/lab.py): no msgid matches it, so it
+        # stays English until the library hands the page a template and its values
+        st.markdown(_("**Step {step:,}**").format(step=view.step)
+                    + (f": {_(view.lab.mesh_note)}" if "G manifold" in layers else ""))
         # Vega-Lite, redrawn in place; the step is written above so that the spec stays the same
         if t.args.data_shape == (2,):
-            st.vega_lite_chart(spec=plane_spec(view.lab, view.real, view.fake, layers), key="lab_view",
-                               width="content")
+            st.vega_lite_chart(spec=translate_spec(plane_spec(view.lab, view.real, view.fake, layers)),
+                               key="lab_view", width="content")
         else:
-            st.vega_lite_chart(spec=line_spec(view.lab, t.data.density, view.real, view.fake, layers),
+            st.vega_lite_chart(spec=translate_spec(line_spec(view.lab, t.data.density, view.real, view.fake, layers)),
                                key="lab_view", width="stretch", height=LINE_HEIGHT)
     elif view.panels:  # a translation model: its inputs, outputs and round trips, row by row
-        st.markdown(f"**Step {view.step:,}**")
+        st.markdown(_("**Step {step:,}**").format(step=view.step))
         for caption, images in view.panels:
-            st.image(image_grid(images, nrow=16, scale=2), caption=caption)
+            st.image(image_grid(images, nrow=16, scale=2), caption=_(caption))
     elif view.fake.ndim == 4:
         per_row = t.args.n_classes or 8  # a class input: one column per class (or code)
-        by = f", one column per {t.variant.class_handle}" if t.args.n_classes else ""
-        st.image(image_grid(view.fake, nrow=per_row, scale=3), caption=f"G(fixed noise) at step {view.step:,}{by}")
+        by = _(", one column per {handle}").format(handle=_(t.variant.class_handle)) if t.args.n_classes else ""
+        st.image(image_grid(view.fake, nrow=per_row, scale=3),
+                 caption=_("G(fixed noise) at step {step:,}{by}").format(step=view.step, by=by))
     if view.quality:
         _quality(run, view.quality, t.store.events())
 
@@ -160,7 +174,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
         now = run if current is None else current()
         if now is not run:
             if say:
-                st.warning("The presenter stopped sharing this run.")
+                st.warning(_("The presenter stopped sharing this run."))
             return None
         return now
 
@@ -169,8 +183,8 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
         if running and not (factor / 1.5 <= refresh_factor() <= factor * 1.5):
             st.rerun(scope="app")  # the server got much busier or quieter: register the timers again
         if factor > 1:
-            st.caption(f"The server is busy: this page refreshes every {REFRESH_SECONDS * factor:.1f} s "
-                       f"(charts every {CHART_REFRESH_SECONDS * factor:.1f} s).")
+            st.caption(_("The server is busy: this page refreshes every {every:.1f} s (charts every {charts:.1f} s).")
+                       .format(every=REFRESH_SECONDS * factor, charts=CHART_REFRESH_SECONDS * factor))
         if (r := the_run(say=True)) is not None:
             draw_counters(r)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.i18n import _
 from ui.keys import Keys
 
 PAGES = (  # file, title, icon; the first is the default
@@ -25,7 +26,7 @@ PAGES = (  # file, title, icon; the first is the default
 def navigation():
     """Register the pages (sidebar links, URLs) and return the one this run asked for."""
     st.session_state[Keys.ROUTED] = True
-    return st.navigation([st.Page(path, title=title, icon=icon, default=i == 0)
+    return st.navigation([st.Page(path, title=_(title), icon=icon, default=i == 0)
                           for i, (path, title, icon) in enumerate(PAGES)])
 
 

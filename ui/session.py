@@ -31,6 +31,7 @@ from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
 from ganlab.training.trainer import Trainer
 from ganlab.views.plots import image_grid, scatter_raster
+from ui.i18n import _
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
 
@@ -93,7 +94,7 @@ def run() -> BackgroundTrainer:
     try:
         return _session_run()
     except ClusterUnavailable as err:
-        st.error(f"No run can start: {err}")
+        st.error(_("No run can start: {err}").format(err=err))
         st.stop()
 
 
@@ -121,9 +122,9 @@ def prepare_conditional_run() -> None:
                             data_dir=current.data.data_dir)
     try:
         new_run(config)
-        flash("success", "New run ready: cdcgan on mnist. Press Start.")
+        flash("success", _("New run ready: cdcgan on mnist. Press Start."))
     except (ConfigError, DatasetUnavailable) as err:
-        flash("error", f"Could not start that run: {err}")
+        flash("error", _("Could not start that run: {err}").format(err=err))
     forget_form()
 
 
@@ -143,9 +144,10 @@ def start_preset(preset: Preset) -> None:
         run().set_speed(preset.speed)
         st.session_state[Keys.SPEED] = speed_label(preset.speed)
         run().start()
-        flash("success", f"{preset.title}: running {config.model.arch} on {config.data.name}.")
+        flash("success", _("{title}: running {model} on {data}.").format(
+            title=_(preset.title), model=config.model.arch, data=config.data.name))
     except (ConfigError, DatasetUnavailable, Busy) as err:
-        flash("error", f"Could not start that experiment: {err}")
+        flash("error", _("Could not start that experiment: {err}").format(err=err))
     forget_form()
 
 
@@ -156,11 +158,14 @@ def start_question(question) -> None:
     new_run(config)
     run().keep_best(checkpoint_dir().user_path(f"{question.key}-best") if question.keep_best else None)
     run().start()
-    flash("success", f"{question.title}: running {config.model.arch} on {config.data.name}"
-          + (f"; its best state is kept as user/{question.key}-best." if question.keep_best else "."))
+    text = (_("{title}: running {model} on {data}; its best state is kept as {best}.") if question.keep_best
+            else _("{title}: running {model} on {data}."))
+    flash("success", text.format(title=_(question.title), model=config.model.arch, data=config.data.name,
+                                 best=f"user/{question.key}-best"))
     forget_form()
 
 
+# the speeds' names are widget values (tests set them): the page shows them through _()
 SPEEDS = {"1 step/s": 1.0, "2 steps/s": 2.0, "5 steps/s": 5.0, "20 steps/s": 20.0, "100 steps/s": 100.0,
           "full speed": None}
 
@@ -193,7 +198,12 @@ def forget_form() -> None:
 
 # -- checkpoints and models to explore ------------------------------------------
 
-LIVE = "Current run (live)"
+LIVE = "Current run (live)"  # a source's name (a widget value): shown through source_label
+
+
+def source_label(name: str) -> str:
+    """A model source's name as a page shows it: a checkpoint's own name, the live run's in the session's language."""
+    return _("Current run (live)") if name == LIVE else name
 
 
 @dataclass(frozen=True)
@@ -310,7 +320,7 @@ def timeline_gif(run_: BackgroundTrainer) -> bytes:
     """The run's timeline of fixed-noise samples as an animated GIF."""
     t = run_.trainer
     frames = []
-    for _, fake in run_.timeline.frames():
+    for _step, fake in run_.timeline.frames():
         fake = fake.astype(np.float32)
         if fake.ndim == 2:
             frames.append(scatter_raster(t.fixed_real, fake, extent=t.data.extent))
