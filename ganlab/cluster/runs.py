@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,11 +45,12 @@ REFRESH_SECONDS = 0.25  # a bundle younger than this serves every fragment of on
 class RunActor:
     """The actor's body: a BackgroundTrainer and its recorder, in the actor's own process."""
 
-    def __init__(self, config: dict, source: str):
+    def __init__(self, config: dict, source: str, db_path: str | None = None):
         from ganlab.persist.runs_db import RunRecorder, RunsDB
         from ganlab.training.background import BackgroundTrainer
 
-        self.run = BackgroundTrainer(RunConfig.from_dict(config), recorder=RunRecorder(RunsDB(), source=source))
+        # the server's database (an absolute path every node reaches), not one relative to the worker's folder
+        self.run = BackgroundTrainer(RunConfig.from_dict(config), recorder=RunRecorder(RunsDB(db_path), source=source))
 
     def refresh(self) -> dict:
         """Everything a page's redraw reads, in one answer."""
@@ -92,6 +93,14 @@ class RunActor:
         import os
 
         return os.getpid()
+
+
+def shared_db_path() -> str:
+    """The run database of this server, as an absolute path: actors record there (GANLAB_RUNS_DB must name a
+    folder every node reaches, docs/deploy.md)."""
+    from ganlab.persist.runs_db import default_path
+
+    return str(default_path().resolve())
 
 
 def actor_options(config: RunConfig) -> dict:
@@ -165,6 +174,8 @@ class RayRun:
     def __init__(self, config: RunConfig, *, source: str = "app", name: str | None = None, actor=None,
                  owned: bool = True):
         connect()
+        if actor is None:  # the data folder as an absolute path: a worker's own folder is not the server's
+            config = replace(config, data=replace(config.data, data_dir=str(Path(config.data.data_dir).resolve())))
         self.name = name or f"ganlab-run-{uuid.uuid4().hex[:12]}"
         self.owned = owned  # a watcher's handle (the lecture on another replica) never stops the run
         self._config = config
@@ -177,7 +188,7 @@ class RayRun:
         self._autosave_path = None
         if actor is None:
             actor = _remote(RunActor).options(name=self.name, namespace=NAMESPACE, **actor_options(config)).remote(
-                config.to_dict(), source)
+                config.to_dict(), source, shared_db_path())
         self.actor = actor
         self.timeline = _Timeline(self)
         self._first_answer()
@@ -398,7 +409,8 @@ class RayRun:
         ckpt = load(self._autosave_path)
         self._autosave_path = Path(self._autosave_path)
         actor = _remote(RunActor).options(name=f"{self.name}-r{int(time.time())}", namespace=NAMESPACE,
-                                          **actor_options(ckpt.config)).remote(ckpt.config.to_dict(), self._source)
+                                          **actor_options(ckpt.config)).remote(ckpt.config.to_dict(), self._source,
+                                                                                  shared_db_path())
         self.actor, self.lost, self._last = actor, None, None
         self._first_answer()
         self._call_remote("resume_bytes", self._autosave_path.read_bytes())
