@@ -110,6 +110,15 @@ elif class_round is not None:
                 st.success(_("All answered. Here is how you did; the presenter's screen shows the whole class."))
                 results(class_round, QUIZ.answers(me))
 
+if shared is not None and not presenting:
+    @st.fragment(run_every=2.0)
+    def next_round(seen: int = QUIZ.number) -> None:
+        """A watcher's page keeps saying it is here, and redraws when the presenter starts or ends a round."""
+        QUIZ.watching(me)
+        if QUIZ.number != seen or (QUIZ.round is None) != (class_round is None):
+            st.rerun()
+    next_round()
+
 # -- a round of your own ------------------------------------------------------------------------
 st.subheader(_("A round of your own"))
 session.chosen_source("quiz", "mnist-dcgan")
