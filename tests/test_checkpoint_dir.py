@@ -1,5 +1,6 @@
 import os
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,15 @@ def test_uploads_are_validated_and_never_overwrite(shelf):
         d.upload("..pt", good)
     assert [e.name for e in d.entries()] == ["ring8-pre", "user/evil", "user/friend"]
     assert d.read_bytes("user/friend") == good
+
+
+def test_every_shipped_checkpoint_is_small_and_describes_itself():
+    """The repository stays small (each file under 5 MiB), and each pretrained file loads from itself alone."""
+    from ganlab.persist.checkpoint import load
+
+    shipped = sorted(Path(CheckpointDir().root).glob("*.pt"))
+    assert len(shipped) >= 12
+    for path in shipped:
+        assert path.stat().st_size < 5 * 2**20, f"{path.name}: {path.stat().st_size:,} bytes"
+        if path.name != "mnist-classifier.pt":  # the LeNet judge is a plain state dict
+            assert load(path).variant.key == load(path).args.arch
