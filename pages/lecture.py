@@ -29,7 +29,7 @@ watching = (_("You are presenting this run; control it on the Train page. {model
               "{model} on {data}."))
 st.caption(watching.format(model=config.model.arch, data=config.data.name))
 st.subheader(shared.title)
-layers = live.layer_picker("_lecture") if len(shared.run.trainer.args.data_shape) == 1 else []
+layers = live.layer_picker(shared.run.trainer, "_lecture") if len(shared.run.trainer.args.data_shape) == 1 else []
 
 
 def current_run():

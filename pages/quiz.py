@@ -28,6 +28,7 @@ st.caption(_("About half of these are real, half drawn by a generator. Call each
 def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_vote=None) -> dict[int, bool]:
     """The round's items, each with Real / Fake; returns the answers given so far."""
     out = dict(answers or {})
+    voted = False
     cols = st.columns(5)
     for i, item in enumerate(round_.items):
         with cols[i % 5]:
@@ -45,6 +46,9 @@ def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_
                 out[i] = choice == "Real"
                 if on_vote is not None:
                     on_vote(i, choice == "Real")
+                    voted = True
+    if voted:
+        st.rerun()  # draw the vote locked at once: one person, one vote per image
     return out
 
 

@@ -86,7 +86,7 @@ with s2.expander(_("Change mid-run (takes effect at the next step, marked on the
         except ConfigError as err:
             st.error(_("Not applied: {err}").format(err=err))
 
-layers = live.layer_picker() if len(run.trainer.args.data_shape) == 1 else []
+layers = live.layer_picker(run.trainer) if len(run.trainer.args.data_shape) == 1 else []
 with st.sidebar:
     lecture_panel.presenter_controls(run)
 

@@ -18,12 +18,13 @@ def panel(data_dir: str) -> str | None:
                      "{images:,} images; images become 28x28 grey, or 32x32 colour for the convolutional models. "
                      "Nothing existing is overwritten.").format(mb=LIMITS.upload_bytes // 2**20, images=LIMITS.images))
         upload = st.file_uploader(_("File"), type=["csv", "zip"], key=key + "_file")
-        name = st.text_input(_("Name"), value=(upload.name.rsplit(".", 1)[0][:40] if upload else ""), key=key + "_name",
+        name = st.text_input(_("Name"), key=key + "_name", placeholder=upload.name.rsplit(".", 1)[0][:40] if upload else "",
                              help=_("letters, digits, '_' and '-'; the dataset is then user:NAME"))
         colour = st.toggle(_("Keep colour (3x32x32)"), value=False, key=key + "_colour")
         if upload is not None and st.button(_("Import"), key=key + "_go", width="stretch"):
             try:
-                result = import_file(upload.name, upload.getvalue(), name, data_dir, colour=colour)
+                stem = upload.name.rsplit(".", 1)[0][:40]  # the field keeps what was typed before the upload
+                result = import_file(upload.name, upload.getvalue(), name.strip() or stem, data_dir, colour=colour)
                 st.success(result.message)
                 return f"user:{result.name}"
             except UploadError as err:

@@ -31,12 +31,14 @@ def every(seconds: float, running: bool) -> float | None:
     return seconds * refresh_factor() if running else None
 
 
-def layer_picker(key_suffix: str = "") -> list[str]:
-    """Which lab-view layers to draw (kept per session)."""
+def layer_picker(trainer, key_suffix: str = "") -> list[str]:
+    """Which lab-view layers to draw (kept per session); the cycle's lines only for a model with a way back."""
+    translation = trainer.variant.translation(trainer.args)
+    offered = [layer for layer in LAYERS if layer != "Cycle" or (translation is not None and translation.cycle)]
     key = session.Keys.LAYERS + key_suffix
-    if key not in st.session_state:
-        st.session_state[key] = DEFAULT_LAYERS
-    return st.pills(_("Layers"), LAYERS, selection_mode="multi", key=key, format_func=shown_as(LAYERS),
+    if key not in st.session_state or not set(st.session_state[key]) <= set(offered):
+        st.session_state[key] = [layer for layer in st.session_state.get(key, DEFAULT_LAYERS) if layer in offered]
+    return st.pills(_("Layers"), offered, selection_mode="multi", key=key, format_func=shown_as(offered),
                     help=_("switch each layer of the view on or off")) or []
 
 
