@@ -24,14 +24,18 @@ server = _server_fixture  # same fixture: `streamlit run app.py` on a free port,
 
 
 @pytest.fixture(scope="module", autouse=True)
-def allow_thirty_trainers():
-    old = os.environ.get("GANLAB_MAX_TRAINERS")
-    os.environ["GANLAB_MAX_TRAINERS"] = str(SESSIONS)  # read by the server the fixture starts
-    yield
-    if old is None:
-        del os.environ["GANLAB_MAX_TRAINERS"]
-    else:
-        os.environ["GANLAB_MAX_TRAINERS"] = old
+def allow_thirty_trainers(tmp_path_factory):
+    """Read by the server the fixture starts: thirty trainers at once, and a run database of its own."""
+    wanted = {"GANLAB_MAX_TRAINERS": str(SESSIONS),
+              "GANLAB_RUNS_DB": str(tmp_path_factory.mktemp("load-db") / "runs.sqlite")}
+    old = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    yield wanted["GANLAB_RUNS_DB"]
+    for key, value in old.items():
+        if value is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = value
 
 
 class Prober(threading.Thread):
@@ -152,6 +156,17 @@ def test_thirty_sessions(allow_thirty_trainers, server, browser):
         else:
             assert step > 10, f"training session {i} did not advance"
     assert left == 0, "trainer threads outlived their sessions"
+    # the run database took every session's writes at once (the runs recorded as they trained and as they stopped)
+    import sqlite3
+
+    from ganlab.persist.runs_db import RunsDB
+
+    db_path = allow_thirty_trainers
+    recorded = RunsDB(db_path).runs(1000)
+    assert len(recorded) >= SESSIONS, f"{len(recorded)} runs recorded for {SESSIONS} sessions"
+    assert sum(r.steps >= 10 for r in recorded) >= SESSIONS, [(r.id, r.steps, r.status) for r in recorded]
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # without ganlab.training.memory 27% came back here (215 of 294 MB kept), with it all of it; see docs/reliability.md
     assert rss_after <= kept_limit, f"the server kept {rss_after - rss_start:.0f} of the {rss_loaded - rss_start:.0f} MB its sessions took"
     assert p95(prober.times) < 2.0, figures  # the server keeps answering
