@@ -1,6 +1,6 @@
 """The newer pages in a real browser (Debian's Chromium): Translate with a drawing, Style mixing, Words,
-Compare with live and stored runs, a class of browsers playing the Quiz, a zip of images trained on the
-Train page, and every page in Korean. Screenshots go to test-artifacts/."""
+Compare with live and stored runs, a class of browsers playing the Quiz, and a zip of images trained on
+the Train page (every page in Korean: tests/test_browser_korean.py). Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -188,23 +188,3 @@ def test_a_zip_of_images_uploaded_in_the_browser_trains_on_the_train_page(server
     page.get_by_role("button", name="Pause").click()
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "train-user-zip.png"), full_page=True)
-
-
-def test_every_page_in_korean(server, browser):
-    """A browser that asks for Korean gets every page in Korean (the sidebar's links and each page's title),
-    with no exception; a screenshot of each, to look at (does the text fit its widgets?)."""
-    from ui import i18n
-
-    ko = i18n.translations("ko")
-    headings = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution",
-                "Words": "Words to a digit", "Compare": "Compare runs", "Quiz": "Be the discriminator",
-                "Style mixing": "Style mixing"}
-    page = open_page(browser, server[0], heading=ko["Train"], locale="ko-KR")
-    nav = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
-    assert nav == [ko[title] for _p, title, _i in PAGES]
-    for _path, title, _icon in PAGES:
-        page.get_by_role("link", name=ko[title], exact=True).click()
-        page.get_by_role("heading", name=ko[headings.get(title, title)]).first.wait_for(timeout=60000)
-        time.sleep(2)
-        no_exception(page)
-        page.screenshot(path=str(ARTIFACTS / f"ko-{SLUGS[title]}.png"), full_page=True)

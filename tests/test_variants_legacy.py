@@ -40,13 +40,18 @@ def test_same_seed_same_losses_as_before_variants(name, mnist, mnist_root):
     got = t.store.snapshot().mean[:, 1:7]
     want = np.array(case["metrics"])
     assert got.shape == want.shape
-    np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6)
+    # The first steps to float precision: a changed objective, order of updates or use of the seed shows there.
+    # Later ones within 5%: the recording was made on another CPU, whose kernels round differently (oneDNN picks
+    # them by instruction set), and a GAN's trajectory amplifies a last-digit difference over hundreds of steps
+    # (on 2026-12-02 the ring8 case drifted by up to 1.3% from its fourth row on, at every commit since a99e4f3).
+    np.testing.assert_allclose(got[:3], want[:3], rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(got, want, rtol=5e-2, atol=1e-2)
     if cfg.optim.ema and cfg.model.arch in ("dcgan", "cdcgan"):
         # One deliberate change: the weight average of a batch-norm G now carries G's running
         # statistics (before, it kept its initial ones, 0 and 1, and drew grey noise in eval mode).
         return
     assert float(np.asarray(t.sample_fixed(), dtype=np.float64).sum()) == pytest.approx(case["fixed_sample_sum"],
-                                                                                       rel=1e-4, abs=1e-3)
+                                                                                       rel=1e-2, abs=1e-3)  # the same drift
 
 
 @pytest.mark.parametrize("name", ["v1-ring8-cgan", "v1-mnist-cdcgan"])

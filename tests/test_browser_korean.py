@@ -1,0 +1,46 @@
+"""Every page in Korean in a real browser (Debian's Chromium asking for ko-KR), on a server of its own.
+
+On its own server because, after the zip-upload test of tests/test_browser_pages.py on the same server,
+this session was seen to fall back to English on its second page (twice, 2026-12-02: in a fresh clone's
+.ci/run and locally); alone it passed every time (3 of 3). The cause is not found yet."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.app_server import streamlit_server
+from tests.conftest import SHARED_DATA
+from tests.test_browser import _OPEN_PAGES, ARTIFACTS, _close_pages_left_open, browser  # noqa: F401
+from tests.test_browser_pages import SLUGS, no_exception, open_page
+from ui.routes import PAGES
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("korean")
+    env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RUNS_DB": str(root / "runs.sqlite"),
+           "GANLAB_USER_CHECKPOINTS": str(root / "user-checkpoints")}
+    with streamlit_server("--server.disconnectedSessionTTL", "2", env=env) as running:
+        yield running
+
+
+def test_every_page_in_korean(server, browser):
+    """A browser that asks for Korean gets every page in Korean (the sidebar's links and each page's title),
+    with no exception; a screenshot of each, to look at (does the text fit its widgets?)."""
+    from ui import i18n
+
+    ko = i18n.translations("ko")
+    headings = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution",
+                "Words": "Words to a digit", "Compare": "Compare runs", "Quiz": "Be the discriminator",
+                "Style mixing": "Style mixing"}
+    page = open_page(browser, server[0], heading=ko["Train"], locale="ko-KR")
+    nav = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    assert nav == [ko[title] for _p, title, _i in PAGES]
+    for _path, title, _icon in PAGES:
+        page.get_by_role("link", name=ko[title], exact=True).click()
+        page.get_by_role("heading", name=ko[headings.get(title, title)]).first.wait_for(timeout=60000)
+        time.sleep(2)
+        no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / f"ko-{SLUGS[title]}.png"), full_page=True)
