@@ -382,15 +382,21 @@ def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
     page.close()
 
 
-def test_lecture_mode_two_browsers(server, browser):
-    """A presenter shares a run; a second browser watches it advance on the Lecture page without controls."""
-    presenter = _open(browser, server[0])
-    presenter.get_by_role("textbox", name="Title for the audience").fill("Week 3")
-    presenter.get_by_role("textbox", name="Title for the audience").press("Enter")
+def share_and_start(presenter, title: str) -> None:
+    """On the Train page: share this run with the audience under ``title``, then start it."""
+    box = presenter.get_by_role("textbox", name="Title for the audience")
+    box.fill(title)
+    box.press("Enter")
     presenter.get_by_role("button", name="Share this run").click()
     presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
     presenter.get_by_role("button", name="Start").click()
     presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
+
+
+def test_lecture_mode_two_browsers(server, browser):
+    """A presenter shares a run; a second browser watches it advance on the Lecture page without controls."""
+    presenter = _open(browser, server[0])
+    share_and_start(presenter, "Week 3")
 
     watcher = browser.new_page(viewport={"width": 1400, "height": 1100})
     watcher.goto(server[0] + "/lecture")

@@ -19,7 +19,7 @@ from PIL import Image
 
 from tests.app_server import streamlit_server
 from tests.conftest import REPO, SHARED_DATA
-from tests.test_browser import _OPEN_PAGES, ARTIFACTS, _close_pages_left_open, _step, browser  # noqa: F401
+from tests.test_browser import _OPEN_PAGES, ARTIFACTS, _close_pages_left_open, _step, browser, share_and_start  # noqa: F401
 from ui.routes import PAGES
 
 SLUGS = {title: path.removeprefix("pages/").removesuffix(".py") for path, title, _i in PAGES}
@@ -124,12 +124,7 @@ def test_compare_two_live_runs_with_two_from_the_database(server, browser):
 
 def test_a_class_of_browsers_plays_the_quiz_on_the_shared_run(server, browser):
     presenter = open_page(browser, server[0], heading="Train")
-    presenter.get_by_role("textbox", name="Title for the audience").fill("Quiz time")
-    presenter.get_by_role("textbox", name="Title for the audience").press("Enter")
-    presenter.get_by_role("button", name="Share this run").click()
-    presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
-    presenter.get_by_role("button", name="Start").click()
-    presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
+    share_and_start(presenter, "Quiz time")
     time.sleep(3)
     presenter.get_by_role("button", name="Pause").click()
     students = [open_page(browser, server[0] + "/quiz", heading="Be the discriminator") for _i in range(2)]
