@@ -1,8 +1,10 @@
 """Every page in Korean in a real browser (Debian's Chromium asking for ko-KR), on a server of its own.
 
-On its own server because, after the zip-upload test of tests/test_browser_pages.py on the same server,
-this session was seen to fall back to English on its second page (twice, 2026-12-02: in a fresh clone's
-.ci/run and locally); alone it passed every time (3 of 3). The cause is not found yet."""
+On a server of its own so that the pages' screenshots are not slowed by other tests' runs. (After the
+zip-upload test on a shared server this session was seen to fall back to English on its second page. A
+run the server starts itself, st.rerun or a timer, carries no browser context, so st.context.locale is None
+there; ui.i18n.language() used to store English from such a run. It now reads the browser's language on
+every run that has it and stores nothing from one that does not: tests/test_i18n.py.)"""
 
 from __future__ import annotations
 

@@ -221,6 +221,32 @@ def test_the_train_page_in_korean(fresh_session):
     assert {"D 손실", "G 손실"} <= set(rows.columns)
 
 
+LANGUAGE_ONLY = """
+import streamlit as st
+from ui import i18n
+st.write(i18n.language())
+"""
+
+
+def test_a_run_without_the_browsers_context_keeps_the_language(monkeypatch):
+    """A run the server starts itself (st.rerun, a timer) has no st.context.locale: it neither switches a
+    Korean session to English nor stores English in a new session; the next run from the browser decides."""
+    from ui import i18n
+
+    monkeypatch.setattr(i18n, "browser_locale", lambda: st.session_state.get("fake_locale"))
+    at = AppTest.from_string(LANGUAGE_ONLY)
+    at.session_state["fake_locale"] = "ko-KR"
+    assert at.run().markdown[0].value == "ko"
+    at.session_state["fake_locale"] = None  # a run with no browser context
+    assert at.run().markdown[0].value == "ko"
+    fresh = AppTest.from_string(LANGUAGE_ONLY)  # a session made anew, whose first run has no context
+    assert fresh.run().markdown[0].value == "en" and Keys.LANGUAGE not in fresh.session_state
+    fresh.session_state["fake_locale"] = "ko-KR"
+    assert fresh.run().markdown[0].value == "ko"
+    fresh.session_state[Keys.LANGUAGE], fresh.session_state[Keys.LANGUAGE_CHOSEN] = "en", True  # picked English
+    assert fresh.run().markdown[0].value == "en"
+
+
 def test_the_language_picker_switches_and_is_remembered(fresh_session):
     # (AppTest runs app.py, and so draws the picker, on the first run only: it reruns the page by itself)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90).run()

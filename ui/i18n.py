@@ -41,19 +41,31 @@ def translations(lang: str) -> dict[str, str]:
             if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
 
 
+def browser_locale() -> str | None:
+    """The browser's ``navigator.language`` as this script run received it; None in a run without the
+    browser's context (one the server started, and every run under AppTest)."""
+    return st.context.locale
+
+
 def browser_language() -> str:
     """The browser's language if the app speaks it ("ko-KR" -> "ko"), else the source language (also
     when there is no browser, as under AppTest)."""
-    code = (st.context.locale or "").replace("_", "-").split("-")[0].lower()
+    code = (browser_locale() or "").replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else SOURCE
 
 
 def language() -> str:
-    """This session's language: its choice in the sidebar, at first the browser's."""
-    lang = st.session_state.get(Keys.LANGUAGE)
-    if lang not in LANGUAGES:
-        lang = st.session_state[Keys.LANGUAGE] = browser_language()
-    return lang
+    """This session's language: its choice in the sidebar, until then the browser's.
+
+    The browser's language is read again on every run that carries it: a run the server starts itself
+    (``st.rerun``, a timer) comes without the browser's context, and ``st.context.locale`` is then None.
+    Such a run keeps the language already known and, where none is (a session just made anew), shows the
+    source language without storing it, so the next run from the browser still sets it."""
+    state = st.session_state
+    lang = state.get(Keys.LANGUAGE)
+    if not state.get(Keys.LANGUAGE_CHOSEN) and browser_locale() is not None:
+        lang = state[Keys.LANGUAGE] = browser_language()
+    return lang if lang in LANGUAGES else SOURCE
 
 
 def _(text: str) -> str:
@@ -75,6 +87,7 @@ def shown_as(options, text=None):
 
 def _picked() -> None:
     st.session_state[Keys.LANGUAGE] = st.session_state[Keys.LANGUAGE_PICKER]
+    st.session_state[Keys.LANGUAGE_CHOSEN] = True  # from now on the browser's language no longer decides
 
 
 def language_picker() -> str:
