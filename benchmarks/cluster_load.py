@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
+from tests.app_server import free_port, launch_chromium, rss_mb, streamlit_server  # noqa: E402
 from tests.conftest import SHARED_DATA  # noqa: E402
 from tests.test_load import browser_load, p95  # noqa: E402
 from tests.ws_session import WsSession  # noqa: E402
@@ -34,8 +34,21 @@ from tests.ws_session import WsSession  # noqa: E402
 RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray"
 
 
+def memory_mb(server_pid: int) -> dict:
+    """Resident memory of the Streamlit server and of every Ray worker process on this machine, in MB (/proc)."""
+    workers = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"ray::"):
+                workers.append(rss_mb(int(proc.name)))
+        except OSError:
+            continue  # it ended while we looked
+    return {"server_rss_mb": round(rss_mb(server_pid)), "ray_workers": len(workers),
+            "ray_workers_rss_mb": round(sum(workers))}
+
+
 def measure(browser, env: dict, sessions: int, seconds: float, loads: int) -> dict:
-    with streamlit_server("--server.disconnectedSessionTTL", "2", env=env, timeout=120) as (url, _pid):
+    with streamlit_server("--server.disconnectedSessionTTL", "2", env=env, timeout=120) as (url, server_pid):
         warm = WsSession(url, live=False)
         warm.start()
         warm.wait_loaded(180)
@@ -66,6 +79,7 @@ def measure(browser, env: dict, sessions: int, seconds: float, loads: int) -> di
         for s, (t0, step0) in zip(open_, first):
             s.rerun(120)
             rates.append((s.step() - step0) / (time.perf_counter() - t0))
+        memory = memory_mb(server_pid)
         errors = [repr(s.error) for s in open_ if s.error is not None]
         for s in open_:
             s.close()
@@ -75,7 +89,7 @@ def measure(browser, env: dict, sessions: int, seconds: float, loads: int) -> di
             "ws_page_load_s_p95": round(p95(ws_loads), 3), "page_loads": len(browser_loads),
             "steps_per_s_per_session_median": round(statistics.median(rates), 1),
             "steps_per_s_per_session_min": round(min(rates), 1),
-            "steps_per_s_all_sessions": round(sum(rates), 1), "errors": errors}
+            "steps_per_s_all_sessions": round(sum(rates), 1), **memory, "errors": errors}
 
 
 def main() -> int:
@@ -94,6 +108,8 @@ def main() -> int:
         browser = launch_chromium(p, "--disable-background-networking", "--disable-component-update")
         out["threads_in_server"] = measure(browser, base, ns.sessions, ns.seconds, ns.loads)
         print(json.dumps(out["threads_in_server"]), flush=True)
+        if ns.json:  # what is measured so far is kept, whatever happens to the second half
+            ns.json.write_text(json.dumps(out, indent=2) + "\n")
         port, temp = free_port(), tempfile.mkdtemp(prefix="ray")
         env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
         subprocess.run([RAY, "start", "--head", "--num-cpus", str(ns.sessions), "--port", str(port),

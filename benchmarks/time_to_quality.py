@@ -81,6 +81,15 @@ def marks_reached(target: str, q: dict, floor: float) -> dict[str, bool]:
             "FID within 3x": q["frechet_distance"] <= 3 * floor}
 
 
+def target_data(target: str):
+    """The resident images and the judge for an image target (None, None for a 2-D one)."""
+    if TARGETS[target]["data"] != "mnist":
+        return None, None
+    from ganlab.evaluation.evaluate import MnistJudge
+
+    return load_images("mnist", DATA_DIR, download=False), MnistJudge(DATA_DIR)
+
+
 def run_seed(target: str, seed: int, overrides: dict, budget: float, every: int, data, judge) -> dict:
     spec = TARGETS[target]
     kw = {"model": spec["model"]} if spec["model"] else {}
@@ -123,11 +132,7 @@ def main() -> None:
     reference = tutorial_loop("mlp", 64, 200, DATA_DIR, torch.device("cpu"))
     print(f"reference: the tutorial loop (mlp, batch 64) at {reference:.1f} steps/s, {torch.get_num_threads()} "
           f"torch thread(s), {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
-    data = judge = None
-    if spec["data"] == "mnist":
-        from ganlab.evaluation.evaluate import MnistJudge
-
-        data, judge = load_images("mnist", DATA_DIR, download=False), MnistJudge(DATA_DIR)
+    data, judge = target_data(ns.target)
     results = []
     for seed in ns.seeds:
         r = run_seed(ns.target, seed, parse_sets(ns.set), ns.budget or spec["budget"], ns.every or spec["every"],

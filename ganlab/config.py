@@ -373,12 +373,17 @@ def field_specs(variant: str | None = None) -> dict[str, dict[str, Any]]:
     return specs
 
 
-# Defaults tuned per dataset (see docs/ for the runs behind them; docs/mode_coverage.md for ring8 and
-# grid25's weight average and R1 gamma 0.03). The app and the CLI start from these when only a
-# dataset is named; a variant's own defaults for the dataset (``Variant.defaults``) go on top.
+# Defaults tuned per dataset (see docs/ for the runs behind them: docs/benchmarks.md for ring8 and grid25's
+# recipe, docs/mode_coverage.md for the weight average and R1 gamma 0.03 it keeps). The app and the CLI start
+# from these when only a dataset is named; a variant's own defaults for the dataset (``Variant.defaults``) go on top.
+FAST_TOY = dict(model="mlp", z_dim=2, hidden=128, depth=2, batch_size=128, loss="lsgan", lr_d=2e-3, lr_g=2e-3,
+                beta1_d=0.0, beta2_d=0.99, beta1_g=0.0, beta2_g=0.99, ema=0.99, r1=0.03)
 _PRESETS: dict[str, dict[str, Any]] = {
-    "ring8": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
-    "grid25": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),
+    # issue #23's recipe (docs/benchmarks.md, "Time to quality"): a narrower, shallower MLP that takes 5-6x as
+    # many steps per second on a CPU, LSGAN's objective, Adam without momentum (betas 0, 0.99) at 2e-3, a shorter
+    # weight average
+    "ring8": dict(FAST_TOY),
+    "grid25": dict(FAST_TOY),
     "spiral": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     "moons": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4),
     "custom": dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, lr_d=5e-4, lr_g=5e-4, ema=0.999, r1=0.03),

@@ -169,34 +169,88 @@ def test_an_unreachable_cluster_is_a_message_not_a_hang(monkeypatch):
     assert int(out.stdout.split()[0]) <= 15
 
 
+def page_step(page) -> int:
+    """The Step counter of a Train or Lecture page."""
+    text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
+    return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
+
+
+def two_replicas(cluster):
+    env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RAY_ADDRESS": cluster,
+           "GANLAB_USER_CHECKPOINTS": os.environ["GANLAB_USER_CHECKPOINTS"]}
+    ttl = ("--server.disconnectedSessionTTL", "2")
+    return streamlit_server(*ttl, env=env, timeout=120), streamlit_server(*ttl, env=env, timeout=120)
+
+
+def start_training(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(url)
+    page.get_by_role("button", name="Start").wait_for(timeout=150000)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=60000)
+    return page
+
+
+def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cluster):
+    """A browser on each of two servers trains through an actor of its own; the first turns on autosave, its
+    actor's process is killed, its page says so in plain words, and the page's Resume button continues the
+    run from the autosave; closing the tabs leaves no actor behind."""
+    from playwright.sync_api import sync_playwright
+
+    first_server, second_server = two_replicas(cluster)
+    with first_server as (one, _), second_server as (two, _), sync_playwright() as p:
+        browser = launch_chromium(p, "--disable-background-networking", "--disable-component-update")
+        a = browser.new_page(viewport={"width": 1400, "height": 1100})
+        a.goto(one)
+        a.get_by_text("Save a checkpoint").wait_for(timeout=150000)
+        a.get_by_text("Save a checkpoint").click()
+        every = a.get_by_label("Also save automatically every N steps (0 = off)")
+        every.fill("100")
+        every.press("Enter")
+        time.sleep(2)
+        a.get_by_role("button", name="Start").click()
+        a.get_by_role("button", name="Pause").wait_for(timeout=60000)
+        assert wait(lambda: len(alive_runs()) == 1, 60)
+        a_pid = alive_runs()[0].pid  # the first server's run
+        b = start_training(browser, two)
+        b_first = page_step(b)
+        a.get_by_text("autosaved at step").first.wait_for(timeout=120000)
+        assert wait(lambda: page_step(b) > b_first + 50, 90), "the run on the second server did not train"
+        assert wait(lambda: len(alive_runs()) == 2, 30), [x.name for x in alive_runs()]  # one actor per server's run
+        os.kill(a_pid, signal.SIGKILL)
+        a.get_by_text("The process training this run on the cluster stopped").wait_for(timeout=60000)
+        (REPO / "test-artifacts").mkdir(exist_ok=True)
+        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-actor-lost.png"), full_page=True)
+        a.get_by_role("button", name="Resume from the last autosave").click()
+        a.get_by_role("button", name="Resume", exact=True).wait_for(timeout=60000)  # paused at the autosave's step
+        resumed = page_step(a)
+        assert resumed >= 100
+        a.get_by_role("button", name="Resume", exact=True).click()
+        assert wait(lambda: page_step(a) > resumed + 50, 90), "the resumed run did not train"
+        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-actor-resumed.png"), full_page=True)
+        a.close()
+        b.close()
+        browser.close()
+    assert wait(lambda: not alive_runs(), 90), [x.name for x in alive_runs()]
+
+
 def test_a_lecture_shared_across_two_server_replicas(cluster):
     """Server 1's presenter trains and shares; a student on server 2 watches the same run live; closing
     the tabs leaves no actor behind."""
     from playwright.sync_api import sync_playwright
 
-    env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RAY_ADDRESS": cluster,
-           "GANLAB_USER_CHECKPOINTS": os.environ["GANLAB_USER_CHECKPOINTS"]}
-    ttl = ("--server.disconnectedSessionTTL", "2")
-    with streamlit_server(*ttl, env=env, timeout=120) as (one, _), streamlit_server(*ttl, env=env, timeout=120) as (two, _):
+    first_server, second_server = two_replicas(cluster)
+    with first_server as (one, _), second_server as (two, _):
         with sync_playwright() as p:
             browser = launch_chromium(p, "--disable-background-networking", "--disable-component-update")
-            presenter = browser.new_page(viewport={"width": 1400, "height": 1100})
-            presenter.goto(one)
-            presenter.get_by_role("button", name="Start").wait_for(timeout=150000)
-            presenter.get_by_role("button", name="Start").click()
-            presenter.get_by_role("button", name="Pause").wait_for(timeout=60000)
+            presenter = start_training(browser, one)
             presenter.get_by_role("button", name="Share this run").click()
             presenter.get_by_text("Your run is shared").wait_for(timeout=60000)
             student = browser.new_page(viewport={"width": 1400, "height": 1100})
             student.goto(two + "/lecture")
             student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
-
-            def step() -> int:
-                text = student.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
-                return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
-
-            first = step()
-            assert wait(lambda: step() > first + 20, 60), "the student's page did not follow the run"
+            first = page_step(student)
+            assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"
             (REPO / "test-artifacts").mkdir(exist_ok=True)
             student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
             assert len(alive_runs()) >= 1  # the presenter's run is an actor

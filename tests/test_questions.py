@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from ganlab.classroom.presets import CLASSIC_2D
 from ganlab.classroom.questions import BY_KEY, QUESTIONS, bce, bce_curves
 from ganlab.config import default_config
 from ganlab.data.datasets import load_images
@@ -50,7 +51,7 @@ def test_a_discriminator_far_ahead_starves_the_minimax_generator():
     runs = {label: overrides for label, _, overrides in BY_KEY["too-good-d"].runs}
 
     def start_of_g(overrides):
-        t = Trainer(default_config("ring8", seed=0, device="cpu", hidden=64, **overrides))
+        t = Trainer(default_config("ring8", seed=0, device="cpu", **{**CLASSIC_2D, "hidden": 64, **overrides}))
         t.run(1050)
         snap = t.store.snapshot()
         assert (snap.column("grad_g")[:1000] == 0).all()  # G waited

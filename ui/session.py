@@ -118,7 +118,7 @@ def new_run(config: RunConfig) -> None:
 def prepare_conditional_run() -> None:
     """Make this session's run a conditional DCGAN on MNIST, ready to Start on the Train page."""
     current = run().trainer.config
-    config = default_config("mnist", model="cdcgan", hidden=32, seed=current.seed, device=current.device,
+    config = default_config("mnist", model="cdcgan", seed=current.seed, device=current.device,
                             data_dir=current.data.data_dir)
     try:
         new_run(config)

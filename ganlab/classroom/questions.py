@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ganlab.classroom.presets import CLASSIC  # the 2-D recipe these questions were measured on
 from ganlab.config import RunConfig, default_config
 
 
@@ -24,7 +25,7 @@ class Question:
     extra: dict = field(default_factory=dict)
 
     def configs(self) -> list[RunConfig]:
-        return [default_config(data, **overrides) for _, data, overrides in self.runs]
+        return [default_config(data, **{**CLASSIC.get(data, {}), **overrides}) for _, data, overrides in self.runs]
 
     @property
     def labels(self) -> list[str]:

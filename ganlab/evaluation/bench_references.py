@@ -30,7 +30,8 @@ def sync(device: torch.device) -> None:
 
 
 def _networks(arch: str, batch: int, device: torch.device):
-    config = default_config("mnist", model=arch, batch_size=batch)
+    sized = {"hidden": 128} if arch == "dcgan" else {}  # the bench's DCGAN has 128 base channels (docs/benchmarks.md)
+    config = default_config("mnist", model=arch, batch_size=batch, **sized)
     gen, disc = build_models(ModelArgs.from_config(config, (1, 28, 28), 0), seed=0)
     return gen.to(device), disc.to(device), config.model.z_dim
 

@@ -34,6 +34,10 @@ class ConditionalDCGAN(ConditionalGAN):
     data_kinds = ("image",)
     default_data = "mnist"
     dcgan_init = True
+    # issue #23 (docs/benchmarks.md, "Time to quality"): 28 base channels, Adam at 2e-3 and a weight average
+    # reach 95% label agreement in about 900 steps; with 2e-4 and no average the same networks were at 60%
+    # after 1,200
+    defaults = {"mnist": dict(hidden=28, lr_d=2e-3, lr_g=2e-3, ema=0.999)}
 
     def build(self, a):
         check_image(a)
