@@ -189,7 +189,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
                        .format(every=REFRESH_SECONDS * factor, charts=CHART_REFRESH_SECONDS * factor))
         if (r := the_run(say=True)) is not None:
             if running and current is None and r.status().state != "running":
-                st.rerun(scope="app")  # one's own run stopped by itself (its steps done, diverged, its process lost): redraw the buttons
+                st.rerun(scope="app")  # one's own run stopped by itself (done, diverged, process lost): redraw
             draw_counters(r)
 
     @st.fragment(run_every=every(CHART_REFRESH_SECONDS, running))

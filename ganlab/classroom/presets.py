@@ -20,6 +20,11 @@ CLASSIC_2D = dict(model="mlp", z_dim=2, hidden=256, depth=3, batch_size=256, los
 CLASSIC = {"ring8": CLASSIC_2D, "grid25": CLASSIC_2D}
 
 
+def classic_config(data: str, **overrides: Any) -> RunConfig:
+    """``default_config(data, **overrides)`` on the classic 2-D recipe where ``data`` is ring8 or grid25."""
+    return default_config(data, **{**CLASSIC.get(data, {}), **overrides})
+
+
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -31,7 +36,7 @@ class Preset:
     speed: float | None = None  # steps/s cap to start at; None for full speed
 
     def config(self) -> RunConfig:
-        return default_config(self.data, **{**CLASSIC.get(self.data, {}), **self.overrides})
+        return classic_config(self.data, **self.overrides)
 
 
 PRESETS: tuple[Preset, ...] = (

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ganlab.classroom.presets import CLASSIC  # the 2-D recipe these questions were measured on
-from ganlab.config import RunConfig, default_config
+from ganlab.classroom.presets import classic_config  # the 2-D recipe these questions were measured on
+from ganlab.config import RunConfig
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Question:
     extra: dict = field(default_factory=dict)
 
     def configs(self) -> list[RunConfig]:
-        return [default_config(data, **{**CLASSIC.get(data, {}), **overrides}) for _, data, overrides in self.runs]
+        return [classic_config(data, **overrides) for _, data, overrides in self.runs]
 
     @property
     def labels(self) -> list[str]:
