@@ -91,7 +91,7 @@ def test_charts_keep_their_spec_and_get_new_data():
     assert all(later[title]["spec"] == chart["spec"] for title, chart in after.items())
     losses = after["Losses"]["data"]
     assert losses["loss-rows"]["step"].tolist() == list(range(1, 12))
-    assert losses["loss-events"]["text"].tolist() == ["lr_d 0.0005 -> 0.001"]
+    assert losses["loss-events"]["text"].tolist() == ["lr_d 0.002 -> 0.001"]
     assert losses["loss-events"]["step"].tolist() == [11]  # the first step that used the new rate
 
 

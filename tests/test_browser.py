@@ -287,7 +287,7 @@ def test_change_a_learning_rate_mid_run_in_a_browser(server, browser):
     page.get_by_role("button", name="Apply now").click()
     page.get_by_text("Applied at the next step.").wait_for(timeout=15000)
     # the change is marked on the charts as a labelled vertical line
-    page.get_by_text("lr_d 0.0005 -> 0.001").first.wait_for(timeout=15000)
+    page.get_by_text("lr_d 0.002 -> 0.001").first.wait_for(timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "train-lr-change.png"), full_page=True)
     page.get_by_role("button", name="Pause").click()
     page.close()

@@ -226,7 +226,11 @@ def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cl
         resumed = page_step(a)
         assert resumed >= 100
         a.get_by_role("button", name="Resume", exact=True).click()
-        assert wait(lambda: page_step(a) > resumed + 50, 90), "the resumed run did not train"
+        if not wait(lambda: page_step(a) > resumed + 50, 90):
+            a.screenshot(path=str(REPO / "test-artifacts" / "cluster-resume-failed.png"), full_page=True)
+            shown = a.locator('[data-testid="stMain"]').inner_text()[:1500]
+            raise AssertionError(f"the resumed run did not train (actors {[x.name for x in alive_runs()]}); "
+                                 f"the page said:\n{shown}")
         a.screenshot(path=str(REPO / "test-artifacts" / "cluster-actor-resumed.png"), full_page=True)
         a.close()
         b.close()

@@ -37,7 +37,7 @@ def test_a_run_is_recorded_with_its_metrics_events_quality_and_checkpoints(tmp_p
     run.stop()
     (row,) = db.runs()
     assert row.source == "app:test" and row.variant == "mlp" and row.data == "ring8" and row.steps == 110
-    assert row.status == "stopped" and row.finished is not None and row.config["optim"]["lr_d"] == 5e-4  # as it started; the change is an event
+    assert row.status == "stopped" and row.finished is not None and row.config["optim"]["lr_d"] == 2e-3  # as it started; the change is an event
     m = db.metrics(row.id)
     assert m.fields[:3] == ("step", "d_loss", "g_loss") and m.count.sum() == 110
     assert m.column("step")[-1] == 110

@@ -13,7 +13,12 @@ from ganlab.training.trainer import Trainer
 def _samples(t: Trainer, n=2500):
     with torch.no_grad():
         z = sample_z(n, t.args.z_dim, t.config.model.latent, torch.Generator().manual_seed(0), "cpu")
-        return t.parts.gen.eval()(z).numpy()
+        gen = t.shown_generator  # what the app draws: the weight average where the run keeps one
+        was_training = gen.training
+        try:
+            return gen.eval()(z).numpy()
+        finally:
+            gen.train(was_training)
 
 
 def _mean_mode_distance(x, modes):
@@ -24,7 +29,6 @@ def test_ring8_generator_moves_onto_the_modes():
     t = Trainer(default_config("ring8", seed=0))
     modes = t.data.modes.numpy()
     before = _mean_mode_distance(_samples(t), modes)
-    t.parts.gen.train()
     t.run(1500)
     after_x = _samples(t)
     after = _mean_mode_distance(after_x, modes)

@@ -69,8 +69,10 @@ def language() -> str:
 
 
 def _(text: str) -> str:
-    """``text`` in this session's language (``text`` itself in English, or where the catalog has no translation)."""
-    lang = language()
+    """``text`` in this session's language (``text`` itself in English, or where the catalog has no translation).
+
+    The language is settled once per run, by :func:`language_picker` in app.py; a string only reads it back."""
+    lang = st.session_state.get(Keys.LANGUAGE) or language()
     if lang == SOURCE or not text:
         return text
     return translations(lang).get(text, text)

@@ -182,7 +182,7 @@ def read_idx(path: Path, *, ndim: int) -> torch.Tensor:
     if len(data) < 4 + 4 * ndim or data[0:3] != b"\x00\x00\x08" or data[3] != ndim:
         raise DatasetUnavailable(f"{path} is not an IDX file of unsigned bytes with {ndim} dimension(s)")
     shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    body = data[4 + 4 * ndim:]
+    body = memoryview(data)[4 + 4 * ndim:]  # a view: the one copy is the bytearray torch needs to own
     if len(body) != math.prod(shape):
         raise DatasetUnavailable(f"{path} is truncated or padded: header says {shape}, body holds {len(body)} bytes")
     return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(*shape)
@@ -234,7 +234,8 @@ def load_images(name: str, root: str | Path, *, train: bool = True, download: bo
                                  f"{tuple(images.shape)} and {tuple(labels.shape)}")
     if len(labels) and int(labels.max()) >= 10:
         raise DatasetUnavailable(f"{paths[1]}: labels must be 0-9, found {int(labels.max())}")
-    x = images.to(device=device, dtype=torch.float32).unsqueeze(1) / 127.5 - 1.0  # (N, 28, 28) -> (N, 1, 28, 28)
+    x = images.to(device=device, dtype=torch.float32).unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
+    x.div_(127.5).sub_(1.0)  # in place: the same values as x / 127.5 - 1.0, without two more 188 MB tensors
     return ImageData(name, x, labels.to(device=device, dtype=torch.long))
 
 

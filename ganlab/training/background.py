@@ -16,6 +16,8 @@ import weakref
 from collections import deque
 from typing import Callable
 
+import torch
+
 from ganlab.config import RunConfig
 from ganlab.persist.checkpoint import CheckpointError, save
 from ganlab.training.capacity import BLOCK_SECONDS, COMPUTE, SLOTS
@@ -42,6 +44,13 @@ def _name_os_thread(name: str) -> None:
     except (OSError, AttributeError):
         pass
 
+
+def _own_thread_count() -> None:
+    """Give this thread the process's torch thread count. OpenMP keeps the count per thread: a new thread
+    starts at one per core, and a matrix product too small for torch's own parallel loop (the 2-D MLPs'
+    128x128) ran on a team of two in every trainer thread, beside a server that had asked for one
+    (seen as a second ganlab-trainer OS thread per run in tests/test_load.py)."""
+    torch.set_num_threads(torch.get_num_threads())
 
 
 _LIVE: "weakref.WeakSet[BackgroundTrainer]" = weakref.WeakSet()
@@ -344,6 +353,7 @@ class BackgroundTrainer:
 
     def _loop(self) -> None:
         _name_os_thread(THREAD_NAME)
+        _own_thread_count()
         trainer = self.trainer
         last_sample = 0.0
         while True:
