@@ -27,7 +27,9 @@ for name, (kw, data, n) in CASES.items():
     cfg = default_config(data_name, seed=3, device="cpu", data_dir="../shared/data", **kw)
     t = Trainer(cfg, data=data)
     t.run(n)
-    t.run(1, "d"); t.run(1, "g"); t.run(2)
+    t.run(1, "d")
+    t.run(1, "g")
+    t.run(2)
     snap = t.store.snapshot()
     out[name] = {"config": {"data": data_name, **kw}, "steps": n, "metrics": snap.mean[:, 1:7].tolist(),
                  "fixed_sample_sum": float(np.asarray(t.sample_fixed(), dtype=np.float64).sum())}

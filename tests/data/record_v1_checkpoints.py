@@ -9,9 +9,11 @@ from ganlab import checkpoint as ck
 from ganlab.config import default_config
 
 mn = load_images("mnist", "../shared/data", download=False)
-t = Trainer(default_config("ring8", model="cgan", hidden=16, depth=2, seed=5, device="cpu")); t.run(30)
+t = Trainer(default_config("ring8", model="cgan", hidden=16, depth=2, seed=5, device="cpu"))
+t.run(30)
 ck.save(t, "tests/data/v1-ring8-cgan.pt")
-t2 = Trainer(default_config("mnist", model="cdcgan", hidden=4, z_dim=8, batch_size=16, seed=5, device="cpu", data_dir="../shared/data", ema=0.9), data=mn); t2.run(5)
+t2 = Trainer(default_config("mnist", model="cdcgan", hidden=4, z_dim=8, batch_size=16, seed=5, device="cpu", data_dir="../shared/data", ema=0.9), data=mn)
+t2.run(5)
 ck.save(t2, "tests/data/v1-mnist-cdcgan.pt")
 exp = {}
 for name in ("v1-ring8-cgan", "v1-mnist-cdcgan"):
