@@ -2,7 +2,7 @@
 in one run: page-load p95 (a fresh Chromium tab and a fresh websocket session, while all of them train)
 and each session's steps/s.
 
-    python benchmarks/cluster_load.py [--sessions 30] [--seconds 40] [--json docs/cluster_load.json]
+    python benchmarks/cluster_load.py [--sessions 30] [--seconds 40] [--json docs/cluster_load/NAME.json]
 
 It starts a local Ray head on 127.0.0.1 (``ray start --head``) for the actor half and stops it after.
 Each session is a real websocket session of the Train page (tests/ws_session.py) that reruns its fragments
