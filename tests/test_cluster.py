@@ -191,8 +191,8 @@ def start_training(browser, url: str):
     return page
 
 
-@pytest.mark.xfail(strict=False, reason="issue #22, open: in 2 of 3 fresh-clone runs on 2026-12-02 the actor resumed "
-                   "from the autosave trained ~50 steps and then died too ('The actor died unexpectedly', "
+@pytest.mark.xfail(strict=False, reason="issue #22, open: in 2 of 4 runs on 2026-12-02 (the last CI on record, a "
+                   "fresh-clone .ci/run) the actor resumed from the autosave trained ~50 steps and then died too ('The actor died unexpectedly', "
                    "test-artifacts/cluster-resume-failed.png); the cause is not found")
 def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cluster):
     """A browser on each of two servers trains through an actor of its own; the first turns on autosave, its
