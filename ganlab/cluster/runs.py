@@ -221,10 +221,12 @@ class RayRun:
     def _call_remote(self, method: str, *args, **kwargs):
         if self.lost:
             return None
+        actor = self.actor
         try:
-            return call(getattr(self.actor, method).remote(*args, **kwargs))
+            return call(getattr(actor, method).remote(*args, **kwargs))
         except ActorLost as err:
-            self._lose(str(err))
+            if actor is self.actor:  # a call still in flight to the actor a resume has replaced loses nothing
+                self._lose(str(err))
             return None
 
     def _control(self, name: str, *args, **kwargs):
