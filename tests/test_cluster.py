@@ -192,8 +192,8 @@ def start_training(browser, url: str):
 
 
 @pytest.mark.xfail(strict=False, reason="issue #22, open: in 2 of 4 runs on 2026-12-02 (the last CI on record, a "
-                   "fresh-clone .ci/run) the actor resumed from the autosave trained ~50 steps and then died too ('The actor died unexpectedly', "
-                   "test-artifacts/cluster-resume-failed.png); the cause is not found")
+                   "fresh-clone .ci/run) the page of a run resumed from its autosave said lost again after ~50 steps ('The actor died unexpectedly', "
+                   "test-artifacts/cluster-resume-failed.png) while its actor was alive; a fix in RayRun._call_remote is not yet confirmed")
 def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cluster):
     """A browser on each of two servers trains through an actor of its own; the first turns on autosave, its
     actor's process is killed, its page says so in plain words, and the page's Resume button continues the
