@@ -139,7 +139,7 @@ def step_cost(data_dir: str, rounds: int, steps: int) -> dict:
 
 
 PHASES = r"""
-import time, sys
+import json, time, sys
 t0 = time.perf_counter()
 import torch
 t1 = time.perf_counter()
@@ -159,8 +159,8 @@ trainer.run(1)
 t6 = time.perf_counter()
 save(trainer, sys.argv[2])
 t7 = time.perf_counter()
-print({"import torch": t1 - t0, "import the CLI": t2 - t1, "import the trainer": t3 - t2, "load MNIST": t4 - t3,
-       "build the run": t5 - t4, "first step": t6 - t5, "save the checkpoint": t7 - t6})
+print(json.dumps({"import torch": t1 - t0, "import the CLI": t2 - t1, "import the trainer": t3 - t2, "load MNIST": t4 - t3,
+       "build the run": t5 - t4, "first step": t6 - t5, "save the checkpoint": t7 - t6}))
 """
 
 
@@ -193,7 +193,7 @@ def start_up(data_dir: str, repeats: int) -> dict:
         phases = []
         for _ in range(repeats):
             printed = _run([sys.executable, "-c", PHASES, data_dir, ckpt])
-            phases.append(eval(printed.strip().splitlines()[-1]))  # a dict of floats this script printed
+            phases.append(json.loads(printed.strip().splitlines()[-1]))
     return {"wall_s": {k: [round(x, 2) for x in v] for k, v in walls.items()},
             "median_wall_s": {k: round(statistics.median(v), 2) for k, v in walls.items()},
             "phases_median_s": {k: round(statistics.median(p[k] for p in phases), 3) for k in phases[0]}}

@@ -63,6 +63,18 @@ def fashion_root(tmp_path) -> Path:
     return tmp_path
 
 
+def os_thread_ids(pid: int | str, name: str) -> set[str]:
+    """The ids of process ``pid``'s OS threads called ``name`` (Linux's /proc; "self" for this process)."""
+    found = set()
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                found.add(comm.parent.name)
+        except OSError:
+            pass  # the thread ended while we looked
+    return found
+
+
 def trainer_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "ganlab-trainer" and t.is_alive()]
 

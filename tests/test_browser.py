@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import CHROMIUM, launch_chromium, streamlit_server
-from tests.conftest import REPO, SHARED_DATA
+from tests.conftest import REPO, SHARED_DATA, os_thread_ids
 from ui.routes import PAGES
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -47,13 +47,7 @@ def browser():
 
 def trainer_threads(pid: int) -> int:
     """Trainer threads alive in the server process (they name their OS thread ganlab-trainer)."""
-    count = 0
-    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
-        try:
-            count += comm.read_text().strip() == "ganlab-trainer"
-        except OSError:
-            pass  # the thread ended while we looked
-    return count
+    return len(os_thread_ids(pid, "ganlab-trainer"))
 
 
 def trainer_threads_left(pid: int, timeout: float) -> int:

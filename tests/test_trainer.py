@@ -8,7 +8,7 @@ import torch
 from ganlab.config import ConfigError, default_config
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.trainer import Diverged, Trainer, resolve_device
-from tests.conftest import trainer_threads
+from tests.conftest import os_thread_ids, trainer_threads
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
 
@@ -210,30 +210,18 @@ def test_hundred_start_stop_reset_cycles_do_not_grow_memory():
     assert after - before < 50 * 1024, f"peak RSS grew by {(after - before) / 1024:.0f} MB over 100 cycles"
 
 
-def _os_threads_named(name: str) -> set[str]:
-    """The ids of this process's OS threads called ``name``."""
-    found = set()
-    for comm in Path("/proc/self/task").glob("*/comm"):
-        try:
-            if comm.read_text().strip() == name:
-                found.add(comm.parent.name)
-        except OSError:
-            pass  # the thread ended while we looked
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts OS threads through Linux's /proc")
 def test_a_trainer_thread_keeps_to_the_process_torch_thread_count():
     """With one torch thread asked for, a run's thread trains alone: OpenMP gives each new thread one per
     core unless told, and the 2-D MLP's small products ran on a team of two in every trainer thread."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    already = _os_threads_named("ganlab-trainer")  # an earlier test's OpenMP worker may linger a while
+    already = os_thread_ids("self", "ganlab-trainer")  # an earlier test's OpenMP worker may linger a while
     try:
         run = BackgroundTrainer(default_config("ring8"))  # the app's 128x128 MLP: no parallel loop of torch's own
         run.start()
         assert wait_for(lambda: run.status().step > 20)
-        assert len(_os_threads_named("ganlab-trainer") - already) == 1
+        assert len(os_thread_ids("self", "ganlab-trainer") - already) == 1
         run.stop()
     finally:
         torch.set_num_threads(before)
