@@ -28,9 +28,15 @@ def server(tmp_path_factory):
         yield running
 
 
+def picker_shows(page) -> str:
+    """The language the sidebar's picker shows (its combobox's text)."""
+    return page.get_by_role("combobox", name="Language / 언어").input_value()
+
+
 def test_every_page_in_korean(server, browser):
     """A browser that asks for Korean gets every page in Korean (the sidebar's links and each page's title),
-    with no exception; a screenshot of each, to look at (does the text fit its widgets?)."""
+    with no exception, and the sidebar's picker says 한국어 on each (it once said English on the first page
+    clicked to, while the page was Korean); a screenshot of each, to look at (does the text fit its widgets?)."""
     from ui import i18n
 
     ko = i18n.translations("ko")
@@ -45,4 +51,24 @@ def test_every_page_in_korean(server, browser):
         page.get_by_role("heading", name=ko[headings.get(title, title)]).first.wait_for(timeout=60000)
         time.sleep(2)
         no_exception(page)
+        assert picker_shows(page) == "한국어", title
         page.screenshot(path=str(ARTIFACTS / f"ko-{SLUGS[title]}.png"), full_page=True)
+
+
+def test_english_picked_in_a_korean_browser_stays_english_from_page_to_page(server, browser):
+    """The sidebar's choice outranks the browser's language, and is kept as the person moves between pages."""
+    from ui import i18n
+
+    ko = i18n.translations("ko")
+    page = open_page(browser, server[0], heading=ko["Train"], locale="ko-KR")
+    assert picker_shows(page) == "한국어"
+    page.get_by_role("combobox", name="Language / 언어").click()
+    page.get_by_role("option", name="English", exact=True).click()
+    page.get_by_role("heading", name="Train").first.wait_for(timeout=60000)
+    for title in ("Latent explorer", "Quiz", "Train"):
+        page.get_by_role("link", name=title, exact=True).click()
+        page.get_by_role("heading", name=title if title != "Quiz" else "Be the discriminator").first.wait_for(
+            timeout=60000)
+        time.sleep(1)
+        assert picker_shows(page) == "English", title
+        assert page.get_by_role("link", name=ko["Train"], exact=True).count() == 0

@@ -94,10 +94,14 @@ def _picked() -> None:
 
 def language_picker() -> str:
     """The sidebar's language selectbox; returns the session's language. (The widget follows the stored
-    choice, which outlives runs that skip app.py and so skip this widget.)"""
+    choice, which outlives runs that skip app.py and so skip this widget.)
+
+    The stored choice is written into the widget on every run, not only when it differs: a value the
+    script sets is sent to the browser with the widget, and one it does not set is left to the browser's
+    own copy. After a page link was clicked, that copy was seen to be the first option (English) while the
+    session was Korean (tests/test_browser_korean.py reads the picker on every page)."""
     lang = language()
-    if st.session_state.get(Keys.LANGUAGE_PICKER) != lang:
-        st.session_state[Keys.LANGUAGE_PICKER] = lang
+    st.session_state[Keys.LANGUAGE_PICKER] = lang
     st.selectbox("Language / 언어", list(LANGUAGES), format_func=LANGUAGES.get, key=Keys.LANGUAGE_PICKER,
                  on_change=_picked)
     return lang
