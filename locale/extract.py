@@ -3,8 +3,8 @@ language's catalog (locale/<lang>/LC_MESSAGES/ganlab.po), keeping what is transl
 
     .venv/bin/python locale/extract.py
 
-Two sources: the ``_("...")`` calls of app.py, pages/ and ui/ (Babel's extractor), and the display
-strings the library defines as plain data (variant titles, metric labels, presets, course questions,
+Three sources: the ``_("...")`` calls of app.py, pages/ and ui/ and the ``said("...")`` calls of ganlab/
+(Babel's extractor), and the display strings the library defines as plain data (variant titles, metric labels, presets, course questions,
 chart titles...), read from its registries here, since ganlab/ never imports streamlit or ui.i18n.
 A new or changed text arrives untranslated (or fuzzy, when Babel finds a close old one);
 tests/test_i18n.py fails until each has its translation.
@@ -47,6 +47,17 @@ def source_messages() -> Iterator[tuple[str, str, int, str]]:
     for path, (lineno, message, comments, _context) in found:
         if isinstance(message, str) and message:
             yield message, path, lineno, " ".join(comments)
+
+
+def said_messages() -> Iterator[tuple[str, str, int, str]]:
+    """(template, file, line, comment) of every ``said("...")`` in ganlab/: the sentences the library says to a
+    person (a run's notes, why it stopped), which ``ui.i18n._`` translates by their template."""
+    for name, lineno, message, _comments, _context in extract_from_dir(
+            REPO / "ganlab", keywords={"said": None}, directory_filter=lambda d: "__pycache__" not in d):
+        if isinstance(message, tuple):  # said() with fields: Babel returns the template and a None per field
+            message = message[0]
+        if isinstance(message, str) and message:
+            yield message, f"ganlab/{name}", lineno, "a sentence of the library (ganlab.said); keep its {fields}"
 
 
 def _panel_captions() -> Iterator[tuple[str, str, int]]:
@@ -154,7 +165,7 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
         yield text, "ganlab/training/run_state.py", None, "slow-motion phase"
     for layer in LAYERS:
         yield layer, "ganlab/views/lab_plots.py", None, "lab view layer"
-    for event in ("D only", "G only", "diverged"):  # the trainer's fixed event marks (ganlab/training/trainer.py)
+    for event in ("D only", "G only", "G starts", "diverged"):  # the trainer's fixed event marks (ganlab/training/trainer.py)
         yield event, "ganlab/training/trainer.py", None, "chart event mark"
     for name in class_names("fashion-mnist", 10):
         yield name, "ganlab/data/datasets.py", None, "Fashion-MNIST class"
@@ -209,7 +220,7 @@ def template() -> Catalog:
     """The template catalog: every text the app shows, with where it comes from."""
     catalog = Catalog(domain="ganlab", project="ganlab", version="0.1.0", charset="utf-8", fuzzy=False,
                       header_comment=HEADER.format(what="the template"))
-    for messages in (source_messages(), library_messages()):
+    for messages in (source_messages(), said_messages(), library_messages()):
         for msgid, path, lineno, comment in messages:
             if not (msgid and translatable(msgid)):
                 continue

@@ -8,7 +8,7 @@ from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.persist.checkpoint import MAX_BYTES, CheckpointError
 from ui import routes, session
-from ui.i18n import _
+from ui.i18n import _, reason
 
 routes.through_app()
 
@@ -40,7 +40,7 @@ else:
                 name=chosen))
             st.switch_page("pages/train.py")
         except (CheckpointError, ConfigError, DatasetUnavailable) as err:
-            st.error(_("Could not resume {name}: {err}").format(name=chosen, err=err))
+            st.error(_("Could not resume {name}: {err}").format(name=chosen, err=reason(err)))
     c2.download_button(_("Download"), shelf.read_bytes(chosen), file_name=f"{entry.path.stem}.pt",
                        mime="application/octet-stream", width="stretch")
     if entry.pretrained:
@@ -62,6 +62,6 @@ if upload is not None and st.session_state.get(K + "done") != upload.file_id:
         session.flash("success", _("Uploaded as {name}.").format(name=saved.name))
         st.rerun()
     except CheckpointError as err:
-        st.session_state[K + "rejected"] = _("Rejected {name}: {err}").format(name=upload.name, err=err)
+        st.session_state[K + "rejected"] = _("Rejected {name}: {err}").format(name=upload.name, err=reason(err))
 if st.session_state.get(K + "rejected") and upload is not None:
     st.error(st.session_state[K + "rejected"])

@@ -12,7 +12,7 @@ from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import refresh_factor
 from ganlab.views.compare import final_table, groups, overlay_spec, quality_overlay_spec, settings_table
 from ui import compare, controls, routes, session
-from ui.i18n import _, shown_as, translate_spec
+from ui.i18n import _, reason, shown_as, translate_spec
 
 routes.through_app()
 
@@ -34,7 +34,7 @@ with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None)
                 st.session_state[K + "chosen"] = compare.side_by_side(started.labels)
                 session.flash("success", _("{title}: started side by side.").format(title=_(pair.title)))
             except (ConfigError, DatasetUnavailable, ValueError) as err:
-                session.flash("error", _("Could not start them: {err}").format(err=err))
+                session.flash("error", _("Could not start them: {err}").format(err=reason(err)))
             st.rerun()
     st.markdown(_("**A sweep of this session's run settings**"))
     numeric = [n for n, s in field_specs().items() if s["type"] in ("int", "float") and not s.get("variant")]
@@ -55,7 +55,7 @@ with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None)
             session.flash("success", _("Sweep over {setting} started: {runs} runs of {steps:,} steps.").format(
                 setting=name, runs=len(values), steps=int(steps)))
         except (ConfigError, DatasetUnavailable, ValueError) as err:
-            session.flash("error", _("Sweep not started: {err}").format(err=err))
+            session.flash("error", _("Sweep not started: {err}").format(err=reason(err)))
         st.rerun()
 
 sweep = compare.sweep()

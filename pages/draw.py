@@ -9,7 +9,7 @@ from ganlab.config import ConfigError, default_config
 from ganlab.training.capacity import Busy
 from ganlab.views.plots import canvas_figure
 from ui import routes, session
-from ui.i18n import _, translate_figure
+from ui.i18n import _, reason, translate_figure
 
 routes.through_app()
 
@@ -47,4 +47,4 @@ if c3.button(_("Train on this"), type="primary", width="stretch", disabled=not l
         session.flash("success", _("Training on your drawing: {n} points.").format(n=len(chosen)))
         st.switch_page("pages/train.py")
     except (ConfigError, ValueError, Busy) as err:
-        st.error(_("Could not train on that: {err}").format(err=err))
+        st.error(_("Could not train on that: {err}").format(err=reason(err)))

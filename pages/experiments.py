@@ -12,7 +12,7 @@ from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
 from ganlab.views.plots import bce_figure
 from ui import compare, live, routes, session
-from ui.i18n import _, translate_figure
+from ui.i18n import _, reason, translate_figure
 
 routes.through_app()
 
@@ -65,4 +65,4 @@ for q in QUESTIONS:
                     st.switch_page("pages/train.py")
                 st.rerun()
             except (ConfigError, DatasetUnavailable, Busy, ValueError) as err:
-                st.error(_("Could not start it: {err}").format(err=err))
+                st.error(_("Could not start it: {err}").format(err=reason(err)))

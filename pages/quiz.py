@@ -11,7 +11,7 @@ from ganlab.classroom.quiz import QUIZ, make_round, score
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.views.plots import image_grid, quiz_cloud, quiz_results
 from ui import routes, session
-from ui.i18n import _, shown_as, translate_figure
+from ui.i18n import _, reason, shown_as, translate_figure
 
 routes.through_app()
 
@@ -144,7 +144,7 @@ if (c3.button(_("New round"), type="primary", key=K + "new", width="stretch")
         for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(K + "own_answer")]:
             del st.session_state[key]
     except (DatasetUnavailable, ValueError, KeyError) as err:
-        st.error(_("No round from {name}: {err}").format(name=session.source_label(name), err=err))
+        st.error(_("No round from {name}: {err}").format(name=session.source_label(name), err=reason(err)))
         st.stop()
 own = st.session_state[session.Keys.QUIZ_ROUND]
 st.caption(_("Fakes drawn by {source}.").format(source=own.source))

@@ -8,7 +8,7 @@ from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
 from ui import controls, data_upload, lecture_panel, live, routes, session, train_panels
-from ui.i18n import _, shown_as
+from ui.i18n import _, reason, shown_as
 
 routes.through_app()
 
@@ -32,7 +32,7 @@ with st.sidebar:
             ready = _("New run ready: {model} on {data}, with its tuned defaults. Press Start.")
             session.flash("success", ready.format(model=new_config.model.arch, data=new_config.data.name))
         except (ConfigError, DatasetUnavailable) as err:
-            session.flash("error", _("Could not start that run: {err}").format(err=err))
+            session.flash("error", _("Could not start that run: {err}").format(err=reason(err)))
             session.forget_form()
         st.rerun()
 
@@ -55,7 +55,7 @@ if c1.button(_("Pause") if running else (_("Resume") if status.step else _("Star
         run.start()
         st.rerun()
     except Busy as err:
-        st.warning(str(err))
+        st.warning(reason(err))
 STEP_BUTTONS = (
     (c2, _("Step"), 1, "both", _("one full step: the D update(s), then the G update; then stay paused")),
     (c3, _("D only"), 1, "d", _("one discriminator update; G stays as it is (marked on the charts)")),
@@ -84,7 +84,7 @@ with s2.expander(_("Change mid-run (takes effect at the next step, marked on the
             run.set_hparams(**live_knobs)
             st.success(_("Applied at the next step."))
         except ConfigError as err:
-            st.error(_("Not applied: {err}").format(err=err))
+            st.error(_("Not applied: {err}").format(err=reason(err)))
 
 layers = live.layer_picker(run.trainer) if len(run.trainer.args.data_shape) == 1 else []
 with st.sidebar:

@@ -11,7 +11,7 @@ from ganlab.data.outline import outline
 from ganlab.explore.translate import cycle_error, domain_inputs, round_trip, translate
 from ganlab.views.plots import cycle_figure, heat_map, image_grid
 from ui import routes, session, sketch
-from ui.i18n import _, shown_as, translate_figure
+from ui.i18n import _, reason, shown_as, translate_figure
 
 routes.through_app()
 
@@ -82,7 +82,7 @@ else:
             x = to_digit(img, invert={"auto": None, "dark digit on light paper": True, "light digit on dark": False}
                          [invert])[None]
         except ImageInputError as err:
-            st.error(_("Could not use {name}: {err}").format(name=upload.name, err=err))
+            st.error(_("Could not use {name}: {err}").format(name=upload.name, err=reason(err)))
 
 if x is not None and t.outline_input and how != "A test image":
     if st.toggle(_("Take its outline first (the model was trained on outlines of digits)"), value=True,

@@ -9,7 +9,7 @@ from ganlab.core.models import sample_z
 from ganlab.data.captions import DIGITS, CaptionError, parse
 from ganlab.views.plots import image_grid
 from ui import routes, session
-from ui.i18n import _, shown_as
+from ui.i18n import _, reason, shown_as
 
 routes.through_app()
 
@@ -42,7 +42,7 @@ seed = c3.number_input(_("Seed"), 0, 2**31 - 1, 0, key=K + "seed")
 try:
     words, digit = parse(text)
 except CaptionError as err:
-    st.error(_("Cannot draw that: {err}").format(err=err))
+    st.error(_("Cannot draw that: {err}").format(err=reason(err)))
     st.stop()
 
 z = sample_z(n, src.args.z_dim, src.latent, torch.Generator().manual_seed(int(seed)), "cpu")

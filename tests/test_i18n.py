@@ -219,6 +219,35 @@ def test_the_train_page_in_korean(fresh_session):
     assert fold == ["D 손실", "G 손실"]
     rows = next(df for name, df in loss["data"].items() if name.endswith("-rows"))
     assert {"D 손실", "G 손실"} <= set(rows.columns)
+    # the trainer's own note (a sentence of the library, made with ganlab.said) is in Korean too
+    assert "즉시 실행(eager) 스텝: CUDA 그래프에는 CUDA GPU가 필요합니다. 이 실행은 cpu에서 돌고 있습니다." in [
+        c.value for c in at.caption]
+
+
+# -- the library's sentences (ganlab.said) -----------------------------------------------------
+
+
+def test_a_sentence_of_the_library_is_translated_by_its_template_with_its_fields(monkeypatch):
+    """A said() sentence is its English text anywhere a str goes; _() looks its template up and fills in the
+    fields again, a nested sentence translated too; an exception raised with one is translated by reason()."""
+    import pickle
+
+    from ganlab.said import said
+    from ganlab.training.best import describe
+    from ganlab.training.capacity import Busy
+
+    note = said("best so far kept: step {step:,} ({figures})", step=12000,
+                figures=describe({"modes_covered": 7, "n_modes": 8, "high_quality": 0.875}))
+    assert note == "best so far kept: step 12,000 (7/8 modes, 87.5% high quality)"
+    assert pickle.loads(pickle.dumps(note)).template == note.template  # crosses to a Ray actor and back whole
+    busy = Busy(said("The server is busy: {held} runs are training now (the limit is {limit}). "
+                     "Try again in a minute, or use Step to train a step at a time.", held=4, limit=4))
+    monkeypatch.setattr(st, "session_state", {Keys.LANGUAGE: "ko"})
+    assert i18n._(note) == "지금까지의 최고 상태 보관: 스텝 12,000 (모드 7/8, 고품질 87.5%)"
+    assert i18n.reason(busy).startswith("서버가 바쁩니다: 지금 4개의 실행이 학습 중입니다(한도 4개).")
+    assert i18n.reason(ValueError("plain words")) == "plain words"  # not said(): shown as it is
+    monkeypatch.setattr(st, "session_state", {Keys.LANGUAGE: "en"})
+    assert i18n._(note) == note
 
 
 LANGUAGE_ONLY = """

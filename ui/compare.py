@@ -15,7 +15,7 @@ from ganlab.training.background import BackgroundTrainer
 from ganlab.training.sweep import Sweep
 from ganlab.views.compare import RunView
 from ui import session
-from ui.i18n import _
+from ui.i18n import _, reason
 from ui.live import status_text
 
 # The runs' names are widget values (the multiselect's, kept in session state), so they stay English
@@ -113,7 +113,7 @@ def stored_runs(limit: int = 60) -> tuple[dict[str, int], str | None]:
     try:
         rows = session.runs_db().runs(limit)
     except RunsDBError as err:
-        return {}, str(err)
+        return {}, reason(err)
     return {f"#{r.id} {r.title} ({r.status}, {r.steps:,} steps)": r.id for r in rows if r.id not in live_ids}, None
 
 

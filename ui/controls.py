@@ -16,7 +16,7 @@ from ganlab.config import (
     field_specs,
 )
 from ganlab.data.user_data import list_datasets
-from ui.i18n import _, shown_as
+from ui.i18n import _, reason, shown_as
 from ui.session import Keys
 
 LABELS = {
@@ -107,7 +107,7 @@ def config_form(config: RunConfig) -> RunConfig | None:
         parsed = {name: parse_value(name, v) for name, v in values.items()}
         return config.with_values(**parsed)
     except ConfigError as err:
-        st.error(_("Settings not applied: {err}").format(err=err))
+        st.error(_("Settings not applied: {err}").format(err=reason(err)))
         return None
 
 
@@ -143,5 +143,5 @@ def live_knobs(config: RunConfig) -> dict | None:
         return {"lr_d": parse_value("lr_d", lr_d), "lr_g": parse_value("lr_g", lr_g),
                 "d_steps": parse_value("d_steps", d_steps)}
     except ConfigError as err:
-        st.error(_("Not applied: {err}").format(err=err))
+        st.error(_("Not applied: {err}").format(err=reason(err)))
         return None

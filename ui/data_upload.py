@@ -6,7 +6,7 @@ import streamlit as st
 
 from ganlab.data.user_data import LIMITS, UploadError, import_file, list_datasets
 from ui import session
-from ui.i18n import _
+from ui.i18n import _, reason
 
 
 def panel(data_dir: str) -> str | None:
@@ -25,10 +25,10 @@ def panel(data_dir: str) -> str | None:
             try:
                 stem = upload.name.rsplit(".", 1)[0][:40]  # the field keeps what was typed before the upload
                 result = import_file(upload.name, upload.getvalue(), name.strip() or stem, data_dir, colour=colour)
-                st.success(result.message)
+                st.success(_(result.message))
                 return f"user:{result.name}"
             except UploadError as err:
-                st.error(_("Not imported: {err}").format(err=err))
+                st.error(_("Not imported: {err}").format(err=reason(err)))
         existing = list_datasets(data_dir)
         if existing:
             kinds = {"points": _("points"), "images": _("images")}

@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 from babel.messages.pofile import read_po
 
+from ganlab.said import Said, said_by
 from ui.keys import Keys
 
 LANGUAGES = {"en": "English", "ko": "한국어"}  # code -> its name in itself; the first is the source language
@@ -71,11 +72,23 @@ def language() -> str:
 def _(text: str) -> str:
     """``text`` in this session's language (``text`` itself in English, or where the catalog has no translation).
 
+    A sentence the library made with :func:`ganlab.said.said` is translated by its template, and its fields
+    filled in again (those that are sentences of their own translated too).
     The language is settled once per run, by :func:`language_picker` in app.py; a string only reads it back."""
     lang = st.session_state.get(Keys.LANGUAGE) or language()
     if lang == SOURCE or not text:
         return text
+    if isinstance(text, Said):
+        template = translations(lang).get(text.template)
+        if template is None:
+            return text
+        return template.format(**{k: _(v) if isinstance(v, Said) else v for k, v in text.fields.items()})
     return translations(lang).get(text, text)
+
+
+def reason(err: BaseException) -> str:
+    """Why ``err`` was raised, in this session's language where the library said it with ``said()``."""
+    return _(said_by(err))
 
 
 def shown_as(options, text=None):

@@ -56,11 +56,11 @@ def draw_counters(run: BackgroundTrainer) -> None:
     m2.metric(_("State"), status_text(s.state))
     m3.metric(_("Steps/s"), f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
     m4.metric(_("Device"), s.device)
-    st.caption(s.engine)
+    st.caption(_(s.engine))
     if run.best_note:
-        st.caption(f":material/star: {run.best_note}")
+        st.caption(f":material/star: {_(run.best_note)}")
     if s.message:
-        st.error(s.message)
+        st.error(_(s.message))
         if run.recoverable and st.button(_("Resume from the last autosave"), key="recover_run"):
             run.recover()
             st.rerun(scope="app")

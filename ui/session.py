@@ -31,7 +31,7 @@ from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
 from ganlab.training.trainer import Trainer
 from ganlab.views.plots import image_grid, scatter_raster
-from ui.i18n import _
+from ui.i18n import _, reason
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
 
@@ -94,7 +94,7 @@ def run() -> BackgroundTrainer:
     try:
         return _session_run()
     except ClusterUnavailable as err:
-        st.error(_("No run can start: {err}").format(err=err))
+        st.error(_("No run can start: {err}").format(err=reason(err)))
         st.stop()
 
 
@@ -124,7 +124,7 @@ def prepare_conditional_run() -> None:
         new_run(config)
         flash("success", _("New run ready: cdcgan on mnist. Press Start."))
     except (ConfigError, DatasetUnavailable) as err:
-        flash("error", _("Could not start that run: {err}").format(err=err))
+        flash("error", _("Could not start that run: {err}").format(err=reason(err)))
     forget_form()
 
 
@@ -147,7 +147,7 @@ def start_preset(preset: Preset) -> None:
         flash("success", _("{title}: running {model} on {data}.").format(
             title=_(preset.title), model=config.model.arch, data=config.data.name))
     except (ConfigError, DatasetUnavailable, Busy) as err:
-        flash("error", _("Could not start that experiment: {err}").format(err=err))
+        flash("error", _("Could not start that experiment: {err}").format(err=reason(err)))
     forget_form()
 
 

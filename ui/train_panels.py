@@ -8,7 +8,7 @@ from ganlab.persist.checkpoint import CheckpointError
 from ganlab.training.background import BackgroundTrainer
 from ganlab.views.plots import image_grid, scatter_raster
 from ui import live, session
-from ui.i18n import _
+from ui.i18n import _, reason
 
 PANEL_REFRESH_SECONDS = 2.0  # the timeline and the autosave note, while the run trains
 
@@ -70,13 +70,13 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
                 st.success(_("Saved {name} at step {step:,} (Checkpoints page to download or resume).").format(
                     name=saved.name, step=run.trainer.step))
             except CheckpointError as err:
-                st.error(_("Not saved: {err}").format(err=err))
+                st.error(_("Not saved: {err}").format(err=reason(err)))
         every = st.number_input(_("Also save automatically every N steps (0 = off)"), 0, 10**7, step=500,
                                 key=session.Keys.setting("autosave"))
         try:
             session.set_autosave(run, int(every), name)
         except CheckpointError as err:
-            st.error(_("Autosave off: {err}").format(err=err))
+            st.error(_("Autosave off: {err}").format(err=reason(err)))
 
         best = st.toggle(_("Keep the best checkpoint too, by the live quality figure (early stopping)"),
                          value=run.keeping_best is not None, key=session.Keys.setting("keep_best"),
@@ -87,13 +87,13 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
             if wanted != run.keeping_best and (best or run.keeping_best is not None):
                 run.keep_best(wanted)
         except CheckpointError as err:
-            st.error(_("Best checkpoint off: {err}").format(err=err))
+            st.error(_("Best checkpoint off: {err}").format(err=reason(err)))
 
         @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and (every > 0 or best)))
         def autosave_note() -> None:
             if run.autosave_note:
-                st.caption(run.autosave_note)
+                st.caption(_(run.autosave_note))
             if run.best_note:
-                st.caption(run.best_note)
+                st.caption(_(run.best_note))
 
         autosave_note()

@@ -36,6 +36,7 @@ from ganlab.cluster.connection import (
 from ganlab.cluster.registry import _remote, slots
 from ganlab.config import RunConfig
 from ganlab.core.models import ModelArgs
+from ganlab.said import said
 from ganlab.training.capacity import Busy
 from ganlab.training.run_state import Status
 
@@ -288,10 +289,12 @@ class RayRun:
         return self._bundle()["status"]
 
     def message_lost(self) -> str:
-        where = f" Its last autosave ({self._autosave_path}) can be resumed." if self._autosave_path else \
-            " Turn on autosave to be able to resume a run that is lost."
-        return ("The process training this run on the cluster stopped (its node may have left, or it ran out of "
-                f"memory: {self.lost[:160]})." + where)
+        if self._autosave_path:
+            return said("The process training this run on the cluster stopped (its node may have left, or it ran "
+                        "out of memory: {why}). Its last autosave ({path}) can be resumed.", why=self.lost[:160],
+                        path=str(self._autosave_path))
+        return said("The process training this run on the cluster stopped (its node may have left, or it ran out "
+                    "of memory: {why}). Turn on autosave to be able to resume a run that is lost.", why=self.lost[:160])
 
     def samples(self):
         return self._bundle()["samples"]

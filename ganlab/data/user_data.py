@@ -38,6 +38,7 @@ from PIL import Image
 from ganlab.data.datasets import DatasetUnavailable, ImageData
 from ganlab.data.image_input import ImageInputError, read_image
 from ganlab.errors import UploadError  # noqa: F401  (raised here, defined apart)
+from ganlab.said import said
 
 PREFIX = "user:"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
@@ -102,13 +103,20 @@ class ImportResult:
 
     @property
     def message(self) -> str:
-        what = (f"{self.count:,} points in {self.shape[0]}-D" if self.kind == "points"
-                else f"{self.count:,} images of {'x'.join(map(str, self.shape))}")
-        classes = (f", {len(self.classes)} classes ({', '.join(self.classes[:10])}{'...' if len(self.classes) > 10 else ''})"
-                   if len(self.classes) > 1 else ", one class (no labels: conditional models need at least two)")
-        skipped = f" Left out {len(self.skipped)}: {'; '.join(self.skipped[:5])}{' ...' if len(self.skipped) > 5 else ''}." \
-            if self.skipped else ""
-        return f"Imported {PREFIX}{self.name}: {what}{classes if self.kind == 'images' else ''}.{skipped}"
+        name = PREFIX + self.name
+        if self.kind == "points":
+            text = said("Imported {name}: {count:,} points in {dims}-D.", name=name, count=self.count, dims=self.shape[0])
+        elif len(self.classes) > 1:
+            shown = ", ".join(self.classes[:10]) + ("..." if len(self.classes) > 10 else "")
+            text = said("Imported {name}: {count:,} images of {shape}, {n} classes ({classes}).", name=name,
+                        count=self.count, shape="x".join(map(str, self.shape)), n=len(self.classes), classes=shown)
+        else:
+            text = said("Imported {name}: {count:,} images of {shape}, one class (no labels: conditional models need "
+                        "at least two).", name=name, count=self.count, shape="x".join(map(str, self.shape)))
+        if not self.skipped:
+            return text
+        left_out = "; ".join(self.skipped[:5]) + (" ..." if len(self.skipped) > 5 else "")
+        return said("{imported} Left out {n}: {left_out}.", imported=text, n=len(self.skipped), left_out=left_out)
 
 
 # -- points ------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab.said import said, said_by
+
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0  # how long a write waits for another session's transaction before it gives up
 
@@ -320,9 +322,9 @@ class RunRecorder:
             self.note = None
             return True
         except RunsDBError as err:
-            self.note = f"This run is not being recorded: {err}"
+            self.note = said("This run is not being recorded: {err}", err=said_by(err))
         except Exception as err:  # noqa: BLE001 - a recording must never take a run down
-            self.note = f"This run is not being recorded: {type(err).__name__}: {err}"
+            self.note = said("This run is not being recorded: {kind}: {err}", kind=type(err).__name__, err=str(err))
         return False
 
     def begin(self, trainer) -> None:

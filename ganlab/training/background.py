@@ -20,6 +20,7 @@ import torch
 
 from ganlab.config import RunConfig
 from ganlab.persist.checkpoint import CheckpointError, save
+from ganlab.said import said, said_by
 from ganlab.training.capacity import BLOCK_SECONDS, COMPUTE, SLOTS
 from ganlab.training.run_state import PHASE_TEXT, SampleView, Status
 from ganlab.training.trainer import Diverged, Trainer
@@ -329,10 +330,10 @@ class BackgroundTrainer:
                 trainer.run(n, phase, mark=mark)
             return True
         except Diverged as err:
-            self._halt(str(err))
+            self._halt(said_by(err))
         except Exception as err:  # a bug or a device error must pause the run, not kill the app
             log.exception("training step failed")
-            self._halt(f"training stopped with an error: {type(err).__name__}: {err}")
+            self._halt(said("training stopped with an error: {kind}: {err}", kind=type(err).__name__, err=str(err)))
         return False
 
     def _slow_step(self, trainer: Trainer, period: float) -> None:
@@ -389,11 +390,11 @@ class BackgroundTrainer:
             return
         try:
             save(trainer, plan[1])
-            self.autosave_note = f"autosaved at step {trainer.step:,}"
+            self.autosave_note = said("autosaved at step {step:,}", step=trainer.step)
             if self.recorder is not None:
                 self.recorder.checkpoint(trainer.step, plan[1])
         except (OSError, CheckpointError) as err:
-            self.autosave_note = f"autosave failed at step {trainer.step:,}: {err}"
+            self.autosave_note = said("autosave failed at step {step:,}: {err}", step=trainer.step, err=said_by(err))
 
     def _record(self, *, force: bool = False, finished: bool = False) -> None:
         """Bring the run's row in the run database up to date (every few seconds, or now)."""

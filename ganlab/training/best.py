@@ -8,6 +8,8 @@ semi-supervised GAN, D's test accuracy; on other 2-D data, the lowest grid JS.
 
 from __future__ import annotations
 
+from ganlab.said import said
+
 
 def score(figures: dict) -> tuple | None:
     """A sortable score of live figures (higher is better), or None when there is nothing to judge by."""
@@ -23,9 +25,10 @@ def score(figures: dict) -> tuple | None:
 
 def describe(figures: dict) -> str:
     if "modes_covered" in figures:
-        return f"{figures['modes_covered']}/{figures['n_modes']} modes, {figures['high_quality']:.1%} high quality"
+        return said("{covered}/{modes} modes, {high:.1%} high quality", covered=figures["modes_covered"],
+                    modes=figures["n_modes"], high=figures["high_quality"])
     if "label_agreement" in figures:
-        return f"{figures['label_agreement']:.1%} label agreement"
+        return said("{share:.1%} label agreement", share=figures["label_agreement"])
     if "test_accuracy" in figures:
-        return f"{figures['test_accuracy']:.1%} test accuracy"
-    return f"grid JS {figures.get('grid_js', float('nan')):.3f}"
+        return said("{share:.1%} test accuracy", share=figures["test_accuracy"])
+    return said("grid JS {js:.3f}", js=figures.get("grid_js", float("nan")))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import threading
 
+from ganlab.said import said
+
 BLOCK_SECONDS = 0.05  # target wall time of one training block (a trainer's turn on the CPU)
 
 
@@ -48,8 +50,9 @@ class _Slots:
         limit = max_trainers()
         with self._lock:
             if self.held >= limit:
-                raise Busy(f"The server is busy: {self.held} runs are training now (the limit is {limit}). "
-                           "Try again in a minute, or use Step to train a step at a time.")
+                raise Busy(said("The server is busy: {held} runs are training now (the limit is {limit}). "
+                                "Try again in a minute, or use Step to train a step at a time.", held=self.held,
+                                limit=limit))
             self.held += 1
 
     def give(self) -> None:

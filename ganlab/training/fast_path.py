@@ -21,6 +21,7 @@ from __future__ import annotations
 import torch
 
 from ganlab.core.step import GANParts, train_step
+from ganlab.said import said
 
 WARMUP_STEPS = 3  # eager steps before a capture (lazy initialisation must not land in the graph)
 
@@ -39,9 +40,9 @@ class StepRunner:
         if self.enabled:
             self._why_eager = None
         elif capture is False:
-            self._why_eager = "the fast path is turned off"
+            self._why_eager = said("the fast path is turned off")
         else:
-            self._why_eager = f"CUDA graphs need a CUDA GPU; this run is on {parts.device.type}"
+            self._why_eager = said("CUDA graphs need a CUDA GPU; this run is on {device}", device=parts.device.type)
         self.failure: str | None = None
         self.captures = 0  # graphs captured so far (a live knob change or an eager step costs one)
         self.invalidate()
@@ -55,9 +56,9 @@ class StepRunner:
     def note(self) -> str:
         """One line for the page: which path runs and why."""
         if self.path == "cuda graph":
-            return "Fast path: each step replays from one CUDA graph (captured after a few eager steps)."
-        why = f"capture failed ({self.failure})" if self.failure else self._why_eager
-        return f"Eager steps: {why}."
+            return said("Fast path: each step replays from one CUDA graph (captured after a few eager steps).")
+        why = said("capture failed ({failure})", failure=self.failure) if self.failure else self._why_eager
+        return said("Eager steps: {why}.", why=why)
 
     def invalidate(self) -> None:
         """Drop the captured graph; the next full step warms up and captures again."""

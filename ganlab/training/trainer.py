@@ -22,6 +22,7 @@ from ganlab.core.models import ModelArgs, build_nets
 from ganlab.core.step import GANParts, train_step
 from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
+from ganlab.said import said
 from ganlab.training.fast_path import StepRunner
 from ganlab.training.store import MetricsStore, fields_for
 
@@ -143,13 +144,13 @@ class Trainer:
             if mark and phase != "both":
                 self.store.add_event(first, f"{phase.upper()} only")
             if head_start and first <= head_start < self.step + 1 and phase == "both":
-                self.store.add_event(head_start + 1, f"G starts after D's {head_start:,} steps alone")
+                self.store.add_event(head_start + 1, "G starts")  # a fixed mark, translated on the chart
             bad = ~np.isfinite(metrics[:, :2]).all(1)
             if bad.any():
                 at = int(rows[bad.argmax(), 0])
-                self.diverged = (f"training diverged at step {at}: a loss became NaN or infinite. "
-                                 f"The run is paused; lower the learning rates or pick another loss, then Reset. "
-                                 f"Checkpoints saved before step {at} are untouched.")
+                self.diverged = said("training diverged at step {at}: a loss became NaN or infinite. "
+                                     "The run is paused; lower the learning rates or pick another loss, then Reset. "
+                                     "Checkpoints saved before step {at} are untouched.", at=at)
                 self.store.add_event(at, "diverged")
                 raise Diverged(self.diverged)
             return self.step

@@ -9,6 +9,7 @@ from ganlab.evaluation.live import live_agreement
 from ganlab.evaluation.quality import toy_quality
 from ganlab.explore.lab import lab_view
 from ganlab.persist.checkpoint import CheckpointError, save
+from ganlab.said import said, said_by
 from ganlab.training.best import describe, score
 from ganlab.training.marks import new_marks
 from ganlab.training.run_state import SampleView, extend_history
@@ -64,8 +65,9 @@ class RunWatch:
         try:
             save(t, self.keeping_best)
             self._best = value
-            self.best_note = f"best so far kept: step {t.step:,} ({describe(quality)})"
+            self.best_note = said("best so far kept: step {step:,} ({figures})", step=t.step, figures=describe(quality))
             if recorder is not None:
                 recorder.checkpoint(t.step, self.keeping_best)
         except (OSError, CheckpointError) as err:
-            self.best_note = f"the best checkpoint could not be saved at step {t.step:,}: {err}"
+            self.best_note = said("the best checkpoint could not be saved at step {step:,}: {err}", step=t.step,
+                                  err=said_by(err))
