@@ -187,6 +187,7 @@ class RayRun:
         self._lock = threading.Lock()
         self._holding_slot = False
         self._autosave_path = None
+        self._resuming = threading.Lock()  # held while a lost run comes back in a new actor
         if actor is None:
             actor = _remote(RunActor).options(name=self.name, namespace=NAMESPACE, **actor_options(config)).remote(
                 config.to_dict(), source, shared_db_path())
@@ -205,6 +206,7 @@ class RayRun:
         run = cls.__new__(cls)
         run.name, run.owned, run._source, run.lost = name, False, "watcher", None
         run._last, run._at, run._lock, run._holding_slot, run._autosave_path = None, 0.0, threading.Lock(), False, None
+        run._resuming = threading.Lock()
         run.actor, run.timeline = actor, _Timeline(run)
         run._first_answer()
         run._config = run.trainer.config
@@ -239,7 +241,8 @@ class RayRun:
 
     def _bundle(self) -> dict:
         with self._lock:
-            if self._last is not None and (self.lost or time.monotonic() - self._at < REFRESH_SECONDS):
+            if self._last is not None and (self.lost or self._resuming.locked()
+                                           or time.monotonic() - self._at < REFRESH_SECONDS):
                 return self._last
             fresh = self._call_remote("refresh")
             if fresh is not None:
@@ -264,8 +267,8 @@ class RayRun:
             return
         ok, held = call(slots().take.remote(self.name, max_runs()), timeout=START_TIMEOUT_S)
         if not ok:
-            raise Busy(f"The cluster is busy: {held} runs are training now (the limit is {max_runs()}). "
-                       "Try again in a minute, or use Step to train a step at a time.")
+            raise Busy(said("The cluster is busy: {held} runs are training now (the limit is {limit}). "
+                            "Try again in a minute, or use Step to train a step at a time.", held=held, limit=max_runs()))
         self._holding_slot = True
 
     def _give_slot(self) -> None:
@@ -282,6 +285,11 @@ class RayRun:
         return TrainerView(self, self._bundle()["trainer"])
 
     def status(self) -> Status:
+        if self._resuming.locked():
+            s = self._last["status"] if self._last else None
+            return Status("paused", s.step if s else 0, s.device if s else "?", 0.0,
+                          said("Resuming from the last autosave: a new process on the cluster is starting (this "
+                               "takes a few seconds)."), engine=s.engine if s else "")
         if self.lost:
             s = self._last["status"] if self._last else None
             return Status("paused", s.step if s else 0, s.device if s else "?", 0.0, self.message_lost(),
@@ -341,6 +349,7 @@ class RayRun:
         return not self.lost and self.status().state == "running"
 
     def start(self) -> None:
+        self._await_resume()
         if self.lost or not self.owned:
             return
         self._take_slot()
@@ -399,27 +408,43 @@ class RayRun:
 
     @property
     def recoverable(self) -> bool:
-        """Lost, with an autosave to continue from."""
-        return bool(self.lost and self.lost != "stopped" and self._autosave_path and Path(self._autosave_path).is_file())
+        """Lost, with an autosave to continue from (and not already coming back)."""
+        return bool(self.lost and self.lost != "stopped" and not self._resuming.locked() and self._autosave_path
+                    and Path(self._autosave_path).is_file())
 
     def recover(self) -> None:
         self.resume_from_autosave()
 
     def resume_from_autosave(self) -> None:
-        """A lost run continues from its last autosave in a new actor (paused, ready to Resume)."""
+        """A lost run continues from its last autosave in a new actor (paused, ready to Resume).
+
+        Building the actor takes seconds (a worker starts, imports torch, loads the data), and a page's
+        scripts do not wait for each other: a Resume pressed meanwhile ran, in another script thread, while
+        the run was still lost, and was dropped (the fault test saw it). So the switch holds ``_resuming``:
+        ``status`` says it is under way, ``start`` waits for it, and a second call is a no-op."""
         from ganlab.persist.checkpoint import load
 
         if not self._autosave_path:
             raise ActorLost("this run kept no autosave to resume from")
-        ckpt = load(self._autosave_path)
-        self._autosave_path = Path(self._autosave_path)
-        actor = _remote(RunActor).options(name=f"{self.name}-r{int(time.time())}", namespace=NAMESPACE,
-                                          **actor_options(ckpt.config)).remote(ckpt.config.to_dict(), self._source,
-                                                                                  shared_db_path())
-        self.actor, self.lost, self._last = actor, None, None
-        self._first_answer()
-        self._call_remote("resume_bytes", self._autosave_path.read_bytes())
-        self._at = 0.0
+        if not self._resuming.acquire(blocking=False):
+            return  # another script thread is already bringing it back
+        try:
+            ckpt = load(self._autosave_path)
+            self._autosave_path = Path(self._autosave_path)
+            actor = _remote(RunActor).options(name=f"{self.name}-r{int(time.time())}", namespace=NAMESPACE,
+                                              **actor_options(ckpt.config)).remote(ckpt.config.to_dict(), self._source,
+                                                                                      shared_db_path())
+            self.actor, self.lost = actor, None
+            self._first_answer()
+            self._call_remote("resume_bytes", self._autosave_path.read_bytes())
+            self._at = 0.0
+        finally:
+            self._resuming.release()
+
+    def _await_resume(self) -> None:
+        """Wait for a resume under way in another script thread (bounded by the actor's start-up timeout)."""
+        if self._resuming.acquire(timeout=START_TIMEOUT_S + 30):
+            self._resuming.release()
 
     def set_speed(self, steps_per_second) -> None:
         self._control("set_speed", steps_per_second)
