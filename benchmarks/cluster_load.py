@@ -131,7 +131,9 @@ def main() -> int:
             ns.json.write_text(json.dumps(out, indent=2) + "\n")
         port, temp = free_port(), tempfile.mkdtemp(prefix="ray")
         env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-        subprocess.run([RAY, "start", "--head", "--num-cpus", str(ns.sessions), "--port", str(port),
+        # every open page holds an actor with one logical CPU, trained or not: the newcomers whose loads are
+        # timed need room beside the sessions (with exactly `sessions` CPUs their actors waited forever)
+        subprocess.run([RAY, "start", "--head", "--num-cpus", str(ns.sessions + 4), "--port", str(port),
                         "--node-ip-address", "127.0.0.1", "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
                         "--dashboard-port", str(free_port()), "--temp-dir", temp, "--disable-usage-stats"],
                        check=True, env=env, capture_output=True, timeout=180)
