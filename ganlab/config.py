@@ -18,6 +18,8 @@ import os
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
+from ganlab.said import said
+
 DATASETS_2D = ("ring8", "grid25", "spiral", "moons")
 DATASETS_1D = ("mog1d",)
 DATASETS_DRAWN = ("custom",)  # a 2-D distribution a person drew (DataConfig.points)
@@ -62,28 +64,31 @@ def _check_field(obj, f) -> None:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{name} must be a whole number, got {value!r}")
+            raise ConfigError(said("{name} must be a whole number, got {value!r}", name=name, value=value))
     elif kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{name} must be a number, got {value!r}")
+            raise ConfigError(said("{name} must be a number, got {value!r}", name=name, value=value))
         value = float(value)
         if not math.isfinite(value):
-            raise ConfigError(f"{name} must be a finite number, got {value!r}")
+            raise ConfigError(said("{name} must be a finite number, got {value!r}", name=name, value=value))
     elif kind == "str":
         if not isinstance(value, str):
-            raise ConfigError(f"{name} must be text, got {value!r}")
+            raise ConfigError(said("{name} must be text, got {value!r}", name=name, value=value))
     elif kind == "tuple":
         return  # checked by the owning dataclass
     lo, hi = f.metadata.get("min"), f.metadata.get("max")
     if lo is not None and value < lo or hi is not None and value > hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value!r}")
+        raise ConfigError(said("{name} must be between {lo} and {hi}, got {value!r}", name=name, lo=lo, hi=hi,
+                               value=value))
     if f.metadata.get("gt") is not None and not value > f.metadata["gt"]:
-        raise ConfigError(f"{name} must be greater than {f.metadata['gt']}, got {value!r}")
+        raise ConfigError(said("{name} must be greater than {gt}, got {value!r}", name=name, gt=f.metadata["gt"],
+                               value=value))
     choices = f.metadata.get("choices")
     if callable(choices):  # the model's choices are the registered variants, looked up when needed
         choices = choices()
     if choices and value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        raise ConfigError(said("{name} must be one of {choices}; got {value!r}", name=name, choices=", ".join(choices),
+                               value=value))
     object.__setattr__(obj, f.name, value)
 
 
@@ -137,7 +142,7 @@ class DataConfig(Validated):
                 raise ConfigError(str(err)) from err
         object.__setattr__(self, "points", _check_points(self.points))
         if self.name in DATASETS_DRAWN and not self.points:
-            raise ConfigError("data custom needs points: draw or select a region on the Draw data page")
+            raise ConfigError(said("data custom needs points: draw or select a region on the Draw data page"))
         if self.points and self.name not in DATASETS_DRAWN:
             raise ConfigError(f"points belong to data custom, not {self.name}")
 

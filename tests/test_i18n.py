@@ -246,6 +246,15 @@ def test_a_sentence_of_the_library_is_translated_by_its_template_with_its_fields
     assert i18n._(note) == "지금까지의 최고 상태 보관: 스텝 12,000 (모드 7/8, 고품질 87.5%)"
     assert i18n.reason(busy).startswith("서버가 바쁩니다: 지금 4개의 실행이 학습 중입니다(한도 4개).")
     assert i18n.reason(ValueError("plain words")) == "plain words"  # not said(): shown as it is
+    from ganlab.config import ConfigError, default_config
+    from ganlab.data.user_data import UploadError, check_name
+
+    with pytest.raises(UploadError) as refused:
+        check_name("two words")
+    assert i18n.reason(refused.value).startswith("'two words'은(는) 데이터셋 이름이 될 수 없습니다")
+    with pytest.raises(ConfigError) as refused:
+        default_config("ring8", lr_d=5.0)
+    assert "사이여야 합니다. 받은 값: 5.0" in i18n.reason(refused.value)
     monkeypatch.setattr(st, "session_state", {Keys.LANGUAGE: "en"})
     assert i18n._(note) == note
 

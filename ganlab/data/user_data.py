@@ -72,8 +72,8 @@ def check_name(name: str) -> str:
     if name.startswith(PREFIX):
         name = name[len(PREFIX):]
     if not NAME.match(name):
-        raise UploadError(f"{name!r} is not a dataset name: use letters, digits, '_' and '-' (up to 48, starting "
-                          "with a letter or digit)")
+        raise UploadError(said("{name!r} is not a dataset name: use letters, digits, '_' and '-' (up to 48, starting "
+                               "with a letter or digit)", name=name))
     return name
 
 
@@ -125,35 +125,39 @@ class ImportResult:
 def parse_points(data: bytes, limits: Limits = LIMITS) -> np.ndarray:
     """(N, 1) or (N, 2) float32 points from CSV bytes: one or two numeric columns, an optional header row."""
     if len(data) > limits.upload_bytes:
-        raise UploadError(f"the file is {len(data) / 2**20:.0f} MB; uploads are limited to {limits.upload_bytes // 2**20} MB")
+        raise UploadError(said("the file is {mb:.0f} MB; uploads are limited to {limit} MB", mb=len(data) / 2**20,
+                               limit=limits.upload_bytes // 2**20))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise UploadError("the CSV is not text (UTF-8)") from err
+        raise UploadError(said("the CSV is not text (UTF-8)")) from err
     rows = []
     for i, row in enumerate(csv.reader(io.StringIO(text))):
         if not row or all(not c.strip() for c in row):
             continue
         if len(rows) >= limits.csv_rows:
-            raise UploadError(f"the CSV has more than {limits.csv_rows:,} rows")
+            raise UploadError(said("the CSV has more than {rows:,} rows", rows=limits.csv_rows))
         try:
             values = [float(c) for c in row]
         except ValueError:
             if i == 0 and not rows:
                 continue  # a header row
-            raise UploadError(f"row {i + 1} holds text where a number belongs: {', '.join(row)[:80]!r}") from None
+            raise UploadError(said("row {row} holds text where a number belongs: {text!r}", row=i + 1,
+                                        text=", ".join(row)[:80])) from None
         if len(values) not in (1, 2):
-            raise UploadError(f"row {i + 1} has {len(values)} columns; points have one (1-D) or two (2-D)")
+            raise UploadError(said("row {row} has {n} columns; points have one (1-D) or two (2-D)", row=i + 1,
+                                    n=len(values)))
         if rows and len(values) != len(rows[0]):
-            raise UploadError(f"row {i + 1} has {len(values)} columns, the rows before it {len(rows[0])}")
+            raise UploadError(said("row {row} has {n} columns, the rows before it {before}", row=i + 1, n=len(values),
+                                    before=len(rows[0])))
         if not all(math.isfinite(v) for v in values):
-            raise UploadError(f"row {i + 1} holds NaN or an infinite value")
+            raise UploadError(said("row {row} holds NaN or an infinite value", row=i + 1))
         rows.append(values)
     if len(rows) < 10:
-        raise UploadError(f"the CSV has {len(rows)} points; a distribution needs at least 10")
+        raise UploadError(said("the CSV has {n} points; a distribution needs at least 10", n=len(rows)))
     x = np.asarray(rows, dtype=np.float64)
     if np.abs(x).max() > 1e6:
-        raise UploadError("the points lie beyond +-1,000,000; rescale them")
+        raise UploadError(said("the points lie beyond +-1,000,000; rescale them"))
     return x.astype(np.float32)
 
 
@@ -163,28 +167,31 @@ def parse_points(data: bytes, limits: Limits = LIMITS) -> np.ndarray:
 def _safe_parts(name: str) -> tuple[str, ...]:
     """The path parts of an archive entry, refusing any name that could leave the archive."""
     if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise UploadError(f"the archive holds an entry with an unsafe name ({name[:80]!r}); nothing was imported")
+        raise UploadError(said("the archive holds an entry with an unsafe name ({name!r}); nothing was imported",
+                               name=name[:80]))
     parts = PurePosixPath(name).parts
     if any(p in ("..", "") for p in parts):
-        raise UploadError(f"the archive holds an entry whose name climbs out of it ({name[:80]!r}); nothing was imported")
+        raise UploadError(said("the archive holds an entry whose name climbs out of it ({name!r}); nothing was "
+                               "imported", name=name[:80]))
     return parts
 
 
 def _entries(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     if len(data) > limits.upload_bytes:
-        raise UploadError(f"the archive is {len(data) / 2**20:.0f} MB; uploads are limited to "
-                          f"{limits.upload_bytes // 2**20} MB")
+        raise UploadError(said("the archive is {mb:.0f} MB; uploads are limited to {limit} MB", mb=len(data) / 2**20,
+                               limit=limits.upload_bytes // 2**20))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise UploadError(f"it is not a zip archive ({err})") from err
+        raise UploadError(said("it is not a zip archive ({err})", err=str(err))) from err
     if len(infos) > limits.entries:
-        raise UploadError(f"the archive holds {len(infos):,} entries; at most {limits.entries:,} are read")
+        raise UploadError(said("the archive holds {n:,} entries; at most {limit:,} are read", n=len(infos),
+                               limit=limits.entries))
     declared = sum(i.file_size for i in infos)
     if declared > limits.declared_bytes:
-        raise UploadError(f"the archive would unpack to {declared / 2**20:,.0f} MB; at most "
-                          f"{limits.declared_bytes // 2**20} MB are read (a zip bomb?)")
+        raise UploadError(said("the archive would unpack to {mb:,.0f} MB; at most {limit} MB are read (a zip bomb?)",
+                               mb=declared / 2**20, limit=limits.declared_bytes // 2**20))
     for info in infos:
         _safe_parts(info.filename)
     return archive, [i for i in infos if not i.is_dir()]
@@ -197,9 +204,11 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
         with archive.open(info) as fh:
             body = fh.read(info.file_size + 1)  # never more than declared: a lying entry is caught here
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as err:
-        raise UploadError(f"the archive is damaged at {info.filename[:80]!r} ({err}); nothing was imported") from err
+        raise UploadError(said("the archive is damaged at {name!r} ({err}); nothing was imported",
+                               name=info.filename[:80], err=str(err))) from err
     if len(body) > info.file_size:
-        raise UploadError(f"{info.filename[:80]!r} unpacks to more than it declares; nothing was imported")
+        raise UploadError(said("{name!r} unpacks to more than it declares; nothing was imported",
+                               name=info.filename[:80]))
     return body
 
 
@@ -241,8 +250,10 @@ def parse_images(data: bytes, *, colour: bool = False, limits: Limits = LIMITS):
         images.append(convert(img, colour))
         classes.append(_class_of(p, root))
     if not images:
-        raise UploadError("the archive holds no PNG or JPEG image that could be read"
-                          + (f" (left out: {'; '.join(skipped[:3])})" if skipped else ""))
+        if skipped:
+            raise UploadError(said("the archive holds no PNG or JPEG image that could be read (left out: {left_out})",
+                                   left_out="; ".join(skipped[:3])))
+        raise UploadError(said("the archive holds no PNG or JPEG image that could be read"))
     names = sorted(set(classes))
     if "" in names and len(names) > 1:  # images beside the class folders: a class of their own
         names = [n or "(no folder)" for n in names]
@@ -259,9 +270,9 @@ def _write(root: Path, name: str, arrays: dict[str, np.ndarray], meta: dict) -> 
     root.mkdir(parents=True, exist_ok=True)
     final = (root / name).resolve()
     if final.parent != root.resolve():
-        raise UploadError(f"{name!r} would leave the user data folder")
+        raise UploadError(said("{name!r} would leave the user data folder", name=name))
     if final.exists():
-        raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name")
+        raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
     try:
         for key, array in arrays.items():
@@ -271,8 +282,8 @@ def _write(root: Path, name: str, arrays: dict[str, np.ndarray], meta: dict) -> 
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         if final.exists():
-            raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name") from err
-        raise UploadError(f"the dataset could not be written to {root} ({err})") from err
+            raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name)) from err
+        raise UploadError(said("the dataset could not be written to {root} ({err})", root=str(root), err=str(err))) from err
 
 
 def import_file(filename: str, data: bytes, name: str, data_dir: str | Path, *, colour: bool = False,
@@ -281,7 +292,7 @@ def import_file(filename: str, data: bytes, name: str, data_dir: str | Path, *, 
     name = check_name(name)
     root = user_root(data_dir)
     if (root / name).exists():
-        raise UploadError(f"a dataset named {PREFIX}{name} exists already; choose another name")
+        raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
     suffix = PurePosixPath(str(filename)).suffix.lower()
     meta = {"name": name, "source": PurePosixPath(str(filename)).name[:120], "created": time.strftime("%Y-%m-%d %H:%M:%S")}
     if suffix in (".csv", ".txt"):
@@ -295,7 +306,8 @@ def import_file(filename: str, data: bytes, name: str, data_dir: str | Path, *, 
                {**meta, "kind": "images", "count": len(images), "shape": list(images.shape[1:]),
                 "classes": list(classes), "skipped": list(skipped[:50])})
         return ImportResult(name, "images", len(images), tuple(images.shape[1:]), classes, skipped)
-    raise UploadError(f"{PurePosixPath(str(filename)).name!r}: upload a .csv of points or a .zip of images")
+    raise UploadError(said("{name!r}: upload a .csv of points or a .zip of images",
+                           name=PurePosixPath(str(filename)).name))
 
 
 @dataclass(frozen=True)
