@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ganlab.said import said
+
 MAX_UPLOAD_BYTES = 5 * 2**20  # an uploaded picture, as the file
 MAX_PIXELS = 4096 * 4096  # width x height a file may declare; larger is refused before decoding
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
@@ -27,20 +29,23 @@ class ImageInputError(ValueError):
 def read_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Decode untrusted bytes into a greyscale PIL image, refusing anything too big before decoding it."""
     if len(data) > max_bytes:
-        raise ImageInputError(f"the file is {len(data) / 2**20:.1f} MB; pictures are limited to {max_bytes / 2**20:.0f} MB")
+        raise ImageInputError(said("the file is {mb:.1f} MB; pictures are limited to {limit:.0f} MB", mb=len(data) / 2**20,
+                                    limit=max_bytes / 2**20))
     if not data:
-        raise ImageInputError("the file is empty")
+        raise ImageInputError(said("the file is empty"))
     try:
         img = Image.open(io.BytesIO(data))  # reads the header only: the declared size, not the pixels
     except Image.DecompressionBombError as err:  # PIL's own bound on a declared size, far above ours
-        raise ImageInputError(f"the picture declares more pixels than the {max_pixels:,} read here") from err
+        raise ImageInputError(said("the picture declares more pixels than the {limit:,} read here", limit=max_pixels)) from err
     except (UnidentifiedImageError, OSError, ValueError) as err:
-        raise ImageInputError(f"it is not a picture this app reads ({', '.join(FORMATS)})") from err
+        raise ImageInputError(said("it is not a picture this app reads ({formats})", formats=", ".join(FORMATS))) from err
     if img.format not in FORMATS:
-        raise ImageInputError(f"{img.format or 'this'} pictures are not read here; use {', '.join(FORMATS)}")
+        raise ImageInputError(said("{kind} pictures are not read here; use {formats}", kind=img.format or "these",
+                                    formats=", ".join(FORMATS)))
     width, height = img.size
     if width < 1 or height < 1 or width * height > max_pixels:
-        raise ImageInputError(f"the picture declares {width} x {height} pixels; at most {max_pixels:,} are read")
+        raise ImageInputError(said("the picture declares {width} x {height} pixels; at most {limit:,} are read", width=width,
+                                    height=height, limit=max_pixels))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -50,7 +55,7 @@ def read_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: in
         return img.convert("L")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning,
             EOFError) as err:
-        raise ImageInputError(f"the picture is damaged or truncated ({type(err).__name__})") from err
+        raise ImageInputError(said("the picture is damaged or truncated ({kind})", kind=type(err).__name__)) from err
 
 
 def to_digit(img: Image.Image, *, invert: bool | None = None, box: int = 20, size: int = 28) -> np.ndarray:

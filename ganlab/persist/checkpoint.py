@@ -27,6 +27,7 @@ from ganlab import __version__
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.models import ModelArgs, build_nets
 from ganlab.errors import CheckpointError  # noqa: F401  (raised here, defined apart)
+from ganlab.said import said
 from ganlab.training.trainer import Trainer
 
 FORMAT = "ganlab-checkpoint"
@@ -143,7 +144,7 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
 
 def to_bytes(trainer, *, optimisers: bool = True) -> bytes:
     if trainer.diverged:
-        raise CheckpointError("this run diverged (NaN/inf weights); nothing was saved. Reset or load a checkpoint.")
+        raise CheckpointError(said("this run diverged (NaN/inf weights); nothing was saved. Reset or load a checkpoint."))
     buf = io.BytesIO()
     with trainer.lock:
         torch.save(payload(trainer, optimisers=optimisers), buf)
@@ -159,7 +160,7 @@ def load(source: str | Path | bytes, *, max_bytes: int = MAX_BYTES) -> Checkpoin
     """Read and validate a checkpoint from a path or raw bytes (an upload). Never executes code."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
-        label = "the uploaded file"
+        label = said("the uploaded file")
     else:
         path = Path(source)
         if path.is_dir():
@@ -168,18 +169,20 @@ def load(source: str | Path | bytes, *, max_bytes: int = MAX_BYTES) -> Checkpoin
         try:
             size = path.stat().st_size
         except OSError as err:
-            raise CheckpointError(f"{label} cannot be read: {err.strerror or err}") from err
+            raise CheckpointError(said("{label} cannot be read: {err}", label=label, err=str(err.strerror or err))) from err
         if size > max_bytes:
-            raise CheckpointError(f"{label} is {size / 2**20:.1f} MB; checkpoints are limited to {max_bytes / 2**20:.0f} MB")
+            raise CheckpointError(said("{label} is {mb:.1f} MB; checkpoints are limited to {limit:.0f} MB", label=label,
+                                        mb=size / 2**20, limit=max_bytes / 2**20))
         data = path.read_bytes()
     if len(data) > max_bytes:
-        raise CheckpointError(f"{label} is {len(data) / 2**20:.1f} MB; checkpoints are limited to {max_bytes / 2**20:.0f} MB")
+        raise CheckpointError(said("{label} is {mb:.1f} MB; checkpoints are limited to {limit:.0f} MB", label=label,
+                                    mb=len(data) / 2**20, limit=max_bytes / 2**20))
     if not data:
-        raise CheckpointError(f"{label} is empty")
+        raise CheckpointError(said("{label} is empty", label=label))
     try:
         raw = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many kinds for junk, truncation or forbidden globals
-        raise CheckpointError(f"{label} is not a ganlab checkpoint ({_why_unreadable(err)})") from err
+        raise CheckpointError(said("{label} is not a ganlab checkpoint ({why})", label=label, why=_why_unreadable(err))) from err
     return _validate(raw, label)
 
 
@@ -188,17 +191,17 @@ def _why_unreadable(err: Exception) -> str:
     text = str(err)
     refused = re.search(r"(?:Unsupported global: GLOBAL|unsupported GLOBAL) ([\w.]+)", text)
     if refused:
-        return f"it asks to run code ({refused.group(1)}), which is refused; nothing was executed"
-    return "it is not a PyTorch file that loads safely: damaged, truncated, or another format"
+        return said("it asks to run code ({name}), which is refused; nothing was executed", name=refused.group(1))
+    return said("it is not a PyTorch file that loads safely: damaged, truncated, or another format")
 
 
 def _validate(raw: Any, label: str) -> Checkpoint:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise CheckpointError(f"{label} is not a ganlab checkpoint (no '{FORMAT}' tag)")
+        raise CheckpointError(said("{label} is not a ganlab checkpoint (no '{tag}' tag)", label=label, tag=FORMAT))
     version = raw.get("format_version")
     if version not in READABLE_VERSIONS:
-        raise CheckpointError(f"{label} has checkpoint format {version!r}; "
-                              f"this ganlab reads formats {', '.join(map(str, READABLE_VERSIONS))}")
+        raise CheckpointError(said("{label} has checkpoint format {version!r}; this ganlab reads formats {formats}",
+                                   label=label, version=version, formats=", ".join(map(str, READABLE_VERSIONS))))
     try:
         config = RunConfig.from_dict(raw["config"])
         args = ModelArgs.from_dict(raw["model_args"])
@@ -208,9 +211,9 @@ def _validate(raw: Any, label: str) -> Checkpoint:
         if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
             raise TypeError("its networks are not a mapping of weights")
     except (KeyError, TypeError, ValueError, ConfigError) as err:
-        raise CheckpointError(f"{label} has a damaged description: {err}") from err
+        raise CheckpointError(said("{label} has a damaged description: {err}", label=label, err=str(err))) from err
     if args != ModelArgs.from_config(config, args.data_shape, args.data_classes):
-        raise CheckpointError(f"{label}: its model arguments do not match its config")
+        raise CheckpointError(said("{label}: its model arguments do not match its config", label=label))
     try:
         nets = build_nets(args)
         if set(nets) != set(states):
@@ -220,14 +223,15 @@ def _validate(raw: Any, label: str) -> Checkpoint:
         if ema_state is not None:
             nets["gen"].load_state_dict(ema_state)
     except (RuntimeError, ValueError, TypeError, AttributeError) as err:
-        raise CheckpointError(f"{label}: the weights do not fit the described model ({str(err)[:200]})") from err
+        raise CheckpointError(said("{label}: the weights do not fit the described model ({err})", label=label,
+                                    err=str(err)[:200])) from err
     named = {f"{net}.{k}": v for net, state in states.items() for k, v in state.items()}
     for name, tensor in {**named, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-            raise CheckpointError(f"{label}: weight {name} holds NaN or infinite values")
+            raise CheckpointError(said("{label}: weight {name} holds NaN or infinite values", label=label, name=name))
     train_seconds = float(raw.get("train_seconds", 0.0))
     if step < 0 or not math.isfinite(train_seconds):
-        raise CheckpointError(f"{label} has a damaged description (step {step})")
+        raise CheckpointError(said("{label} has a damaged description (step {step})", label=label, step=step))
     rng = raw.get("rng")
     return Checkpoint(config, args, step, train_seconds, states,
                       raw.get("opt_d"), raw.get("opt_g"),
@@ -280,7 +284,7 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
         if ckpt.rng is not None and ckpt.rng_device == trainer.device.type:
             p.rng.set_state(ckpt.rng)
     except (RuntimeError, ValueError, KeyError) as err:
-        raise CheckpointError(f"the optimiser or RNG state does not fit this model: {err}") from err
+        raise CheckpointError(said("the optimiser or RNG state does not fit this model: {err}", err=str(err))) from err
     trainer.step = ckpt.step
     p.ema_updates = _optimizer_steps(p.opt_g, ckpt.step)  # where the average's warm-up stood
     trainer.train_seconds = ckpt.train_seconds

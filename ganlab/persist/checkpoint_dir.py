@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ganlab.persist.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, atomic_write, load, to_bytes
+from ganlab.said import said
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "checkpoints"
@@ -37,8 +38,8 @@ def clean_name(name: str) -> str:
     if stem.endswith(".pt"):
         stem = stem[:-3]
     if not NAME.match(stem) or stem in (".", "..") or ".." in stem:
-        raise CheckpointError(f"{name!r} is not a valid checkpoint name: use letters, digits, '.', '_' and '-' "
-                              "(up to 64, starting with a letter or digit)")
+        raise CheckpointError(said("{name!r} is not a valid checkpoint name: use letters, digits, '.', '_' and '-' "
+                                   "(up to 64, starting with a letter or digit)", name=name))
     return stem
 
 
@@ -65,7 +66,7 @@ class CheckpointDir:
         for e in self.entries():
             if e.name == name:
                 return e
-        raise CheckpointError(f"no checkpoint named {name!r}")
+        raise CheckpointError(said("no checkpoint named {name!r}", name=name))
 
     def load(self, name: str) -> Checkpoint:
         return load(self.find(name).path)
@@ -75,7 +76,7 @@ class CheckpointDir:
         self.user.mkdir(parents=True, exist_ok=True)
         path = (self.user / f"{clean_name(name)}.pt").resolve()
         if path.parent != self.user:
-            raise CheckpointError(f"{name!r} would leave the checkpoints folder")
+            raise CheckpointError(said("{name!r} would leave the checkpoints folder", name=name))
         return path
 
     def save(self, trainer, name: str, *, overwrite: bool = True) -> Entry:
@@ -86,26 +87,27 @@ class CheckpointDir:
         """Atomically write a checkpoint's bytes (a run's own, from wherever it trains) as user/<name>.pt."""
         path = self.user_path(name)
         if path.exists() and not overwrite:
-            raise CheckpointError(f"a checkpoint named user/{path.stem} exists; choose another name")
+            raise CheckpointError(said("a checkpoint named {name} exists; choose another name", name=f"user/{path.stem}"))
         atomic_write(path, data)
         return Entry(f"user/{path.stem}", path, False, path.stat().st_size)
 
     def upload(self, filename: str, data: bytes) -> Entry:
         """Validate untrusted bytes as a checkpoint, then store them as user/<name>.pt (never overwriting)."""
         if len(data) > MAX_BYTES:
-            raise CheckpointError(f"the upload is {len(data) / 2**20:.1f} MB; checkpoints are limited to "
-                                  f"{MAX_BYTES / 2**20:.0f} MB")
+            raise CheckpointError(said("the upload is {mb:.1f} MB; checkpoints are limited to {limit:.0f} MB",
+                                       mb=len(data) / 2**20, limit=MAX_BYTES / 2**20))
         path = self.user_path(Path(str(filename)).name)
         load(bytes(data))  # raises CheckpointError for anything that is not a valid, safe checkpoint
         if path.exists():
-            raise CheckpointError(f"a checkpoint named user/{path.stem} already exists; rename the file and retry")
+            raise CheckpointError(said("a checkpoint named {name} already exists; rename the file and retry",
+                                       name=f"user/{path.stem}"))
         atomic_write(path, bytes(data))
         return Entry(f"user/{path.stem}", path, False, len(data))
 
     def delete(self, name: str) -> None:
         entry = self.find(name)
         if entry.pretrained:
-            raise CheckpointError(f"{name} is a pretrained model and cannot be deleted")
+            raise CheckpointError(said("{name} is a pretrained model and cannot be deleted", name=name))
         entry.path.unlink()
 
     def read_bytes(self, name: str) -> bytes:
