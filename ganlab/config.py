@@ -18,7 +18,7 @@ import os
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from ganlab.said import said
+from ganlab.said import said, said_by
 
 DATASETS_2D = ("ring8", "grid25", "spiral", "moons")
 DATASETS_1D = ("mog1d",)
@@ -139,7 +139,7 @@ class DataConfig(Validated):
             try:
                 check_name(self.name)
             except UploadError as err:
-                raise ConfigError(str(err)) from err
+                raise ConfigError(said_by(err)) from err
         object.__setattr__(self, "points", _check_points(self.points))
         if self.name in DATASETS_DRAWN and not self.points:
             raise ConfigError(said("data custom needs points: draw or select a region on the Draw data page"))

@@ -4,8 +4,9 @@ language's catalog (locale/<lang>/LC_MESSAGES/ganlab.po), keeping what is transl
     .venv/bin/python locale/extract.py
 
 Three sources: the ``_("...")`` calls of app.py, pages/ and ui/ and the ``said("...")`` calls of ganlab/
-(Babel's extractor), and the display strings the library defines as plain data (variant titles, metric labels, presets, course questions,
-chart titles...), read from its registries here, since ganlab/ never imports streamlit or ui.i18n.
+(Babel's extractor), and the display strings the library defines as plain data (variant titles, metric
+labels, presets, course questions, chart titles...), read from its registries here, since ganlab/ never
+imports streamlit or ui.i18n.
 A new or changed text arrives untranslated (or fuzzy, when Babel finds a close old one);
 tests/test_i18n.py fails until each has its translation.
 """

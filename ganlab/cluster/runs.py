@@ -36,7 +36,7 @@ from ganlab.cluster.connection import (
 from ganlab.cluster.registry import _remote, slots
 from ganlab.config import RunConfig
 from ganlab.core.models import ModelArgs
-from ganlab.said import said
+from ganlab.said import said, said_by
 from ganlab.training.capacity import Busy
 from ganlab.training.run_state import Status
 
@@ -286,15 +286,16 @@ class RayRun:
 
     def status(self) -> Status:
         if self._resuming.locked():
-            s = self._last["status"] if self._last else None
-            return Status("paused", s.step if s else 0, s.device if s else "?", 0.0,
-                          said("Resuming from the last autosave: a new process on the cluster is starting (this "
-                               "takes a few seconds)."), engine=s.engine if s else "")
+            return self._paused_with(said("Resuming from the last autosave: a new process on the cluster is starting "
+                                          "(this takes a few seconds)."))
         if self.lost:
-            s = self._last["status"] if self._last else None
-            return Status("paused", s.step if s else 0, s.device if s else "?", 0.0, self.message_lost(),
-                          engine=s.engine if s else "")
+            return self._paused_with(self.message_lost())
         return self._bundle()["status"]
+
+    def _paused_with(self, message: str) -> Status:
+        """The last status the actor gave, as paused with ``message`` (its actor is gone, or not yet there)."""
+        s = self._last["status"] if self._last else None
+        return Status("paused", s.step if s else 0, s.device if s else "?", 0.0, message, engine=s.engine if s else "")
 
     def message_lost(self) -> str:
         if self._autosave_path:
@@ -458,6 +459,8 @@ class RayRun:
             self._lose(str(err))
         except Exception as err:  # the actor's ConfigError comes back wrapped; say it as it was
             cause = getattr(err, "cause", None)
+            if isinstance(cause, ConfigError):
+                raise ConfigError(said_by(cause)) from err  # its said() sentence crosses back whole
             raise ConfigError(str(cause or err).splitlines()[-1]) from err
 
     def set_autosave(self, every: int, path) -> None:

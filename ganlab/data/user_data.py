@@ -67,6 +67,10 @@ def user_root(data_dir: str | Path) -> Path:
     return Path(env) if env else Path(data_dir) / "user"
 
 
+def _taken(name: str) -> UploadError:
+    return UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
+
+
 def check_name(name: str) -> str:
     name = str(name).strip()
     if name.startswith(PREFIX):
@@ -272,7 +276,7 @@ def _write(root: Path, name: str, arrays: dict[str, np.ndarray], meta: dict) -> 
     if final.parent != root.resolve():
         raise UploadError(said("{name!r} would leave the user data folder", name=name))
     if final.exists():
-        raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
+        raise _taken(name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
     try:
         for key, array in arrays.items():
@@ -282,7 +286,7 @@ def _write(root: Path, name: str, arrays: dict[str, np.ndarray], meta: dict) -> 
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         if final.exists():
-            raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name)) from err
+            raise _taken(name) from err
         raise UploadError(said("the dataset could not be written to {root} ({err})", root=str(root), err=str(err))) from err
 
 
@@ -292,7 +296,7 @@ def import_file(filename: str, data: bytes, name: str, data_dir: str | Path, *, 
     name = check_name(name)
     root = user_root(data_dir)
     if (root / name).exists():
-        raise UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
+        raise _taken(name)
     suffix = PurePosixPath(str(filename)).suffix.lower()
     meta = {"name": name, "source": PurePosixPath(str(filename)).name[:120], "created": time.strftime("%Y-%m-%d %H:%M:%S")}
     if suffix in (".csv", ".txt"):
