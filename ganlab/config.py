@@ -320,7 +320,23 @@ class RunConfig(Validated):
                 kwargs[key] = value
             else:
                 kwargs[key] = value
+        kwargs["variant"] = _with_legacy(kwargs.get("model", ModelConfig()).arch, kwargs.get("variant"))
         return cls(**kwargs)
+
+
+def _with_legacy(arch: str, saved: dict | None) -> dict | None:
+    """A saved config's variant settings, where a setting added later takes the value that reproduces what
+    was trained before it existed (its ``legacy`` metadata), not its new default."""
+    from ganlab import variants
+
+    try:
+        kind = variants.get(arch).Settings
+    except ConfigError:
+        return saved  # an unknown model is refused when the config is built
+    old = {f.name: f.metadata["legacy"] for f in fields(kind) if "legacy" in f.metadata}
+    if not old:
+        return saved
+    return {**old, **(saved or {})}
 
 
 def _build(kind, values: dict, where: str):

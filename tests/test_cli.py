@@ -60,3 +60,23 @@ def test_issue_acceptance_ring8_5000_steps(tmp_path):
     m = mixture("ring8")
     q = mode_quality(np.load(tmp_path / "s.npy"), m.modes.numpy(), m.sigma)
     assert q.modes_covered >= 6 and q.high_quality >= 0.5, q
+
+
+def test_seconds_alone_is_a_time_budget_and_with_steps_whichever_comes_first(tmp_path):
+    from ganlab.cli.training import _train_loop
+    from ganlab.config import default_config
+    from ganlab.training.trainer import Trainer
+
+    trainer = Trainer(default_config("ring8", hidden=8, depth=1, batch_size=16, device="cpu"))
+    assert trainer.config.steps == 5000  # the default budget, which --seconds alone must not stop at
+    assert _train_loop(trainer, None, tmp_path, 0, seconds=0.5) == 0
+    assert trainer.train_seconds >= 0.5
+    proc = ganlab("train", "--data", "ring8", "--hidden", 8, "--depth", 1, "--seconds", 0.5, "--device", "cpu",
+                  "--out", tmp_path / "a")
+    assert "for 0.5 s ->" in proc.stdout
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"data": "ring8", "hidden": 8, "depth": 1, "steps": 40}))
+    proc = ganlab("train", "--config", cfg, "--seconds", 600, "--out", tmp_path / "b")
+    assert "for 40 steps or 600 s, whichever comes first" in proc.stdout
+    with open(tmp_path / "b" / "metrics.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 40

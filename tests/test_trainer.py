@@ -33,6 +33,33 @@ def test_plain_trainer_records_every_step():
     assert (np.diff(snap.column("wall")) >= 0).all() and (snap.column("grad_d") > 0).all()
 
 
+def test_recorded_times_are_read_after_the_blocks_synchronisation():
+    """On a GPU a step returns as soon as its kernels are queued; only the block's one host synchronisation
+    (copying its metrics) says when the device finished. Here the copy is made to wait as a device finishing
+    a queued block would: the wall column, train_seconds and steps/s must include that wait."""
+    class Queued(Trainer):
+        def _collect(self, outs):
+            time.sleep(0.4)  # the device still working through the block when the host asks for its metrics
+            return super()._collect(outs)
+
+    t = Queued(default_config("ring8", device="cpu", **SMALL))
+    t.run(10)
+    wall = t.store.snapshot().column("wall")
+    assert t.train_seconds >= 0.4 and wall[-1] == pytest.approx(t.train_seconds)
+    assert (np.diff(wall) >= 0).all() and wall[0] > 0
+    assert t.store.steps_per_second() <= 10 / 0.4
+
+
+def test_the_synchronised_clock_stretches_queued_reads_to_the_sync():
+    from ganlab.training.trainer import synchronised_clock
+
+    # a GPU block: four steps queued in 4 ms, the sync at 1 s -> the steps end at 0.25, 0.5, 0.75 and 1 s
+    np.testing.assert_allclose(synchronised_clock([10.001, 10.002, 10.003, 10.004], 10.0, 11.0),
+                               [0.25, 0.5, 0.75, 1.0])
+    # a CPU block: each read is when the step was done; the sync adds only the copy (nothing changes)
+    np.testing.assert_allclose(synchronised_clock([10.1, 10.3, 10.6], 10.0, 10.6), [0.1, 0.3, 0.6])
+
+
 def test_same_seed_same_run():
     a, b = (Trainer(default_config("ring8", seed=3, **SMALL)) for _ in range(2))
     a.run(20)

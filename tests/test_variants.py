@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from ganlab import variants
-from ganlab.config import ConfigError, RunConfig, default_config, field_specs
+from ganlab.config import ConfigError, RunConfig, Validated, default_config, field_specs, setting
 from ganlab.core.models import ModelArgs, build_nets
 from ganlab.data.datasets import load_images
 from ganlab.evaluation.accuracy import accuracy
@@ -58,8 +58,19 @@ def test_the_registry_refuses_a_clash():
         key = "thief"
         Settings = Stolen
 
-    with pytest.raises(ValueError, match="another variant's"):
+    with pytest.raises(ValueError, match="another variant"):
         variants.register(Thief())
+
+    @dataclasses.dataclass(frozen=True)
+    class Shadow(Validated):  # a setting named as a shared one (the model's output activation)
+        output: str = setting("x")
+
+    class Shadower(variants.Variant):
+        key = "shadower"
+        Settings = Shadow
+
+    with pytest.raises(ValueError, match="shared settings"):
+        variants.register(Shadower())
     assert "thief" not in variants.names()
 
 

@@ -33,6 +33,13 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(ns: argparse.Namespace) -> RunConfig:
     """Defaults for the dataset, then --config FILE, then explicit flags."""
+    merged = requested_settings(ns)
+    data = merged.pop("data", "ring8")
+    return default_config(data, **merged)
+
+
+def requested_settings(ns: argparse.Namespace) -> dict:
+    """The settings a person asked for, by flat name: --config FILE's, then the explicit flags'."""
     flat = {k: v for k, v in vars(ns).items() if k in field_specs()}
     from_file: dict = {}
     if ns.config is not None:
@@ -47,9 +54,7 @@ def config_from_args(ns: argparse.Namespace) -> RunConfig:
             from_file = loaded
         else:
             raise CLIError(f"--config {ns.config}: expected a JSON object of settings")
-    merged = {**from_file, **flat}
-    data = merged.pop("data", "ring8")
-    return default_config(data, **merged)
+    return {**from_file, **flat}
 
 
 def cmd_train(ns: argparse.Namespace) -> int:
@@ -68,9 +73,13 @@ def cmd_train(ns: argparse.Namespace) -> int:
         recorder.begin(trainer)
         trainer.store.sink = lambda rows: writer.writerows(
             [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
+        # --seconds alone is a time budget; with --steps too, whichever comes first
+        steps = config.steps if ns.seconds is None or "steps" in requested_settings(ns) else None
+        budget = (f"{ns.seconds:g} s" if steps is None else f"{steps} steps" if ns.seconds is None
+                  else f"{steps} steps or {ns.seconds:g} s, whichever comes first")
         print(f"training {trainer.variant.title} on {config.data.name} with the {config.optim.loss} loss "
-              f"on {trainer.device} for {config.steps} steps -> {out}", flush=True)
-        status = _train_loop(trainer, config.steps, out, ns.save_every, ns.seconds, recorder)
+              f"on {trainer.device} for {budget} -> {out}", flush=True)
+        status = _train_loop(trainer, steps, out, ns.save_every, ns.seconds, recorder)
     path = out / CHECKPOINT_NAME
     if status == 0:
         save(trainer, path, optimisers=not ns.without_optimisers)
@@ -86,13 +95,14 @@ def cmd_train(ns: argparse.Namespace) -> int:
     return status
 
 
-def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, seconds: float | None = None,
+def _train_loop(trainer: Trainer, steps: int | None, out: Path, save_every: int, seconds: float | None = None,
                 recorder: RunRecorder | None = None) -> int:
-    """Train to ``steps`` (or until ``seconds`` of training, pauses and saving excluded, have passed)."""
+    """Train to ``steps`` or until ``seconds`` of training (pauses and saving excluded) have passed, whichever
+    comes first; ``steps`` None trains for ``seconds`` alone."""
     last_print = time.perf_counter()
     block = 50
-    while trainer.step < steps and (seconds is None or trainer.train_seconds < seconds):
-        n = min(block, steps - trainer.step)
+    while (steps is None or trainer.step < steps) and (seconds is None or trainer.train_seconds < seconds):
+        n = block if steps is None else min(block, steps - trainer.step)
         try:
             trainer.run(n)
         except Diverged as err:
@@ -107,7 +117,7 @@ def _train_loop(trainer: Trainer, steps: int, out: Path, save_every: int, second
         now = time.perf_counter()
         if now - last_print > 2 or trainer.step == steps or seconds is not None and trainer.train_seconds >= seconds:
             last = trainer.store.snapshot().last
-            print(f"step {trainer.step:>7}/{steps}  d_loss {last['d_loss']:.3f}  g_loss {last['g_loss']:.3f}  "
+            print(f"step {trainer.step:>7}/{steps or '-'}  d_loss {last['d_loss']:.3f}  g_loss {last['g_loss']:.3f}  "
                   f"D(x) {last['d_real']:.2f}  D(G(z)) {last['d_fake']:.2f}  "
                   + "".join(f"{name} {last[name]:.3g}  " for name in trainer.variant.extra_metrics)
                   + f"{trainer.store.steps_per_second():.0f} steps/s", flush=True)

@@ -145,6 +145,19 @@ class DCGANGenerator(nn.Module):
         return self.up(h)  # (B, 2ch, 7, 7) -> (B, ch, 14, 14) -> (B, 1, 28, 28)
 
 
+def check_28(a: ModelArgs) -> None:
+    """Networks built for 1x28x28 images only (InfoGAN's, StyleGAN's, StackGAN's, the U-Net)."""
+    if tuple(a.data_shape) != (1, 28, 28):
+        raise ValueError(f"{a.arch} is built for 1x28x28 images, not data of shape {a.data_shape}")
+
+
+def check_image(a: ModelArgs) -> None:
+    """The DCGAN networks take C x S x S images with S divisible by 4: 1x28x28, or colour 3x32x32."""
+    if len(a.data_shape) != 3 or a.data_shape[1] != a.data_shape[2] or a.data_shape[1] % 4 or a.data_shape[1] < 8:
+        raise ValueError(f"{a.arch} is built for square images whose side is divisible by 4 (28x28 grey, 32x32 "
+                         f"colour), not data of shape {a.data_shape}")
+
+
 def conv_features(a: ModelArgs) -> nn.Sequential:
     """DCGAN's discriminator body for 28x28: two strided convs with LeakyReLU(0.2), no batch norm (so
     the WGAN-GP and R1 penalties stay per-sample); (B, 1, 28, 28) -> (B, 2ch*49). Variants put their
@@ -162,23 +175,48 @@ def conv_width(a: ModelArgs) -> int:
     return 2 * a.hidden * (a.data_shape[1] // 4) * (a.data_shape[2] // 4)
 
 
-class DCGANDiscriminator(nn.Module):
-    """Strided convs with LeakyReLU and no batch norm (so the WGAN-GP penalty stays per-sample).
+def minibatch_stddev(h: torch.Tensor, group: int = 4) -> torch.Tensor:
+    """ProGAN's minibatch standard deviation (Karras et al. 2018): (B, C, H, W) -> (B, C + 1, H, W), the
+    extra channel each sample's group's spread (the std over the group of every feature, averaged), so
+    that a batch of look-alikes is easy for D to see. Groups of ``group`` samples (the batch, if smaller)."""
+    b, c, hh, ww = h.shape
+    g = min(group, b)
+    if b % g:
+        g = 1
+    y = h.reshape(g, -1, c, hh, ww) if g > 1 else h[None]
+    spread = (y.var(0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (B/g,); eps: no inf gradient at 0
+    spread = spread.repeat(g) if g > 1 else spread.expand(b) * 0  # one sample alone has no spread
+    return torch.cat([h, spread.view(b, 1, 1, 1).expand(b, 1, hh, ww)], 1)
 
+
+class DCGANDiscriminator(nn.Module):
+    """Strided convs with LeakyReLU and no batch norm (so the WGAN-GP and R1 penalties stay per-sample).
+
+    With ``spread`` (the model option ``minibatch_spread``), ProGAN's minibatch standard deviation joins
+    the 7x7 features as one more map, followed by a 3x3 conv, before the head: a batch of look-alikes
+    is then easy to call fake, which keeps an unconditional G drawing every digit (Karras et al. 2018).
     Conditional models use the projection discriminator of Miyato & Koyama, "cGANs
     with Projection Discriminator" (ICLR 2018): logit = w.h + <embed(y), h>.
     """
 
-    def __init__(self, a: ModelArgs):
+    def __init__(self, a: ModelArgs, *, spread: bool | None = None):
         super().__init__()
         self.args = a
-        self.features = conv_features(a)
+        self.spread = bool(a.option("minibatch_spread", False) if spread is None else spread)
+        ch = a.hidden
+        if self.spread:
+            self.features = nn.Sequential(*list(conv_features(a))[:-1])  # -> (B, 2ch, 7, 7), before the flatten
+            self.last = nn.Sequential(nn.Conv2d(2 * ch + 1, 2 * ch, 3, 1, 1), nn.LeakyReLU(0.2), nn.Flatten())
+        else:
+            self.features = conv_features(a)
         width = conv_width(a)
         self.head = nn.Linear(width, 1)
         self.embed = nn.Linear(a.n_classes, width, bias=False) if a.n_classes else None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.features(x)  # (B, 1, 28, 28) -> (B, ch, 14, 14) -> (B, 2ch, 7, 7) -> (B, 2ch*49)
+        h = self.features(x)  # (B, 1, 28, 28) -> (B, ch, 14, 14) -> (B, 2ch, 7, 7) [-> (B, 2ch*49)]
+        if self.spread:
+            h = self.last(minibatch_stddev(h))  # (B, 2ch + 1, 7, 7) -> (B, 2ch*49)
         logit = self.head(h).squeeze(1)  # (B,)
         if self.embed is not None:
             logit = logit + (self.embed(label_vector(y, self.args.n_classes)) * h).sum(1)

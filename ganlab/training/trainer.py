@@ -64,6 +64,21 @@ def _adam(params, lr, beta1, beta2, device, capturable: bool) -> torch.optim.Ada
     return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), fused=fused or None, capturable=capturable)
 
 
+def synchronised_clock(reads: list[float], start: float, synced: float) -> np.ndarray:
+    """Seconds from ``start`` at which each step of a block ended, as the device spent them.
+
+    ``reads`` are the clock after each step returned; ``synced`` the clock after the block's host
+    synchronisation. On a CPU a step returns when it is done, so the reads are the times (the sync
+    adds only the copy). On a GPU a step returns once its kernels are queued: the reads are early, and
+    only ``synced`` is true. So the reads are stretched to end at ``synced``, keeping their spacing.
+    """
+    reads = np.asarray(reads, dtype=np.float64) - start
+    queued = reads[-1] if len(reads) else 0.0
+    if queued <= 0:
+        return np.full(len(reads), synced - start)
+    return reads * ((synced - start) / queued)
+
+
 class Trainer:
     """One GAN run. Thread-safe: ``run``, ``sample_fixed`` and checkpointing take ``self.lock``."""
 
@@ -130,11 +145,11 @@ class Trainer:
                 else:  # a D-only or G-only update runs eagerly; the next full step captures afresh
                     self.runner.invalidate()
                     outs.append(train_step(self.parts, phase=this))
-                walls.append(time.perf_counter())
-            metrics = torch.stack(outs).cpu().numpy().astype(np.float64)  # (n, metrics): one host sync per block
+                walls.append(time.perf_counter())  # on a GPU: when the step was queued, not when it ran
+            metrics = self._collect(outs)  # (n, metrics): the block's one host synchronisation
+            wall = self.train_seconds + synchronised_clock(walls, t_start, time.perf_counter())
             first = self.step + 1
             self.step += n
-            wall = self.train_seconds + (np.asarray(walls) - t_start)
             self.train_seconds = float(wall[-1])
             rows = np.empty((n, len(self.fields)))
             rows[:, 0] = np.arange(first, self.step + 1)
@@ -154,6 +169,10 @@ class Trainer:
                 self.store.add_event(at, "diverged")
                 raise Diverged(self.diverged)
             return self.step
+
+    def _collect(self, outs: list[torch.Tensor]) -> np.ndarray:
+        """A block's metrics on the host: copying them waits for the device to finish the block."""
+        return torch.stack(outs).cpu().numpy().astype(np.float64)
 
     # -- live hyperparameters -------------------------------------------------
     def set_hparams(self, **knobs: float) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import torch
 from torch import nn
 
-from ganlab.config import DATASETS_IMAGE, ConfigError, NoSettings
+from ganlab.config import DATASETS_IMAGE, ConfigError, DataConfig, ModelConfig, NoSettings, OptimConfig, RunConfig
 
 if TYPE_CHECKING:
     from ganlab.core.models import ModelArgs
@@ -264,9 +264,12 @@ def register(variant: Variant) -> Variant:
         if m.group not in CHART_GROUPS:
             raise ValueError(f"variant {variant.key}: metric {m.name} names an unknown chart group {m.group!r}")
     taken = {f.metadata.get("flag", f.name) for v in _REGISTRY.values() for f in fields(v.Settings)}
+    taken |= {f.metadata.get("flag", f.name) for kind in (DataConfig, ModelConfig, OptimConfig, RunConfig)
+              for f in fields(kind)}
     mine = {f.metadata.get("flag", f.name) for f in fields(variant.Settings)}
     if taken & mine:
-        raise ValueError(f"variant {variant.key}: setting(s) {', '.join(sorted(taken & mine))} are another variant's")
+        raise ValueError(f"variant {variant.key}: setting(s) {', '.join(sorted(taken & mine))} are named already "
+                         "(by the shared settings or another variant)")
     _REGISTRY[variant.key] = variant
     return variant
 

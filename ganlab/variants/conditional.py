@@ -7,9 +7,9 @@ projection discriminator (Miyato & Koyama, ICLR 2018): logit = w.h + <embed(y), 
 
 from __future__ import annotations
 
-from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, check_image
 from ganlab.variants.base import register
-from ganlab.variants.vanilla import GAN, check_image
+from ganlab.variants.vanilla import GAN
 
 
 class ConditionalGAN(GAN):

@@ -47,6 +47,11 @@ class CycleGANSettings(Validated):
                                      help="cyclegan: weight of the identity loss (0 turns it off, as DiscoGAN)")
     reconstruction: str = setting("l1", choices=("l1", "l2"), label="Reconstruction distance",
                                   help="cyclegan: l1 (CycleGAN) or l2, the squared error (DiscoGAN)")
+    generator: str = setting("resnet", choices=("resnet", "unet"), legacy="unet", label="Generators",
+                             help="cyclegan: resnet, the paper's (down to 7x7, residual blocks, up again), which can "
+                                  "move strokes; unet, pix2pix's U-Net, whose skips keep every pixel in place")
+    res_blocks: int = setting(4, min=1, max=12, label="Residual blocks", help="cyclegan: residual blocks at 7x7 "
+                              "in each resnet generator (the paper's 6 at 128x128)")
 
 
 def domain_b(config) -> str:
@@ -57,6 +62,46 @@ def domain_b(config) -> str:
     if config.data.name in DATASETS_IMAGE:
         return "digits8" if config.data.name != "digits8" else "mnist"
     return "ring8" if config.data.name != "ring8" else "moons"
+
+
+class ResidualBlock(nn.Module):
+    """Two 3x3 convs with instance norm, added to the input (He et al. 2016; CycleGAN's R256)."""
+
+    def __init__(self, ch: int):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(ch, ch, 3, 1, 1), nn.InstanceNorm2d(ch, affine=True), nn.ReLU(),
+                                  nn.Conv2d(ch, ch, 3, 1, 1), nn.InstanceNorm2d(ch, affine=True))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h + self.body(h)
+
+
+def _norm_relu(ch: int) -> list[nn.Module]:
+    return [nn.InstanceNorm2d(ch, affine=True), nn.ReLU()]
+
+
+class ResnetTranslator(nn.Module):
+    """CycleGAN's generator (Johnson et al. 2016's, as Zhu et al. use it), scaled to 28x28: a conv, two
+    strided convs down to 7x7, residual blocks there, two transposed convs up and a conv with tanh; instance
+    norm throughout. At 28x28 its 7x7 end convs are 3x3 (a 7x7 kernel on a 28x28 image is a quarter of
+    it), at a third of the cost. Going down to 7x7 and back lets it move and resize strokes, which a
+    U-Net's full-size skip discourages: an 8x8 digit fills its frame, an MNIST digit sits in a 20x20 box."""
+
+    def __init__(self, a):
+        super().__init__()
+        ch, blocks = a.hidden, a.option("res_blocks")
+        self.net = nn.Sequential(
+            nn.Conv2d(1, ch, 3, 1, 1), *_norm_relu(ch),  # (B, 1, 28, 28) -> (B, ch, 28, 28)
+            nn.Conv2d(ch, 2 * ch, 4, 2, 1), *_norm_relu(2 * ch),  # -> (B, 2ch, 14, 14)
+            nn.Conv2d(2 * ch, 4 * ch, 4, 2, 1), *_norm_relu(4 * ch),  # -> (B, 4ch, 7, 7)
+            *[ResidualBlock(4 * ch) for _ in range(blocks)],
+            nn.ConvTranspose2d(4 * ch, 2 * ch, 4, 2, 1), *_norm_relu(2 * ch),  # -> (B, 2ch, 14, 14)
+            nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1), *_norm_relu(ch),  # -> (B, ch, 28, 28)
+            nn.Conv2d(ch, 1, 3, 1, 1), nn.Tanh(),  # -> (B, 1, 28, 28)
+        )
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(x)
 
 
 class ImageCritic(nn.Module):
@@ -111,7 +156,9 @@ class CycleGAN(Variant):
             raise ConfigError(f"cyclegan needs two image sets or two 2-D point sets; {a} and {b} are not")
 
     def model_options(self, config, data_classes):
-        return {"domain_a": config.data.name, "domain_b": domain_b(config)}
+        resnet = {"generator": "resnet", "res_blocks": config.variant.res_blocks} \
+            if config.variant.generator == "resnet" and config.data.kind == "image" else {}
+        return {"domain_a": config.data.name, "domain_b": domain_b(config), **resnet}
 
     def build(self, a):
         if len(a.data_shape) == 1:
@@ -119,7 +166,8 @@ class CycleGAN(Variant):
                     "gen_ba": PointTranslator(a), "disc_a": MLPDiscriminator(a)}
         if tuple(a.data_shape) != (1, 28, 28):
             raise ValueError(f"cyclegan is built for 1x28x28 images or 2-D points, not data of shape {a.data_shape}")
-        return {"gen": UNet(a), "disc": ImageCritic(a), "gen_ba": UNet(a), "disc_a": ImageCritic(a)}
+        translator = ResnetTranslator if a.option("generator") == "resnet" else UNet
+        return {"gen": translator(a), "disc": ImageCritic(a), "gen_ba": translator(a), "disc_a": ImageCritic(a)}
 
     def prepare(self, p, config):
         """Domain B's data, held on the device beside domain A's."""

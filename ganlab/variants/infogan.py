@@ -27,10 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganlab.config import Validated, setting
-from ganlab.core.models import DCGANGenerator, conv_width
+from ganlab.core.models import DCGANGenerator, conv_width, check_28
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Code, Half, Metric, Variant, register
-from ganlab.variants.vanilla import _check_28
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ class InfoGAN(Variant):
         return {"cont_codes": config.variant.cont_codes}
 
     def build(self, a):
-        _check_28(a)
+        check_28(a)
         return {"gen": InfoGenerator(a), "disc": InfoDiscriminator(a)}
 
     def _codes(self, p) -> tuple[torch.Tensor, torch.Tensor]:

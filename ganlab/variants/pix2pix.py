@@ -22,11 +22,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganlab.config import Validated, setting
-from ganlab.core.models import UNet
+from ganlab.core.models import UNet, check_28
 from ganlab.core.step import penalised, real_batch
 from ganlab.data.outline import outline
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Translation, Variant, register
-from ganlab.variants.vanilla import _check_28
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class Pix2Pix(Variant):
                 "fashion-mnist": dict(hidden=32, batch_size=64, lr_d=2e-4, lr_g=2e-4, ema=0.0)}
 
     def build(self, a):
-        _check_28(a)
+        check_28(a)
         return {"gen": UNet(a), "disc": PatchDiscriminator(a)}
 
     def translation(self, args):

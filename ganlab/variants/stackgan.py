@@ -25,11 +25,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganlab.config import Validated, setting
-from ganlab.core.models import conv_features, conv_width
+from ganlab.core.models import conv_features, conv_width, check_28
 from ganlab.core.step import draw_z
 from ganlab.data.captions import VOCABULARY, attribute_thresholds, attributes, bag
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Variant, register
-from ganlab.variants.vanilla import _check_28
 
 C_DIM = 16  # the text code c
 
@@ -161,7 +160,7 @@ class StackGANLite(Variant):
             raise ConfigError(f"stackgan's captions name digits: it trains on mnist, not {config.data.name}")
 
     def build(self, a):
-        _check_28(a)
+        check_28(a)
         return {"gen": StackGenerator(a), "disc": CaptionDiscriminator(a, 28), "disc_lo": CaptionDiscriminator(a, 14)}
 
     def prepare(self, p, config):

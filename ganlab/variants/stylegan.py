@@ -22,17 +22,16 @@ loss is the run's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ganlab.config import Validated, setting
-from ganlab.core.models import conv_features, conv_width
+from ganlab.core.models import DCGANDiscriminator, check_28
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import Half, Variant, register
-from ganlab.variants.vanilla import _check_28
 
 BLOCKS = ("7x7 (coarse)", "14x14 (middle)", "28x28 (fine)")
 W_AVG_DECAY = 0.995  # how fast the running mean of w follows the mapping network
@@ -40,9 +39,13 @@ W_AVG_DECAY = 0.995  # how fast the running mean of w follows the mapping networ
 
 @dataclass(frozen=True)
 class StyleGANSettings(Validated):
-    mixing: float = setting(0.5, min=0.0, max=1.0, label="Style mixing share",
-                            help="stylegan: share of training batches whose blocks take two styles")
+    mixing: float = setting(0.9, min=0.0, max=1.0, label="Style mixing share",
+                            help="stylegan: share of training batches whose blocks take two styles (the paper's 0.9)")
     mapping_layers: int = setting(4, min=1, max=8, label="Mapping layers", help="stylegan: depth of the z -> w network")
+    to_image: str = setting("skip", choices=("skip", "last"), legacy="last", label="Who paints the image",
+                          help="stylegan: skip, every block paints an image at its own size and the three are summed "
+                               "(StyleGAN2's skip generator: the coarse block draws the digit's shape); last, only "
+                               "the 28x28 block paints")
 
 
 class MappingLinear(nn.Module):
@@ -64,36 +67,6 @@ class MappingLinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul)
-
-
-def minibatch_stddev(h: torch.Tensor, group: int = 4) -> torch.Tensor:
-    """ProGAN's minibatch standard deviation (Karras et al. 2018): (B, C, H, W) -> (B, C + 1, H, W), the
-    extra channel each sample's group's spread (the std over the group of every feature, averaged), so
-    that a batch of look-alikes is easy for D to see. Groups of ``group`` samples (the batch, if smaller)."""
-    b, c, hh, ww = h.shape
-    g = min(group, b)
-    if b % g:
-        g = 1
-    y = h.reshape(g, -1, c, hh, ww) if g > 1 else h[None]
-    spread = (y.var(0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (B/g,); eps: no inf gradient at 0
-    spread = spread.repeat(g) if g > 1 else spread.expand(b) * 0  # one sample alone has no spread
-    return torch.cat([h, spread.view(b, 1, 1, 1).expand(b, 1, hh, ww)], 1)
-
-
-class StyleDiscriminator(nn.Module):
-    """DCGAN's two strided convs, then ProGAN/StyleGAN's minibatch standard deviation as one more feature
-    map, a 3x3 conv and a linear head: (B, 1, 28, 28) -> (B,). With the spread only as one scalar beside
-    the head's 3,136 features, D did not learn to use it, and G still drew one digit for every z."""
-
-    def __init__(self, a):
-        super().__init__()
-        ch = a.hidden
-        self.features = nn.Sequential(*list(conv_features(a))[:-1])  # -> (B, 2ch, 7, 7), before the flatten
-        self.last = nn.Sequential(nn.Conv2d(2 * ch + 1, 2 * ch, 3, 1, 1), nn.LeakyReLU(0.2), nn.Flatten())
-        self.head = nn.Linear(conv_width(a), 1)
-
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.last(minibatch_stddev(self.features(x)))).squeeze(1)
 
 
 class AdaIN(nn.Module):
@@ -149,7 +122,9 @@ class StyleBlock(nn.Module):
 
 
 class StyleGenerator(nn.Module):
-    """z -> w (mapping) -> constant 7x7 -> style blocks at 7, 14, 28 -> 1x1 conv -> tanh."""
+    """z -> w (mapping) -> constant 7x7 -> style blocks at 7, 14, 28 -> 1x1 conv(s) -> tanh. With the ``skip``
+    option each block paints its own image and the images are summed, upsampled (Karras et al. 2020,
+    "Analyzing and Improving the Image Quality of StyleGAN", the skip generator); without it only the last does."""
 
     def __init__(self, a):
         super().__init__()
@@ -161,7 +136,11 @@ class StyleGenerator(nn.Module):
         self.const = nn.Parameter(torch.empty(1, ch, 7, 7))
         self.blocks = nn.ModuleList([StyleBlock(ch, ch, w_dim, upsample=False), StyleBlock(ch, ch, w_dim, upsample=True),
                                      StyleBlock(ch, ch // 2, w_dim, upsample=True)])
-        self.to_image = nn.Conv2d(ch // 2, 1, 1)
+        self.skip = a.option("skip", False)
+        if self.skip:  # one 1x1 "to image" conv per block (StyleGAN2's tRGB), their images summed
+            self.to_images = nn.ModuleList([nn.Conv2d(ch, 1, 1), nn.Conv2d(ch, 1, 1), nn.Conv2d(ch // 2, 1, 1)])
+        else:
+            self.to_image = nn.Conv2d(ch // 2, 1, 1)
         self.register_buffer("w_avg", torch.empty(w_dim))
         self.noise_rng: torch.Generator | None = None  # training noise: the run's generator (Variant.prepare)
 
@@ -185,9 +164,14 @@ class StyleGenerator(nn.Module):
             noise = self.noise_rng if self.training and self.noise_rng is not None else \
                 torch.Generator(ws.device).manual_seed(0)
         h = self.const.expand(len(ws), -1, -1, -1)
+        image = None
         for i, block in enumerate(self.blocks):
             h = block(h, ws[:, i], noise)  # -> (B, ch, 7, 7), (B, ch, 14, 14), (B, ch/2, 28, 28)
-        return torch.tanh(self.to_image(h))
+            if self.skip:  # this block's image, added to the coarser ones' upsampled: (B, 1, 7, 7) ... (B, 1, 28, 28)
+                paint = self.to_images[i](h)
+                image = paint if image is None else F.interpolate(image, scale_factor=2, mode="bilinear",
+                                                                  align_corners=False) + paint
+        return torch.tanh(image if self.skip else self.to_image(h))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None, *, truncation: float = 1.0) -> torch.Tensor:
         w = self.styles(z)
@@ -225,11 +209,14 @@ class StyleGANLite(Variant):
                 "fashion-mnist": dict(z_dim=64, hidden=32, batch_size=64, lr_d=2e-4, lr_g=2e-4, ema=0.999, r1=1.0)}
 
     def model_options(self, config, data_classes):
-        return {"w_dim": 64, "mapping_layers": config.variant.mapping_layers}
+        skip = {"skip": True} if config.variant.to_image == "skip" else {}
+        return {"w_dim": 64, "mapping_layers": config.variant.mapping_layers, **skip}
 
     def build(self, a):
-        _check_28(a)
-        return {"gen": StyleGenerator(a), "disc": StyleDiscriminator(a)}
+        check_28(a)
+        # DCGAN's D with ProGAN's minibatch spread as one more feature map before its last conv: as a single
+        # scalar beside the head's 3,136 features, D did not learn to use it, and G drew one digit for every z
+        return {"gen": StyleGenerator(a), "disc": DCGANDiscriminator(replace(a, n_classes=0), spread=True)}
 
     def prepare(self, p, config):
         p.gen.noise_rng = p.rng

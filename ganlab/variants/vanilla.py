@@ -8,9 +8,13 @@ WGAN-GP), optionally with one-sided label smoothing and an R1 penalty. The condi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
-from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from ganlab.config import Validated, setting
+
+from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, check_image
 from ganlab.core.step import draw_classes, draw_z, penalised, real_batch
 from ganlab.variants.base import Half, Variant, register
 
@@ -45,6 +49,13 @@ class GAN(Variant):
         return Half(p.loss.generator(logit_gen), None, logit_gen)
 
 
+@dataclass(frozen=True)
+class DCGANSettings(Validated):
+    minibatch_spread: str = setting("on", choices=("on", "off"), legacy="off", label="Minibatch spread in D",
+                                    help="dcgan: give D ProGAN's minibatch standard deviation as one more feature map "
+                                         "(on), so that a G drawing look-alikes is caught; off is the plain DCGAN D")
+
+
 class DCGAN(GAN):
     key = "dcgan"
     title = "DCGAN"
@@ -53,22 +64,14 @@ class DCGAN(GAN):
     data_kinds = ("image",)
     default_data = "mnist"
     dcgan_init = True
+    Settings = DCGANSettings
+
+    def model_options(self, config, data_classes):
+        return {"minibatch_spread": True} if config.variant.minibatch_spread == "on" else {}
 
     def build(self, a):
         check_image(a)
         return {"gen": DCGANGenerator(a), "disc": DCGANDiscriminator(a)}
-
-
-def _check_28(a) -> None:
-    if tuple(a.data_shape) != (1, 28, 28):
-        raise ValueError(f"{a.arch} is built for 1x28x28 images, not data of shape {a.data_shape}")
-
-
-def check_image(a) -> None:
-    """The DCGAN networks take C x S x S images with S divisible by 4: 1x28x28, or colour 3x32x32."""
-    if len(a.data_shape) != 3 or a.data_shape[1] != a.data_shape[2] or a.data_shape[1] % 4 or a.data_shape[1] < 8:
-        raise ValueError(f"{a.arch} is built for square images whose side is divisible by 4 (28x28 grey, 32x32 "
-                         f"colour), not data of shape {a.data_shape}")
 
 
 register(GAN())
