@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
-from ganlab.config import default_data_dir
-from ganlab.evaluation.bench import agreement_trace
+from ganlab.data.catalog import default_data_dir
+from ganlab.benchmark.bench import agreement_trace
 from ganlab.training.trainer import resolve_device
 
 

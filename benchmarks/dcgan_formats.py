@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
-from ganlab.config import default_config, default_data_dir
+from ganlab.config import default_config
+from ganlab.data.catalog import default_data_dir
 from ganlab.core.step import train_step
 from ganlab.training.trainer import Trainer
 

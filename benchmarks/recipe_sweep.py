@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch  # noqa: E402
 import time_to_quality as ttq  # noqa: E402
 
-from ganlab.evaluation.bench_references import tutorial_loop  # noqa: E402
+from ganlab.benchmark.references import tutorial_loop  # noqa: E402
 from ganlab.training.capacity import interactive_threads  # noqa: E402
 
 

@@ -28,7 +28,7 @@ import torch  # noqa: E402
 
 from ganlab.config import default_config  # noqa: E402
 from ganlab.data.datasets import load_images  # noqa: E402
-from ganlab.evaluation.bench_references import tutorial_loop  # noqa: E402
+from ganlab.benchmark.references import tutorial_loop  # noqa: E402
 from ganlab.evaluation.quality import toy_quality  # noqa: E402
 from ganlab.training.capacity import interactive_threads  # noqa: E402
 from ganlab.training.trainer import Trainer  # noqa: E402

@@ -14,90 +14,21 @@ like every other field.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
+from ganlab import variants
+from ganlab.data.catalog import (DATASETS, DATASETS_DRAWN, MAX_POINTS, USER_PREFIX, check_name,
+                                 data_kind, default_data_dir, user_root)
+from ganlab.errors import UploadError
 from ganlab.said import said, said_by
+from ganlab.settings import ConfigError, NoSettings, Validated, check_field, claim, setting  # noqa: F401 (re-exported)
 
-DATASETS_2D = ("ring8", "grid25", "spiral", "moons")
-DATASETS_1D = ("mog1d",)
-DATASETS_DRAWN = ("custom",)  # a 2-D distribution a person drew (DataConfig.points)
-DATASETS_TOY = DATASETS_2D + DATASETS_1D + DATASETS_DRAWN  # sampled from formulas, no files, works offline
-MAX_POINTS = 2000  # points of a drawn distribution
-DATASETS_IDX = ("mnist", "fashion-mnist")  # image files in torchvision's layout under the data folder
-DATASETS_PACKAGED = ("digits8",)  # images that ship with a package (scikit-learn's 8x8 digits), always offline
-DATASETS_IMAGE = DATASETS_IDX + DATASETS_PACKAGED
-DATASETS = DATASETS_TOY + DATASETS_IMAGE
-USER_PREFIX = "user:"  # user:NAME, a dataset someone imported (ganlab.data.user_data)
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 SMOOTHABLE_LOSSES = ("ns", "minimax", "lsgan")
 LATENTS = ("normal", "uniform")
 PRECISIONS = ("fp32", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-
-
-class ConfigError(ValueError):
-    """A config value a person typed is out of range or of the wrong kind."""
-
-
-def default_data_dir() -> str:
-    return os.environ.get("GANLAB_DATA", "./data")
-
-
-def setting(default, *, flag: str | None = None, help: str = "", **bounds):
-    """A config field with its CLI/sidebar name, help text and numeric bounds."""
-    meta = {"help": help, **bounds}
-    if flag:
-        meta["flag"] = flag
-    if callable(default):
-        return field(default_factory=default, metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-def _check_field(obj, f) -> None:
-    """Type-check and range-check one field; raise ConfigError a person can act on."""
-    name = f.metadata.get("flag", f.name)
-    value = getattr(obj, f.name)
-    kind = f.type if isinstance(f.type, str) else f.type.__name__
-    if kind == "int":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(said("{name} must be a whole number, got {value!r}", name=name, value=value))
-    elif kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(said("{name} must be a number, got {value!r}", name=name, value=value))
-        value = float(value)
-        if not math.isfinite(value):
-            raise ConfigError(said("{name} must be a finite number, got {value!r}", name=name, value=value))
-    elif kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(said("{name} must be text, got {value!r}", name=name, value=value))
-    elif kind == "tuple":
-        return  # checked by the owning dataclass
-    lo, hi = f.metadata.get("min"), f.metadata.get("max")
-    if lo is not None and value < lo or hi is not None and value > hi:
-        raise ConfigError(said("{name} must be between {lo} and {hi}, got {value!r}", name=name, lo=lo, hi=hi,
-                               value=value))
-    if f.metadata.get("gt") is not None and not value > f.metadata["gt"]:
-        raise ConfigError(said("{name} must be greater than {gt}, got {value!r}", name=name, gt=f.metadata["gt"],
-                               value=value))
-    choices = f.metadata.get("choices")
-    if callable(choices):  # the model's choices are the registered variants, looked up when needed
-        choices = choices()
-    if choices and value not in choices:
-        raise ConfigError(said("{name} must be one of {choices}; got {value!r}", name=name, choices=", ".join(choices),
-                               value=value))
-    object.__setattr__(obj, f.name, value)
-
-
-class Validated:
-    """A dataclass whose fields are type- and range-checked on construction (see :func:`setting`)."""
-
-    def __post_init__(self):
-        for f in fields(self):
-            _check_field(self, f)
 
 
 def _check_points(points: Any) -> tuple[tuple[float, float], ...]:
@@ -134,8 +65,6 @@ class DataConfig(Validated):
             raise ConfigError(f"data must be one of {', '.join(DATASETS)}, or user:NAME for a dataset you imported; "
                               f"got {self.name!r}")
         if self.name.startswith(USER_PREFIX):
-            from ganlab.data.user_data import UploadError, check_name
-
             try:
                 check_name(self.name)
             except UploadError as err:
@@ -155,21 +84,8 @@ class DataConfig(Validated):
         return self.kind == "toy"
 
 
-def data_kind(name: str, data_dir: str) -> str:
-    """"toy" (1-D or 2-D points), "image", or "unknown" (an imported dataset not on this machine: a
-    checkpoint trained on it still loads and draws; training on it says where to import it)."""
-    if name.startswith(USER_PREFIX):
-        from ganlab.data.user_data import list_datasets
-
-        meta = next((m for m in list_datasets(data_dir) if m.get("name") == name[len(USER_PREFIX):]), None)
-        return "unknown" if meta is None else "toy" if meta["kind"] == "points" else "image"
-    return "toy" if name in DATASETS_TOY else "image"
-
-
 def _variant_names() -> tuple[str, ...]:
-    from ganlab import variants  # imported when first needed: the variants import torch, this module does not
-
-    return variants.names()
+    return variants.names()  # looked up when a config is made: a variant registered later is a choice too
 
 
 @dataclass(frozen=True)
@@ -204,11 +120,6 @@ class OptimConfig(Validated):
 
 
 @dataclass(frozen=True)
-class NoSettings(Validated):
-    """The settings of a variant that has none beyond the shared ones."""
-
-
-@dataclass(frozen=True)
 class RunConfig(Validated):
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -225,9 +136,7 @@ class RunConfig(Validated):
     def __post_init__(self):
         for f in fields(self):
             if f.name not in _SECTIONS and f.name != "variant":
-                _check_field(self, f)
-        from ganlab import variants
-
+                check_field(self, f)
         v = variants.get(self.model.arch)
         settings = self.variant
         if settings is None or isinstance(settings, dict):
@@ -263,8 +172,6 @@ class RunConfig(Validated):
         Naming another model starts its settings from that variant's defaults; a setting of a variant
         other than the resulting model's is refused with a message naming the variant it belongs to.
         """
-        from ganlab import variants
-
         where = flat_fields()
         unknown = sorted(set(flat) - set(where))
         if unknown:
@@ -327,8 +234,6 @@ class RunConfig(Validated):
 def _with_legacy(arch: str, saved: dict | None) -> dict | None:
     """A saved config's variant settings, where a setting added later takes the value that reproduces what
     was trained before it existed (its ``legacy`` metadata), not its new default."""
-    from ganlab import variants
-
     try:
         kind = variants.get(arch).Settings
     except ConfigError:
@@ -349,11 +254,13 @@ def _build(kind, values: dict, where: str):
 
 
 _SECTIONS = ("data", "model", "optim")
+for _kind in (DataConfig, ModelConfig, OptimConfig):
+    claim(_kind, "the shared settings")
+claim(RunConfig, "the shared settings", skip=_SECTIONS + ("variant",))
 
 
 def flat_fields() -> dict[str, tuple[str | None, str]]:
     """Flat name -> (section or None, field name); a variant's own settings are in section "variant:KEY"."""
-    from ganlab import variants
 
     out: dict[str, tuple[str | None, str]] = {}
     for section, sub in (("data", DataConfig), ("model", ModelConfig), ("optim", OptimConfig)):
@@ -373,8 +280,6 @@ def field_specs(variant: str | None = None) -> dict[str, dict[str, Any]]:
 
     Every variant's own settings are listed (``variant`` names the model each belongs to), or,
     when ``variant`` is given, only that model's."""
-    from ganlab import variants
-
     specs = {}
     owned = [(v.key, v.Settings) for v in variants.all_variants() if variant in (None, v.key)]
     for owner, sub in [(None, DataConfig), (None, ModelConfig), (None, OptimConfig), (None, RunConfig), *owned]:
@@ -419,14 +324,10 @@ _PRESETS: dict[str, dict[str, Any]] = {
 
 def default_config(data: str = "ring8", **overrides: Any) -> RunConfig:
     """The default settings for a dataset (and model, if one is named), with any flat overrides applied."""
-    from ganlab import variants
-
     if data not in DATASETS and not str(data).startswith(USER_PREFIX):
         raise ConfigError(f"data must be one of {', '.join(DATASETS)}, or user:NAME; got {data!r}")
     kind = data_kind(data, overrides.get("data_dir", default_data_dir()))
     if kind == "unknown":
-        from ganlab.data.user_data import user_root
-
         raise ConfigError(f"no imported dataset {data} in {user_root(overrides.get('data_dir', default_data_dir()))}; "
                           "import one (Your own data on the Train page, or python -m ganlab data import FILE --name NAME)")
     preset = _PRESETS.get(data) or _PRESETS["custom" if kind == "toy" else "mnist"]

@@ -114,7 +114,10 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
     """(msgid, where it is defined, line, what it is) of the library's texts that the pages show."""
     import numpy as np
 
-    from ganlab import config, variants
+    import ganlab.evaluation.live  # noqa: F401  (describes its figure)
+    import ganlab.evaluation.quality  # noqa: F401  (describes its figures)
+    from ganlab import config, figures, variants
+    from ganlab.data import catalog
     from ganlab.classroom.presets import PAIRS, PRESETS
     from ganlab.classroom.questions import QUESTIONS, bce_curves
     from ganlab.data.datasets import class_names
@@ -124,7 +127,7 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
     from ganlab.views import plots
     from ganlab.views.compare import RunView, overlay_spec, quality_overlay_spec
     from ganlab.views.lab_plots import LAYERS
-    from ganlab.views.time_charts import QUALITY_SERIES, time_specs
+    from ganlab.views.time_charts import time_specs
     from ui import controls, live, routes, session
 
     for v in variants.all_variants():
@@ -138,10 +141,10 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
             yield code.label, where, None, "latent code"
         for block in v.style_blocks(_stub_args()):
             yield block, where, None, "style block"
-        for name in config.DATASETS:
+        for name in catalog.DATASETS:
             t = v.translation(_stub_args(domain_a=name, domain_b=name))
             for domain in (t.a, t.b) if t is not None else ():
-                if domain not in config.DATASETS:  # a dataset's own name ("ring8") is a registry key
+                if domain not in catalog.DATASETS:  # a dataset's own name ("ring8") is a registry key
                     yield domain, where, None, "translation domain"
     for caption, path, lineno in _panel_captions():
         yield caption, path, lineno, "panel caption (Train page)"
@@ -160,8 +163,11 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
             yield line, "ganlab/classroom/questions.py", None, f"question explanation, a line ({q.key})"
         for label in q.labels:
             yield label, "ganlab/classroom/questions.py", None, f"question run label ({q.key})"
-    for label, _color, _value in QUALITY_SERIES:
-        yield label, "ganlab/views/time_charts.py", None, "quality series"
+    for f in figures.described({key: 0 for key in figures._REGISTRY}):  # every live figure, as described
+        for text, what in ((f.label, "live figure"), (f.about, "live figure help"), (f.series, "quality series"),
+                           (f.chart, "quality chart title")):
+            if text:
+                yield text, "ganlab/figures.py (registered)", None, what
     for text in PHASE_TEXT.values():
         yield text, "ganlab/training/run_state.py", None, "slow-motion phase"
     for layer in LAYERS:
@@ -202,9 +208,6 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
         yield label, "ui/controls.py", None, "setting label"
     for group in controls.GROUPS:
         yield group, "ui/controls.py", None, "settings group"
-    for _key, label, _text, help_ in live.CARDS:
-        yield label, "ui/live.py", None, "live figure card"
-        yield help_, "ui/live.py", None, "live figure card help"
     for shown in live.STEPS_SHOWN:
         yield shown, "ui/live.py", None, "time chart span"
     for speed in session.SPEEDS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ganlab import variants
 from ganlab.data.datasets import class_names
 from ganlab.explore.classes import blend, class_by_style, class_samples
 from ganlab.views.plots import image_grid
@@ -36,7 +37,8 @@ if not a.n_classes:
     if DEFAULT in session.source_names():
         c1.button(_("Load the pretrained conditional MNIST model"), type="primary",
                   on_click=lambda: st.session_state.update({session.source_key(PAGE): DEFAULT}))
-    if c2.button(_("Train a conditional model (cdcgan on MNIST)")):
+    trains = variants.default_for("class control")
+    if c2.button(_("Train a conditional model ({model} on {data})").format(model=trains.key, data=trains.default_data)):
         session.prepare_conditional_run()
         st.switch_page("pages/train.py")
     st.stop()

@@ -30,7 +30,7 @@ with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None)
         col.caption(_(pair.question))
         if col.button(_("Run both"), key=K + "pair_" + pair.key, width="stretch"):
             try:
-                started = compare.start_pair(pair, session.run().trainer.config.device)
+                started = compare.start_pair(pair, session.run().config.device)
                 st.session_state[K + "chosen"] = compare.side_by_side(started.labels)
                 session.flash("success", _("{title}: started side by side.").format(title=_(pair.title)))
             except (ConfigError, DatasetUnavailable, ValueError) as err:
@@ -45,7 +45,7 @@ with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None)
     text = c2.text_input(_("Values, separated by commas (2 to 6)"), value="0, 1, 2", key=K + "values")
     steps = c3.number_input(_("Steps each"), 10, 10**6, 2000, step=500, key=K + "steps")
     if st.button(_("Start the sweep"), type="primary", key=K + "sweep"):
-        base = session.run().trainer.config
+        base = session.run().config
         try:
             values = [controls.parse_value(name, v.strip()) for v in text.split(",") if v.strip()]
             configs = [base.with_values(**{name: v}) for v in values]

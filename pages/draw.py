@@ -40,7 +40,7 @@ if c2.button(_("Clear"), width="stretch", disabled=not len(chosen)):
     st.rerun()
 if c3.button(_("Train on this"), type="primary", width="stretch", disabled=not len(chosen)):
     try:
-        current = session.run().trainer.config
+        current = session.run().config
         session.new_run(default_config("custom", points=[tuple(p) for p in chosen], device=current.device))
         session.run().start()
         session.forget_form()

@@ -44,7 +44,7 @@ for q in QUESTIONS:
 
             @st.fragment(run_every=live.every(1.0, run.status().state == "running"))
             def bce_plot(run=run) -> None:
-                last = run.trainer.store.snapshot().last
+                last = run.look().snapshot.last
                 d_real, d_fake = (last["d_real"], last["d_fake"]) if last else (None, None)
                 st.plotly_chart(translate_figure(bce_figure(bce_curves(), d_real, d_fake)), key="question_bce_plot")
                 if last is None:
@@ -53,7 +53,7 @@ for q in QUESTIONS:
 
             bce_plot()
         if st.button(_("Run it"), key=f"question_{q.key}", type="primary"):
-            device = session.run().trainer.config.device
+            device = session.run().config.device
             try:
                 if len(q.runs) > 1:
                     started = compare.start_sweep([c.with_values(device=device) for c in q.configs()], q.labels,

@@ -10,7 +10,8 @@ import streamlit as st
 import torch
 
 from ganlab.explore.classes import code_sweep, render, styles, with_codes
-from ganlab.explore.latent import gif_bytes, interpolate, loop, random_walk, strip, to_frames, z_for_seed
+from ganlab.explore.latent import interpolate, loop, random_walk, z_for_seed
+from ganlab.views.animation import gif_bytes, strip, to_frames
 from ganlab.views.plots import image_grid, norm_figure, path_figure, pickable_grid
 from ui import routes, session
 from ui.i18n import _, shown_as, translate_figure

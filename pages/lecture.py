@@ -23,13 +23,14 @@ if shared is None:
     st.stop()
 
 presenter = shared.owner == session.session_id()
-config = shared.run.trainer.config
+look = shared.run.look()
+config = look.config
 watching = (_("You are presenting this run; control it on the Train page. {model} on {data}.") if presenter else
             _("Watching the presenter's run, read-only. Your own run on the Train page is unaffected. "
               "{model} on {data}."))
 st.caption(watching.format(model=config.model.arch, data=config.data.name))
 st.subheader(shared.title)
-layers = live.layer_picker(shared.run.trainer, "_lecture") if len(shared.run.trainer.args.data_shape) == 1 else []
+layers = live.layer_picker(look, "_lecture") if len(look.args.data_shape) == 1 else []
 
 
 def current_run():

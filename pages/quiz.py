@@ -81,7 +81,7 @@ if presenting:
         n_class = c1.slider(_("Items"), 4, 20, 10, key=K + "class_n")
         seed_class = c2.number_input(_("Seed"), 0, 2**31 - 1, 0, key=K + "class_seed")
         if st.button(_("Start a round for the class on the shared run"), type="primary", key=K + "class_start"):
-            t = shared.run.trainer
+            t = shared.run.look()
             real, labels = session.real_samples(t.config.data.name, t.config.data.data_dir, t.config.data.points)
             src = session.model_source(session.LIVE)
             QUIZ.start(make_round(src.nets, src.variant, src.args, src.latent, real, labels, n=n_class,

@@ -13,7 +13,8 @@ from ui.i18n import _, reason, shown_as
 routes.through_app()
 
 run = session.run()
-config = run.trainer.config
+look = run.look()
+config = look.config
 
 # -- sidebar: what to train ----------------------------------------------------
 with st.sidebar:
@@ -40,14 +41,14 @@ st.title(_("Train"))
 session.show_flash()
 
 # -- controls -----------------------------------------------------------------
-status = run.status()
+status = look.status
 running = status.state == "running"
-idle = running or bool(run.trainer.diverged)  # single steps only while paused
+idle = running or bool(look.diverged)  # single steps only while paused
 c1, c2, c3, c4, c5, c6 = st.columns(6)
 # A key keeps it one element as its label changes: without one, Streamlit drew the new Pause under the
 # old Start until the run finished, and the page below jumped up 56 px, under a click in progress.
 if c1.button(_("Pause") if running else (_("Resume") if status.step else _("Start")), type="primary", width="stretch",
-             disabled=bool(run.trainer.diverged), key=session.Keys.RUN_BUTTON):
+             disabled=bool(look.diverged), key=session.Keys.RUN_BUTTON):
     if running:
         run.pause()
         st.rerun()
@@ -78,7 +79,7 @@ speed = s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEE
                          help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
 run.set_speed(session.SPEEDS[speed])
 with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
-    live_knobs = controls.live_knobs(run.trainer.config)
+    live_knobs = controls.live_knobs(config)
     if live_knobs is not None:
         try:
             run.set_hparams(**live_knobs)
@@ -86,7 +87,7 @@ with s2.expander(_("Change mid-run (takes effect at the next step, marked on the
         except ConfigError as err:
             st.error(_("Not applied: {err}").format(err=reason(err)))
 
-layers = live.layer_picker(run.trainer) if len(run.trainer.args.data_shape) == 1 else []
+layers = live.layer_picker(look) if len(look.args.data_shape) == 1 else []
 with st.sidebar:
     lecture_panel.presenter_controls(run)
 

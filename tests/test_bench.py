@@ -7,8 +7,8 @@ import sys
 
 import torch
 
-from ganlab.evaluation.bench import markdown, run_bench, trainer_rate
-from ganlab.evaluation.bench_references import graph_reference
+from ganlab.benchmark.bench import markdown, run_bench, trainer_rate
+from ganlab.benchmark.references import graph_reference
 from tests.conftest import REPO
 
 

@@ -99,7 +99,7 @@ def test_time_charts_fold_long_runs_and_keep_their_spec():
 def test_quality_chart_lists_the_figures_it_has():
     history = [(s, {"high_quality": 0.5, "modes_covered": 4, "n_modes": 8, "grid_js": 0.3}) for s in (10, 20)]
     rows = columns(quality_spec(history))["quality-rows"]
-    assert list(rows) == ["step", "high quality", "modes covered (share)", "grid JS / ln 2"]
+    assert list(rows) == ["step", "modes covered (share)", "high quality", "grid JS / ln 2"]  # as described
     assert rows["modes covered (share)"].tolist() == [0.5, 0.5]
     assert list(columns(quality_spec([(10, {"grid_js": 0.2})]))["quality-rows"]) == ["step", "grid JS / ln 2"]
 

@@ -8,6 +8,7 @@ import torch
 
 from ganlab.config import default_config
 from ganlab.persist import checkpoint as ck
+from ganlab.training.resume import resume
 from ganlab.training.trainer import Trainer
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
@@ -39,7 +40,7 @@ def test_checkpoint_describes_itself(saved):
 
 def test_resume_continues_exactly(saved):
     t, path = saved
-    resumed = ck.resume(ck.load(path))
+    resumed = resume(ck.load(path))
     assert resumed.step == 20
     t.run(10)
     resumed.run(10)

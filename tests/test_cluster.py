@@ -68,12 +68,12 @@ def test_a_run_in_an_actor_behaves_as_a_run_in_a_thread(cluster):
     from ganlab.config import ConfigError, default_config
 
     run = RayRun(default_config("ring8", hidden=32), source="test")
-    assert run.status().state == "ready" and run.trainer.config.data.name == "ring8"
+    assert run.status().state == "ready" and run.config.data.name == "ring8"
     run.step(5)
     assert run.wait_steps(30) and run.status().step == 5
     run.start()
     assert wait(lambda: run.status().step > 50)
-    snap = run.trainer.store.snapshot()
+    snap = run.look().snapshot
     assert snap.column("step")[-1] > 50 and run.samples().fake.shape == (2500, 2)
     with pytest.raises(ConfigError, match="lr_d must be greater than 0"):
         run.set_hparams(lr_d=-1)
@@ -98,7 +98,7 @@ def test_every_variant_trains_through_the_cluster(cluster):
         try:
             run.step(2)
             assert run.wait_steps(120) and run.status().step == 2, (name, run.status())
-            assert run.trainer.config.model.arch == name
+            assert run.config.model.arch == name
         finally:
             run.stop()
     assert wait(lambda: not alive_runs(), 60)

@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from ganlab.config import default_config
-from ganlab.persist.checkpoint import load, resume, to_bytes
+from ganlab.persist.checkpoint import load, to_bytes
+from ganlab.training.resume import resume
 from ganlab.training.fast_path import WARMUP_STEPS
 from ganlab.training.trainer import Trainer
 

@@ -232,13 +232,14 @@ def test_a_sentence_of_the_library_is_translated_by_its_template_with_its_fields
     fields again, a nested sentence translated too; an exception raised with one is translated by reason()."""
     import pickle
 
+    from ganlab import evaluation  # noqa: F401  (describes the figures)
+    from ganlab.figures import describe
     from ganlab.said import said
-    from ganlab.training.best import describe
     from ganlab.training.capacity import Busy
 
     note = said("best so far kept: step {step:,} ({figures})", step=12000,
                 figures=describe({"modes_covered": 7, "n_modes": 8, "high_quality": 0.875}))
-    assert note == "best so far kept: step 12,000 (7/8 modes, 87.5% high quality)"
+    assert note == "best so far kept: step 12,000 (Modes covered 7 / 8, High quality 87.5%)"
     assert pickle.loads(pickle.dumps(note)).template == note.template  # crosses to a Ray actor and back whole
     busy = Busy(said("The server is busy: {held} runs are training now (the limit is {limit}). "
                      "Try again in a minute, or use Step to train a step at a time.", held=4, limit=4))

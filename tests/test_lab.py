@@ -18,7 +18,8 @@ from ganlab.data.datasets import mixture
 from ganlab.evaluation.evaluate import evaluate
 from ganlab.evaluation.quality import grid_divergence
 from ganlab.explore.lab import generator_push, lab_view
-from ganlab.persist.checkpoint import load, resume, save
+from ganlab.persist.checkpoint import load, save
+from ganlab.training.resume import resume
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.run_state import PHASE_TEXT, extend_history
 from ganlab.training.trainer import Trainer

@@ -7,7 +7,8 @@ from PIL import Image
 
 from ganlab.core.models import ModelArgs, build_models
 from ganlab.explore.classes import blend, class_by_style, class_samples
-from ganlab.explore.latent import gif_bytes, interpolate, loop, principal_directions, random_walk, to_frames, z_for_seed
+from ganlab.explore.latent import interpolate, loop, principal_directions, random_walk, z_for_seed
+from ganlab.views.animation import gif_bytes, to_frames
 from ganlab.training.timeline import Timeline
 
 

@@ -1,9 +1,13 @@
 """Module boundaries: nothing under ganlab/ imports streamlit, even indirectly; routing imports no torch."""
 
+import ast
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+from tests.import_graph import cycles, edges, folded
 
 
 def test_library_never_imports_streamlit():
@@ -42,3 +46,39 @@ def test_routing_imports_no_torch():
             " and m not in ('ganlab', 'ganlab.said')))")  # ganlab.said: the library's sentences, plain Python
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("level", ["modules", "subpackages"])
+def test_dependencies_point_one_way(level):
+    """No import cycle among the modules of ganlab/ and ui/, or among their subpackages, counting the imports
+    inside functions too (docs/architecture.md has the layers)."""
+    graph = edges(REPO, ["ganlab", "ui"])
+    if level == "subpackages":
+        graph = folded(graph, REPO)
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_planted_cycle(tmp_path):
+    """A late import that closes a loop is a cycle, between modules and between the subpackages they are in."""
+    for path, text in {"lib/__init__.py": "", "lib/low/__init__.py": "", "lib/high/__init__.py": "",
+                       "lib/low/base.py": "def f():\n    from lib.high import top  # hidden in a function\n",
+                       "lib/high/top.py": "from lib.low.base import f\n",
+                       "lib/high/other.py": "import lib.high.top\n"}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    graph = edges(tmp_path, ["lib"])
+    assert cycles(graph) == [["lib.high.top", "lib.low.base"]]
+    assert cycles(folded(graph, tmp_path)) == [["lib.high", "lib.low"]]
+    (tmp_path / "lib/low/base.py").write_text("def f():\n    return 1\n")  # the loop undone
+    assert cycles(edges(tmp_path, ["lib"])) == cycles(folded(edges(tmp_path, ["lib"]), tmp_path)) == []
+
+
+def test_no_page_or_ui_helper_reaches_into_a_trainer():
+    """Pages and ui/ talk to a run through ganlab.training.run.Run (look() and its commands), never to the
+    trainer behind it: then a run in a worker process or on a cluster needs no page changed."""
+    offenders = []
+    for path in [*(REPO / "pages").glob("*.py"), *(REPO / "ui").glob("*.py"), REPO / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("trainer", "parts", "store"):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.attr}")
+    assert offenders == []

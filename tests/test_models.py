@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from ganlab.core.models import ModelArgs, build_models, sample_z
+from ganlab.core.models import ModelArgs, sample_z
+from ganlab.variants import build_models
 
 IMG = (1, 28, 28)
 

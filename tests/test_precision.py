@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from ganlab.config import ConfigError, default_config
-from ganlab.persist.checkpoint import load, resume, to_bytes
+from ganlab.persist.checkpoint import load, to_bytes
+from ganlab.training.resume import resume
 from ganlab.training.trainer import Trainer
 
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from ganlab.config import default_config
-from ganlab.core.models import ModelArgs, build_nets
+from ganlab.variants import build_nets, model_args
 from ganlab.data.captions import VOCABULARY, CaptionError, attribute_thresholds, attributes, bag, describe, ink, \
     parse, slant
 from ganlab.data.datasets import load_images
@@ -27,7 +27,7 @@ def mnist(mnist_root):
 
 
 def test_stylegan_networks_mixing_and_truncation():
-    a = ModelArgs.from_config(default_config("mnist", model="stylegan", hidden=8, z_dim=16), IMG, 10)
+    a = model_args(default_config("mnist", model="stylegan", hidden=8, z_dim=16), IMG, 10)
     gen = build_nets(a)["gen"].eval()
     z = torch.randn(5, 16)
     x = gen(z)
@@ -74,7 +74,7 @@ def test_captions_are_measured_as_documented():
 
 
 def test_stackgan_networks_and_stages():
-    a = ModelArgs.from_config(default_config("mnist", model="stackgan", hidden=8, z_dim=16), IMG, 10)
+    a = model_args(default_config("mnist", model="stackgan", hidden=8, z_dim=16), IMG, 10)
     nets = build_nets(a)
     assert set(nets) == {"gen", "disc", "disc_lo"}
     z, words = torch.randn(4, 16), parse("bold three")[0].expand(4, -1)

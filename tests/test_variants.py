@@ -12,13 +12,15 @@ import torch
 
 from ganlab import variants
 from ganlab.config import ConfigError, RunConfig, Validated, default_config, field_specs, setting
-from ganlab.core.models import ModelArgs, build_nets
+from ganlab.core.models import ModelArgs
+from ganlab.variants import build_nets, model_args
 from ganlab.data.datasets import load_images
-from ganlab.evaluation.accuracy import accuracy
+from ganlab.core.accuracy import accuracy
 from ganlab.evaluation.evaluate import code_matching
 from ganlab.explore.classes import code_sweep, with_codes
 from ganlab.explore.sampling import generate
 from ganlab.persist import checkpoint as ck
+from ganlab.training.resume import resume
 from ganlab.training.trainer import Trainer
 
 IMG = (1, 28, 28)
@@ -31,7 +33,7 @@ def mnist(mnist_root):
 
 def _args(arch: str, **kw) -> ModelArgs:
     config = default_config("mnist", model=arch, hidden=8, z_dim=16, **kw)
-    return ModelArgs.from_config(config, IMG, 10)
+    return model_args(config, IMG, 10)
 
 
 def test_every_variant_describes_itself():
@@ -58,7 +60,7 @@ def test_the_registry_refuses_a_clash():
         key = "thief"
         Settings = Stolen
 
-    with pytest.raises(ValueError, match="another variant"):
+    with pytest.raises(ValueError, match="named already"):
         variants.register(Thief())
 
     @dataclasses.dataclass(frozen=True)
@@ -183,7 +185,7 @@ def test_a_checkpoint_rebuilds_its_variant_from_the_file_alone(arch, mnist, mnis
     assert x.shape == (20, *IMG)
     if t.args.n_classes:
         assert labels.tolist() == [1] * 20
-    resumed = ck.resume(c, data=mnist)
+    resumed = resume(c, data=mnist)
     t.run(2)
     resumed.run(2)
     np.testing.assert_array_equal(t.store.snapshot().mean[-2:, 1:-1], resumed.store.snapshot().mean[-2:, 1:-1])

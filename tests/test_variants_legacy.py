@@ -13,6 +13,7 @@ from ganlab.config import default_config
 from ganlab.data.datasets import load_images
 from ganlab.explore.sampling import generate
 from ganlab.persist import checkpoint as ck
+from ganlab.training.resume import resume
 from ganlab.training.trainer import Trainer
 from tests.conftest import REPO
 
@@ -64,6 +65,6 @@ def test_format_1_checkpoints_still_load_and_draw_the_same(name):
     x, y = generate(c, 20, seed=1)
     assert float(x.astype(np.float64).sum()) == pytest.approx(want["sum"], rel=1e-5, abs=1e-4)
     assert y.tolist() == want["labels"]
-    resumed = ck.resume(c)  # and a run resumes from one
+    resumed = resume(c)  # and a run resumes from one
     resumed.run(2)
     assert resumed.step == c.step + 2

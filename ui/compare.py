@@ -11,7 +11,7 @@ from ganlab import variants
 from ganlab.classroom.presets import BY_KEY, Pair
 from ganlab.config import RunConfig
 from ganlab.persist.runs_db import RunsDBError
-from ganlab.training.background import BackgroundTrainer
+from ganlab.training.run import Run
 from ganlab.training.sweep import Sweep
 from ganlab.views.compare import RunView
 from ui import session
@@ -83,18 +83,18 @@ def side_by_side(labels: list[str]) -> list[str]:
     return [SIDE + label for label in labels]
 
 
-def _live_view(label: str, run: BackgroundTrainer) -> RunView:
-    t = run.trainer
-    snap = t.store.snapshot()
-    return RunView(label_text(label), snap.fields, snap.mean, _labels(t.variant), list(run.quality_history),
-                   t.config.flat(), live=True, status=status_text(run.status().state))
+def _live_view(label: str, run: Run) -> RunView:
+    t = run.look()
+    snap = t.snapshot
+    return RunView(label_text(label), snap.fields, snap.mean, _labels(t.variant), list(t.quality_history),
+                   t.config.flat(), live=True, status=status_text(t.status.state))
 
 
 def _labels(v) -> dict[str, tuple[str, str]]:
     return {m.name: (m.label, m.group) for m in v.metrics}
 
 
-def live_runs() -> dict[str, BackgroundTrainer]:
+def live_runs() -> dict[str, Run]:
     """The live runs this session can see, by their label on the page."""
     out = {OWN: session.run()}
     s = sweep()
@@ -109,7 +109,7 @@ def live_runs() -> dict[str, BackgroundTrainer]:
 
 def stored_runs(limit: int = 60) -> tuple[dict[str, int], str | None]:
     """Runs in the database (not those live here), by label; and why none could be read, if so."""
-    live_ids = {getattr(r.recorder, "run_id", None) for r in live_runs().values() if r.recorder is not None}
+    live_ids = {r.look().recorded_as for r in live_runs().values()} - {None}
     try:
         rows = session.runs_db().runs(limit)
     except RunsDBError as err:

@@ -5,17 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab import variants
-from ganlab.config import (
-    DATASETS,
-    DATASETS_DRAWN,
-    USER_PREFIX,
-    ConfigError,
-    RunConfig,
-    data_kind,
-    default_config,
-    field_specs,
-)
-from ganlab.data.user_data import list_datasets
+from ganlab.config import ConfigError, RunConfig, default_config, field_specs
+from ganlab.data.catalog import DATASETS, DATASETS_DRAWN, USER_PREFIX, data_kind, list_datasets
 from ui.i18n import _, reason, shown_as
 from ui.session import Keys
 

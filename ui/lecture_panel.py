@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.training.background import BackgroundTrainer
+from ganlab.training.run import Run
 from ui import session
 from ui.i18n import _
 
 
-def presenter_controls(run: BackgroundTrainer) -> None:
+def presenter_controls(run: Run) -> None:
     st.header(_("Lecture mode"))
     me = session.session_id()
     if session.lecture().presenting(me):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import streamlit as st
 
-from ganlab.training.background import BackgroundTrainer
+from ganlab import figures
+from ganlab.training.run import Run, RunLook
 from ganlab.training.capacity import refresh_factor
 from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
@@ -31,9 +31,9 @@ def every(seconds: float, running: bool) -> float | None:
     return seconds * refresh_factor() if running else None
 
 
-def layer_picker(trainer, key_suffix: str = "") -> list[str]:
+def layer_picker(look: RunLook, key_suffix: str = "") -> list[str]:
     """Which lab-view layers to draw (kept per session); the cycle's lines only for a model with a way back."""
-    translation = trainer.variant.translation(trainer.args)
+    translation = look.variant.translation(look.args)
     offered = [layer for layer in LAYERS if layer != "Cycle" or (translation is not None and translation.cycle)]
     key = session.Keys.LAYERS + key_suffix
     if key not in st.session_state or not set(st.session_state[key]) <= set(offered):
@@ -49,16 +49,17 @@ def status_text(status: str) -> str:
     return shown.get(status, status)
 
 
-def draw_counters(run: BackgroundTrainer) -> None:
-    s = run.status()
+def draw_counters(run: Run) -> None:
+    look = run.look()
+    s = look.status
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(_("Step"), f"{s.step:,}")
     m2.metric(_("State"), status_text(s.state))
     m3.metric(_("Steps/s"), f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
     m4.metric(_("Device"), s.device)
     st.caption(_(s.engine))
-    if run.best_note:
-        st.caption(f":material/star: {_(run.best_note)}")
+    if look.best_note:
+        st.caption(f":material/star: {_(look.best_note)}")
     if s.message:
         st.error(_(s.message))
         if run.recoverable and st.button(_("Resume from the last autosave"), key="recover_run"):
@@ -69,44 +70,22 @@ def draw_counters(run: BackgroundTrainer) -> None:
             phase=_(s.phase)), icon=":material/slow_motion_video:")
 
 
-# The live figures' cards, those the figures hold, in this order: key, label, text, help (label and help
-# are translated where they are drawn; locale/extract.py puts them in the catalog).
-CARDS = (
-    ("modes_covered", "Modes covered", lambda q: f"{q['modes_covered']} / {q['n_modes']}",
-     "a mode is covered if a high-quality sample is nearest to it (PacGAN)"),
-    ("high_quality", "High quality", lambda q: f"{q['high_quality']:.1%}",
-     "share of the 2,500 samples within 3 sigma of their nearest mode"),
-    ("reverse_kl", "Reverse KL", lambda q: f"{q['reverse_kl']:.3f}" if np.isfinite(q["reverse_kl"]) else "-",
-     "sum p log(p/q) of the high-quality samples' mode histogram against uniform"),
-    ("grid_kl", "Grid KL", lambda q: f"{q['grid_kl']:.3f}", "KL(real || generated) on a 20x20 grid (GAN Lab)"),
-    ("grid_js", "Grid JS", lambda q: f"{q['grid_js']:.3f}", "Jensen-Shannon divergence on the same grid"),
-    ("test_accuracy", "D's test accuracy", lambda q: f"{q['test_accuracy']:.1%}",
-     "D as a classifier, on 2,000 held-out MNIST test images (python -m ganlab eval uses all 10,000)"),
-    ("label_agreement", "Label agreement", lambda q: f"{q['label_agreement']:.0%}",
-     "share of the 100 samples of the fixed grid (10 per digit) the project's LeNet reads as the digit asked for"),
-    ("baseline_accuracy", "Labels-only baseline", lambda q: f"{q['baseline_accuracy']:.1%}",
-     "the same network trained on the same labelled images alone, without the GAN"),
-)
+def _quality(look: RunLook, quality: dict, events) -> None:
+    """The live figures, each as its measurer describes it (``ganlab.figures``): a card apiece, and the
+    shares among them over training in one chart."""
+    shown = figures.described(quality)
+    for col, f in zip(st.columns(max(len(shown), 2)), shown):
+        col.metric(_(f.label), f.text(quality), help=_(f.about))
+    if len(look.quality_history) > 1:
+        title = next((f.chart for f in shown if f.share), shown[0].chart if shown else "")
+        st.vega_lite_chart(spec=translate_spec(quality_spec(look.quality_history, events, _(title))),
+                           key="quality_chart", width="stretch", height=HEIGHT)
 
 
-def _quality(run: BackgroundTrainer, quality: dict, events) -> None:
-    """The live figures: PacGAN's where the modes are known, GAN Lab's grid divergences on 2-D data,
-    a classifier GAN's test accuracy beside its labels-only baseline."""
-    cards = [c for c in CARDS if c[0] in quality]
-    for col, (_key, label, text, help_) in zip(st.columns(max(len(cards), 2)), cards):
-        col.metric(_(label), text(quality), help=_(help_))
-    if len(run.quality_history) > 1:
-        title = (_("Test accuracy (2,000 held-out images)") if "test_accuracy" in quality
-                 else _("Label agreement (the 100 samples of the fixed grid)") if "label_agreement" in quality
-                 else _("Sample quality (2,500 samples of the fixed noise)"))
-        st.vega_lite_chart(spec=translate_spec(quality_spec(run.quality_history, events, title)), key="quality_chart",
-                           width="stretch", height=HEIGHT)
-
-
-def draw_charts(run: BackgroundTrainer) -> None:
+def draw_charts(run: Run) -> None:
     """The time charts: one per group of the variant's metrics, three to a row."""
-    t = run.trainer
-    snap = t.store.snapshot()
+    t = run.look()
+    snap = t.snapshot
     if snap.total == 0:
         st.info(_("{model} on {data}, {loss} loss. Press Start to train, or Step to take one step at a time.").format(
             model=_(t.variant.title), data=t.config.data.name, loss=t.config.optim.loss))
@@ -117,7 +96,7 @@ def draw_charts(run: BackgroundTrainer) -> None:
                                         "holds still on the steps it shows)"))
     # Vega-Lite, not Plotly: these redraw in place (ganlab/views/time_charts.py says why)
     metrics = t.variant.metrics
-    specs = [translate_spec(spec) for spec in time_specs(snap, STEPS_SHOWN.get(shown), run.runs, metrics)]
+    specs = [translate_spec(spec) for spec in time_specs(snap, STEPS_SHOWN.get(shown), t.runs, metrics)]
     groups = chart_groups(metrics)
     for row in range(0, len(specs), 3):
         for column, spec, group in zip(st.columns(3), specs[row:row + 3], groups[row:row + 3]):
@@ -127,10 +106,10 @@ def draw_charts(run: BackgroundTrainer) -> None:
                                    on_select="rerun", selection_mode=[zoom_of(spec)])
 
 
-def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
+def draw_samples(run: Run, layers: list[str]) -> None:
     """The samples: the lab view on 1-D/2-D data, a grid for images; and the live figures."""
-    t = run.trainer
-    view = run.samples()
+    t = run.look()
+    view = t.samples
     if view is None:
         return
     if view.lab is not None:
@@ -143,7 +122,8 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
             st.vega_lite_chart(spec=translate_spec(plane_spec(view.lab, view.real, view.fake, layers)),
                                key="lab_view", width="content")
         else:
-            st.vega_lite_chart(spec=translate_spec(line_spec(view.lab, t.data.density, view.real, view.fake, layers)),
+            st.vega_lite_chart(spec=translate_spec(line_spec(view.lab, session.data_density(t.config), view.real, view.fake,
+                                                             layers)),
                                key="lab_view", width="stretch", height=LINE_HEIGHT)
     elif view.panels:  # a translation model: its inputs, outputs and round trips, row by row
         st.markdown(_("**Step {step:,}**").format(step=view.step))
@@ -155,11 +135,10 @@ def draw_samples(run: BackgroundTrainer, layers: list[str]) -> None:
         st.image(image_grid(view.fake, nrow=per_row, scale=3),
                  caption=_("G(fixed noise) at step {step:,}{by}").format(step=view.step, by=by))
     if view.quality:
-        _quality(run, view.quality, t.store.events())
+        _quality(t, view.quality, t.snapshot.events)
 
 
-def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
-              current: Callable[[], BackgroundTrainer | None] | None = None) -> None:
+def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], Run | None] | None = None) -> None:
     """The live view in three fragments, each rerun on its own clock while running: the counters,
     the time charts, and the samples (lab view or image grid).
 
@@ -172,7 +151,7 @@ def fragments(run: BackgroundTrainer, layers: list[str], running: bool,
 
     factor = refresh_factor() if running else 1.0  # slower refreshes while a busy server trains many runs
 
-    def the_run(say: bool) -> BackgroundTrainer | None:
+    def the_run(say: bool) -> Run | None:
         now = run if current is None else current()
         if now is not run:
             if say:

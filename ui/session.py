@@ -21,7 +21,6 @@ from ganlab.cluster.connection import address as cluster_address
 from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.core.models import ModelArgs
 from ganlab.data.datasets import DatasetUnavailable, load_data
-from ganlab.explore.latent import gif_bytes
 from ganlab.explore.latent import principal_directions as principal_directions_of
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.checkpoint_dir import CheckpointDir
@@ -29,7 +28,9 @@ from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
+from ganlab.training.run import Run
 from ganlab.training.trainer import Trainer
+from ganlab.views.animation import gif_bytes
 from ganlab.views.plots import image_grid, scatter_raster
 from ui.i18n import _, reason
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
@@ -61,7 +62,7 @@ def _make_trainer(config: RunConfig) -> Trainer:
     return Trainer(config, data=cached_data(config.data.name, config.data.data_dir))
 
 
-def _release(run: BackgroundTrainer) -> None:
+def _release(run: Run) -> None:
     run.stop()
     give_back_soon()  # once the server has dropped the session, its memory goes back to the OS
 
@@ -73,11 +74,11 @@ def runs_db() -> RunsDB:
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
-def _session_run() -> BackgroundTrainer:
+def _session_run() -> Run:
     return make_run(default_config("ring8"))
 
 
-def make_run(config: RunConfig) -> BackgroundTrainer:
+def make_run(config: RunConfig) -> Run:
     """A new run on ``config`` for this session: a thread of this server, or, with ``GANLAB_RAY_ADDRESS`` set,
     an actor on the Ray cluster (``ganlab.cluster``); the same handle either way."""
     source = f"app:{session_id()[:8]}"
@@ -88,7 +89,7 @@ def make_run(config: RunConfig) -> BackgroundTrainer:
     return BackgroundTrainer(config, make_trainer=_make_trainer, recorder=RunRecorder(runs_db(), source=source))
 
 
-def run() -> BackgroundTrainer:
+def run() -> Run:
     """This browser session's training run; its thread (or actor) stops when the session ends. A cluster that
     cannot be reached stops the page with a message saying what to do."""
     try:
@@ -116,13 +117,14 @@ def new_run(config: RunConfig) -> None:
 
 
 def prepare_conditional_run() -> None:
-    """Make this session's run a conditional DCGAN on MNIST, ready to Start on the Train page."""
-    current = run().trainer.config
-    config = default_config("mnist", model="cdcgan", seed=current.seed, device=current.device,
+    """Make this session's run the registry's model for class control on its data, ready to Start on the Train page."""
+    current = run().config
+    v = variants.default_for("class control")
+    config = default_config(v.default_data, model=v.key, seed=current.seed, device=current.device,
                             data_dir=current.data.data_dir)
     try:
         new_run(config)
-        flash("success", _("New run ready: cdcgan on mnist. Press Start."))
+        flash("success", _("New run ready: {model} on {data}. Press Start.").format(model=v.key, data=v.default_data))
     except (ConfigError, DatasetUnavailable) as err:
         flash("error", _("Could not start that run: {err}").format(err=reason(err)))
     forget_form()
@@ -137,7 +139,7 @@ def session_id() -> str:
 
 def start_preset(preset: Preset) -> None:
     """Set this session's run to a classroom preset and start it; the Train page shows it."""
-    current = run().trainer.config
+    current = run().config
     config = preset.config().with_values(device=current.device)
     try:
         new_run(config)
@@ -153,7 +155,7 @@ def start_preset(preset: Preset) -> None:
 
 def start_question(question) -> None:
     """Set this session's run to a course question's one run (keeping its best checkpoint if it asks) and start it."""
-    current = run().trainer.config
+    current = run().config
     config = question.configs()[0].with_values(device=current.device)
     new_run(config)
     run().keep_best(checkpoint_dir().user_path(f"{question.key}-best") if question.keep_best else None)
@@ -258,7 +260,7 @@ def _kind(name: str) -> str:
 def model_source(name: str) -> ModelSource:
     """The generator called ``name``: a checkpoint (cached) or a snapshot of this session's live run."""
     if name == LIVE:
-        t = run().trainer
+        t = run().look()
         nets = run().nets_snapshot()
         return ModelSource(LIVE, nets, t.args, t.config.model.latent, t.config.data.name, t.step,
                            t.config.data.points, t.config.data.data_dir)
@@ -292,6 +294,12 @@ def model_data(name: str, points: tuple = ()) -> DataView:
     return DataView(m.batch(1000, torch.Generator().manual_seed(0))[0].numpy(), m.extent)
 
 
+def data_density(config: RunConfig):
+    """The density of a 1-D dataset, as a function of x (the lab view draws it beside G's)."""
+    return cached_data(config.data.name, config.data.data_dir).density if not config.data.points else \
+        load_data(config.data.name, points=config.data.points).density
+
+
 def principal_directions(name: str, src: ModelSource):
     """GANSpace directions of a model, computed once per checkpoint (and per step of the live run)."""
     return _directions(name, src.step, src)
@@ -311,19 +319,19 @@ def resume_into_run(name: str) -> None:
     forget_form()
 
 
-def set_autosave(run_: BackgroundTrainer, every: int, name: str) -> None:
+def set_autosave(run_: Run, every: int, name: str) -> None:
     """Autosave this session's run every ``every`` steps as user/<name>.pt (0 turns it off)."""
     run_.set_autosave(every, checkpoint_dir().user_path(name) if every else None)
 
 
-def timeline_gif(run_: BackgroundTrainer) -> bytes:
+def timeline_gif(run_: Run) -> bytes:
     """The run's timeline of fixed-noise samples as an animated GIF."""
-    t = run_.trainer
+    t = run_.look()
     frames = []
-    for _step, fake in run_.timeline.frames():
+    for _step, fake in run_.timeline_frames():
         fake = fake.astype(np.float32)
         if fake.ndim == 2:
-            frames.append(scatter_raster(t.fixed_real, fake, extent=t.data.extent))
+            frames.append(scatter_raster(t.fixed_real, fake, extent=t.extent))
         else:
             frames.append(image_grid(fake, nrow=t.args.n_classes or 8, scale=2))
     return gif_bytes(frames, fps=6)
@@ -336,7 +344,7 @@ make_trainer = _make_trainer  # how this server builds a run's trainer (cached d
 def real_samples(name: str, data_dir: str, points: tuple = ()):
     """Real samples to set beside generated ones (the Quiz page): MNIST's or Fashion-MNIST's test set, other
     image sets whole, 2,000 points of a 2-D distribution; as (x, labels or None)."""
-    from ganlab.config import DATASETS_IDX
+    from ganlab.data.catalog import DATASETS_IDX
     from ganlab.data.datasets import load_images
 
     if name in DATASETS_IDX:

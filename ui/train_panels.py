@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab.persist.checkpoint import CheckpointError
-from ganlab.training.background import BackgroundTrainer
+from ganlab.training.run import Run
 from ganlab.views.plots import image_grid, scatter_raster
 from ui import live, session
 from ui.i18n import _, reason
@@ -13,7 +13,7 @@ from ui.i18n import _, reason
 PANEL_REFRESH_SECONDS = 2.0  # the timeline and the autosave note, while the run trains
 
 
-def timeline_panel(run: BackgroundTrainer, running: bool) -> None:
+def timeline_panel(run: Run, running: bool) -> None:
     """Scrub back through G(fixed noise) snapshots; export them as a GIF.
 
     Drawn only while open (opening it reruns just this panel), and redrawn every few seconds while
@@ -31,8 +31,9 @@ def timeline_panel(run: BackgroundTrainer, running: bool) -> None:
     panel()
 
 
-def _timeline(run: BackgroundTrainer) -> None:
-    frames = run.timeline.frames()
+def _timeline(run: Run) -> None:
+    frames = run.timeline_frames()
+    look = run.look()
     if len(frames) < 2:
         st.caption(_("Snapshots of G(fixed noise) are kept as training runs; they appear here from the second one."))
         return
@@ -42,24 +43,25 @@ def _timeline(run: BackgroundTrainer) -> None:
         st.session_state[key] = steps[-1]  # follow the newest snapshot until the reader picks another
     st.session_state[newest] = steps[-1]
     at = st.select_slider(_("Step ({count} snapshots, one every {every:,} steps)").format(
-        count=len(steps), every=run.timeline.every), steps, key=key)
+        count=len(steps), every=look.timeline[1]), steps, key=key)
     fake = dict(frames)[at]
     if fake.ndim == 2:
-        st.image(scatter_raster(run.trainer.fixed_real, fake, extent=run.trainer.data.extent))
+        st.image(scatter_raster(look.fixed_real, fake, extent=look.extent))
     else:
-        st.image(image_grid(fake, nrow=run.trainer.args.n_classes or 8, scale=2),
+        st.image(image_grid(fake, nrow=look.args.n_classes or 8, scale=2),
                  caption=_("step {step:,}").format(step=at))
     if st.button(_("Make a GIF of the timeline")):
-        st.session_state[session.Keys.TIMELINE_GIF] = (run.runs, session.timeline_gif(run))
+        st.session_state[session.Keys.TIMELINE_GIF] = (look.runs, session.timeline_gif(run))
     owner, gif = st.session_state.get(session.Keys.TIMELINE_GIF, (None, None))
-    if gif and owner == run.runs:  # a GIF of an earlier run is not offered for this one
+    if gif and owner == look.runs:  # a GIF of an earlier run is not offered for this one
         st.download_button(_("Download timeline.gif"), gif, file_name="timeline.gif", mime="image/gif")
 
 
-def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
+def checkpoint_panel(run: Run, running: bool) -> None:
     """Save now, or every N steps, to checkpoints/user/; the last autosave (or why it failed) keeps up
     with the run."""
-    config = run.trainer.config
+    look = run.look()
+    config = look.config
     with st.expander(_("Save a checkpoint")):
         c1, c2 = st.columns([2, 1])
         name = c1.text_input(_("Name"), value=f"{config.data.name}-{config.model.arch}",
@@ -68,7 +70,7 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
             try:
                 saved = session.checkpoint_dir().save_bytes(run.checkpoint_bytes(), name)
                 st.success(_("Saved {name} at step {step:,} (Checkpoints page to download or resume).").format(
-                    name=saved.name, step=run.trainer.step))
+                    name=saved.name, step=run.look().step))
             except CheckpointError as err:
                 st.error(_("Not saved: {err}").format(err=reason(err)))
         every = st.number_input(_("Also save automatically every N steps (0 = off)"), 0, 10**7, step=500,
@@ -79,21 +81,22 @@ def checkpoint_panel(run: BackgroundTrainer, running: bool) -> None:
             st.error(_("Autosave off: {err}").format(err=reason(err)))
 
         best = st.toggle(_("Keep the best checkpoint too, by the live quality figure (early stopping)"),
-                         value=run.keeping_best is not None, key=session.Keys.setting("keep_best"),
+                         value=look.keeping_best is not None, key=session.Keys.setting("keep_best"),
                          help=_("saved as {best} whenever the modes covered, label agreement or test accuracy is "
                                 "the best so far; a later collapse leaves it alone").format(best=f"user/{name}-best"))
         try:
             wanted = session.checkpoint_dir().user_path(f"{name}-best") if best else None
-            if wanted != run.keeping_best and (best or run.keeping_best is not None):
+            if (str(wanted) if wanted else None) != look.keeping_best:  # a path as text, or None
                 run.keep_best(wanted)
         except CheckpointError as err:
             st.error(_("Best checkpoint off: {err}").format(err=reason(err)))
 
         @st.fragment(run_every=live.every(PANEL_REFRESH_SECONDS, running and (every > 0 or best)))
         def autosave_note() -> None:
-            if run.autosave_note:
-                st.caption(_(run.autosave_note))
-            if run.best_note:
-                st.caption(_(run.best_note))
+            now = run.look()
+            if now.autosave_note:
+                st.caption(_(now.autosave_note))
+            if now.best_note:
+                st.caption(_(now.best_note))
 
         autosave_note()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ganlab.cli.common import CLIError
-from ganlab.config import default_data_dir
+from ganlab.data.catalog import default_data_dir
 from ganlab.persist.runs_db import RunsDB
 
 

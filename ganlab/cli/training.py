@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 from ganlab.cli.common import CLIError, positive_seconds
-from ganlab.config import RunConfig, default_config, default_data_dir, field_specs
+from ganlab.config import RunConfig, default_config, field_specs
+from ganlab.data.catalog import default_data_dir
 from ganlab.evaluation.evaluate import CLASSIFIER_PATH
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, save
 from ganlab.persist.runs_db import RunRecorder, RunsDB
@@ -139,7 +140,7 @@ def cmd_classifier(ns: argparse.Namespace) -> int:
 
 
 def cmd_bench(ns: argparse.Namespace) -> int:
-    from ganlab.evaluation.bench import markdown, run_bench, write_json
+    from ganlab.benchmark.bench import markdown, run_bench, write_json
 
     if not (Path(ns.data_dir) / "MNIST" / "raw").is_dir():
         raise CLIError(f"bench needs MNIST in torchvision's layout under {ns.data_dir} (MNIST/raw/...); "

@@ -18,11 +18,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
-from ganlab import variants
 from ganlab.cluster.connection import (
     NAMESPACE,
     START_TIMEOUT_S,
@@ -38,6 +36,7 @@ from ganlab.config import RunConfig
 from ganlab.core.models import ModelArgs
 from ganlab.said import said, said_by
 from ganlab.training.capacity import Busy
+from ganlab.training.run import RunLook
 from ganlab.training.run_state import Status
 
 REFRESH_SECONDS = 0.25  # a bundle younger than this serves every fragment of one redraw
@@ -53,18 +52,9 @@ class RunActor:
         # the server's database (an absolute path every node reaches), not one relative to the worker's folder
         self.run = BackgroundTrainer(RunConfig.from_dict(config), recorder=RunRecorder(RunsDB(db_path), source=source))
 
-    def refresh(self) -> dict:
-        """Everything a page's redraw reads, in one answer."""
-        r, t = self.run, self.run.trainer
-        return {"status": r.status(), "snapshot": t.store.snapshot(), "samples": r.samples(),
-                "quality_history": list(r.quality_history), "runs": r.runs, "autosave_note": r.autosave_note,
-                "best_note": r.best_note, "keeping_best": str(r.keeping_best) if r.keeping_best else None,
-                "until": r.until, "done": r.done, "recorded_as": getattr(r.recorder, "run_id", None),
-                "recorder_note": getattr(r.recorder, "note", None), "timeline": (len(r.timeline), r.timeline.every),
-                "trainer": {"config": t.config.to_dict(), "args": t.args.to_dict(), "step": t.step,
-                            "diverged": t.diverged, "fixed_real": t.fixed_real, "extent": float(t.data.extent)
-                            if hasattr(t.data, "extent") else None, "train_seconds": t.train_seconds,
-                            "device": str(t.device)}}
+    def refresh(self):
+        """Everything a page's redraw reads, in one answer (a RunLook)."""
+        return self.run.look()
 
     def call(self, name: str, *args, **kwargs):
         """One of the run's controls: start, pause, step, wait_steps, set_speed, set_hparams, set_autosave..."""
@@ -112,63 +102,6 @@ def actor_options(config: RunConfig) -> dict:
     return options
 
 
-class _Store:
-    def __init__(self, run: "RayRun"):
-        self._run = run
-
-    def snapshot(self):
-        return self._run._bundle()["snapshot"]
-
-    def events(self):
-        return self.snapshot().events
-
-    def steps_per_second(self, window: int = 200) -> float:
-        return self._run.status().steps_per_second
-
-
-class _Timeline:
-    def __init__(self, run: "RayRun"):
-        self._run = run
-
-    def frames(self):
-        return self._run._call_remote("timeline_frames")
-
-    @property
-    def every(self) -> int:
-        return self._run._bundle()["timeline"][1]
-
-    def __len__(self) -> int:
-        return self._run._bundle()["timeline"][0]
-
-
-class TrainerView:
-    """What a page reads of ``run.trainer``, from the last refresh."""
-
-    def __init__(self, run: "RayRun", info: dict):
-        self.config = RunConfig.from_dict(info["config"])
-        self.args = ModelArgs.from_dict(info["args"])
-        self.variant = variants.get(self.args.arch)
-        self.step, self.diverged, self.fixed_real = info["step"], info["diverged"], info["fixed_real"]
-        self.train_seconds, self.device = info["train_seconds"], info["device"]
-        self.store = _Store(run)
-        self.lock = threading.RLock()
-        self.data = SimpleNamespace(extent=info["extent"], density=self._density)
-
-    def _density(self, x):
-        from ganlab.data.datasets import load_data
-
-        return load_data(self.config.data.name, self.config.data.data_dir, points=self.config.data.points).density(x)
-
-    def to_display(self, x):
-        return x * 2 - 1 if self.config.data.scale == "0..1" and x.ndim == 4 else x
-
-
-@dataclass
-class _Recorder:
-    run_id: int | None
-    note: str | None
-
-
 class RayRun:
     """A page's handle to a run in a Ray actor (the same interface as BackgroundTrainer)."""
 
@@ -192,7 +125,6 @@ class RayRun:
             actor = _remote(RunActor).options(name=self.name, namespace=NAMESPACE, **actor_options(config)).remote(
                 config.to_dict(), source, shared_db_path())
         self.actor = actor
-        self.timeline = _Timeline(self)
         self._first_answer()
 
     @classmethod
@@ -207,9 +139,9 @@ class RayRun:
         run.name, run.owned, run._source, run.lost = name, False, "watcher", None
         run._last, run._at, run._lock, run._holding_slot, run._autosave_path = None, 0.0, threading.Lock(), False, None
         run._resuming = threading.Lock()
-        run.actor, run.timeline = actor, _Timeline(run)
+        run.actor = actor
         run._first_answer()
-        run._config = run.trainer.config
+        run._config = run.config
         return run
 
     def _first_answer(self) -> None:
@@ -247,7 +179,7 @@ class RayRun:
             fresh = self._call_remote("refresh")
             if fresh is not None:
                 self._last, self._at = fresh, time.monotonic()
-                if self._holding_slot and fresh["status"].state != "running":
+                if self._holding_slot and fresh.status.state != "running":
                     self._give_slot()  # it paused by itself: diverged, or reached its step budget
             elif self._last is None:
                 raise ActorLost(self.lost or "the run's actor did not answer")
@@ -279,10 +211,23 @@ class RayRun:
             except (ClusterUnavailable, ActorLost):
                 pass
 
-    # -- the BackgroundTrainer interface ---------------------------------------------------
+    # -- the Run interface (ganlab.training.run) -----------------------------------------------
+    def look(self) -> RunLook:
+        look = self._bundle()
+        status = self.status()
+        return look if status is look.status else replace(look, status=status)
+
     @property
-    def trainer(self) -> TrainerView:
-        return TrainerView(self, self._bundle()["trainer"])
+    def config(self) -> RunConfig:
+        return self._bundle().config
+
+    @property
+    def args(self) -> ModelArgs:
+        return self._bundle().args
+
+    @property
+    def variant(self):
+        return self._bundle().variant
 
     def status(self) -> Status:
         if self._resuming.locked():
@@ -290,11 +235,11 @@ class RayRun:
                                           "(this takes a few seconds)."))
         if self.lost:
             return self._paused_with(self.message_lost())
-        return self._bundle()["status"]
+        return self._bundle().status
 
     def _paused_with(self, message: str) -> Status:
         """The last status the actor gave, as paused with ``message`` (its actor is gone, or not yet there)."""
-        s = self._last["status"] if self._last else None
+        s = self._last.status if self._last else None
         return Status("paused", s.step if s else 0, s.device if s else "?", 0.0, message, engine=s.engine if s else "")
 
     def message_lost(self) -> str:
@@ -305,45 +250,11 @@ class RayRun:
         return said("The process training this run on the cluster stopped (its node may have left, or it ran out "
                     "of memory: {why}). Turn on autosave to be able to resume a run that is lost.", why=self.lost[:160])
 
-    def samples(self):
-        return self._bundle()["samples"]
-
-    @property
-    def quality_history(self):
-        return self._bundle()["quality_history"]
-
-    @property
-    def runs(self) -> int:
-        return self._bundle()["runs"]
-
-    @property
-    def autosave_note(self):
-        return self._bundle()["autosave_note"]
-
-    @property
-    def best_note(self):
-        return self._bundle()["best_note"]
-
-    @property
-    def keeping_best(self):
-        return self._bundle()["keeping_best"]
-
-    @property
-    def recorder(self) -> _Recorder:
-        b = self._bundle()
-        return _Recorder(b["recorded_as"], b["recorder_note"])
-
-    @property
-    def done(self) -> bool:
-        return bool(self._bundle()["done"])
-
-    @property
-    def until(self):
-        return self._bundle()["until"]
-
-    @until.setter
-    def until(self, steps) -> None:
+    def set_until(self, steps) -> None:
         self._call_remote("set_until", steps)
+
+    def timeline_frames(self):
+        return self._call_remote("timeline_frames") or []
 
     @property
     def alive(self) -> bool:
@@ -471,10 +382,10 @@ class RayRun:
         self._control("keep_best", path)
 
     def nets_snapshot(self) -> dict:
-        from ganlab.core.models import build_nets
+        from ganlab.variants import build_nets
 
         states = self._call_remote("nets_state") or {}
-        nets = build_nets(self.trainer.args)
+        nets = build_nets(self.args)
         for name, net in nets.items():
             if name in states:
                 net.load_state_dict(states[name])

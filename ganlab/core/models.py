@@ -4,7 +4,7 @@ Every generator is ``gen(z, y=None) -> x`` and every discriminator is
 ``disc(x, y=None) -> logits`` of shape (B,). A class label ``y`` may be integer
 indices (B,) or soft labels (B, n_classes), so two classes can be blended.
 Which networks a run builds is its variant's choice (:mod:`ganlab.variants`);
-:func:`build_nets` builds and initialises them from the run's seed.
+:func:`ganlab.variants.build_nets` builds them and :func:`initialise` sets their weights from the run's seed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import RunConfig
 
 
 @dataclass(frozen=True)
@@ -36,17 +35,6 @@ class ModelArgs:
     def __post_init__(self):
         if self.data_classes is None:
             object.__setattr__(self, "data_classes", self.n_classes)
-
-    @classmethod
-    def from_config(cls, config: RunConfig, data_shape, data_classes: int) -> "ModelArgs":
-        from ganlab import variants
-
-        m, v = config.model, variants.get(config.model.arch)
-        options = v.model_options(config, data_classes)
-        if m.output != "auto":
-            options = {**options, "output": m.output}
-        return cls(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
-                   v.class_count(config, data_classes), int(data_classes), tuple(sorted(options.items())))
 
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.options).get(name, default)
@@ -244,7 +232,7 @@ class UNet(nn.Module):
         return self.up1(torch.cat([u2, d1], 1))  # (B, 2ch, 14, 14) -> (B, 1, 28, 28)
 
 
-def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool) -> None:
+def initialise(module: nn.Module, generator: torch.Generator, *, dcgan: bool) -> None:
     """PyTorch's default init (or DCGAN's N(0, 0.02)), drawn from ``generator`` instead of the global RNG.
     A module with an ``initialise(generator)`` method of its own is initialised by it."""
     if hasattr(module, "initialise"):
@@ -268,32 +256,3 @@ def _init_weights(module: nn.Module, generator: torch.Generator, *, dcgan: bool)
     elif isinstance(module, nn.modules.instancenorm._InstanceNorm) and module.affine:
         nn.init.ones_(module.weight)
         nn.init.zeros_(module.bias)
-
-
-def build_nets(a: ModelArgs, *, seed: int = 0) -> dict[str, nn.Module]:
-    """Fresh networks of ``a``'s variant, by name, initialised deterministically from ``seed`` (no global seeding)."""
-    from ganlab import variants
-
-    v = variants.get(a.arch)
-    with torch.device("meta"):  # built without drawing from the global RNG, then initialised below
-        nets = v.build(a)
-    nets = {name: net.to_empty(device="cpu") for name, net in nets.items()}
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for net in nets.values():
-            for t in (*net.parameters(), *net.buffers()):
-                if t.is_floating_point():
-                    t.fill_(float("nan"))  # so that anything the initialiser below misses is caught
-            for module in net.modules():
-                _init_weights(module, generator, dcgan=v.dcgan_init)
-    for name, net in nets.items():
-        missed = [n for n, t in (*net.named_parameters(), *net.named_buffers()) if t.is_floating_point() and t.isnan().any()]
-        if missed:
-            raise TypeError(f"{a.arch}'s {name} has tensors no initialiser sets: {', '.join(missed)}")
-    return nets
-
-
-def build_models(a: ModelArgs, *, seed: int = 0) -> tuple[nn.Module, nn.Module]:
-    """(gen, disc) of ``a`` (see :func:`build_nets` for every network a variant has)."""
-    nets = build_nets(a, seed=seed)
-    return nets["gen"], nets["disc"]

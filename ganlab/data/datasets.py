@@ -14,7 +14,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganlab.config import DATASETS_IDX, DATASETS_TOY
+from ganlab.data.catalog import DATASETS_IDX, DATASETS_TOY, USER_PREFIX
+from ganlab.data.digits8 import load_digits8
+from ganlab.data.image_data import ImageData, class_names  # noqa: F401  (re-exported)
+from ganlab.data.user_data import load_user
 from ganlab.errors import DatasetUnavailable  # noqa: F401  (raised here, defined apart)
 
 # ---------------------------------------------------------------------------
@@ -133,44 +136,6 @@ _FILES = {
     True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-_CLASS_NAMES = {
-    "mnist": tuple(str(d) for d in range(10)),
-    "digits8": tuple(str(d) for d in range(10)),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-}
-
-
-@dataclass(frozen=True)
-class ImageData:
-    """A whole image set as one tensor on the training device, scaled to [-1, 1]."""
-
-    name: str
-    images: torch.Tensor  # (N, 1, 28, 28) float in [-1, 1]
-    labels: torch.Tensor  # (N,) int64
-    n_classes: int = 10
-    names: tuple[str, ...] = ()  # class names of a user dataset (its folders)
-
-    @property
-    def device(self) -> torch.device:
-        return self.images.device
-
-    @property
-    def data_shape(self) -> tuple[int, ...]:
-        return tuple(self.images.shape[1:])
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        return self.names or _CLASS_NAMES.get(self.name, tuple(str(k) for k in range(self.n_classes)))
-
-    def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        idx = torch.randint(len(self.images), (n,), generator=generator, device=self.device)
-        return self.images[idx], self.labels[idx]
-
-    def to(self, device) -> "ImageData":
-        return ImageData(self.name, self.images.to(device), self.labels.to(device), self.n_classes, self.names)
-
-
 def read_idx(path: Path, *, ndim: int) -> torch.Tensor:
     """Read an IDX file of unsigned bytes (plain or .gz) with ``ndim`` dimensions."""
     opener = gzip.open if path.suffix == ".gz" else open
@@ -210,8 +175,6 @@ def load_images(name: str, root: str | Path, *, train: bool = True, download: bo
     and the network allow; otherwise :class:`DatasetUnavailable` says where to put them.
     """
     if name == "digits8":
-        from ganlab.data.digits8 import load_digits8
-
         return load_digits8(device=device)
     if name not in DATASETS_IDX:
         raise ValueError(f"unknown image dataset {name!r}; choose one of {', '.join(DATASETS_IDX)}")
@@ -249,19 +212,10 @@ def _missing_message(name: str, raw: Path, stems, why: str) -> str:
 def load_data(name: str, data_dir: str | Path = "./data", *, points=(), device="cpu", download: bool = True):
     """Any dataset by registry key: a :class:`Mixture` or an :class:`ImageData` (``points`` for data custom;
     ``user:NAME`` for a dataset someone imported)."""
-    if name.startswith("user:"):
-        from ganlab.data.user_data import load_user
-
+    if name.startswith(USER_PREFIX):
         return load_user(name, data_dir, device)
     if name == "custom":
         return drawn(points, device)
     if name in DATASETS_TOY:
         return mixture(name, device)
     return load_images(name, data_dir, device=device, download=download)
-
-
-def class_names(name: str, n_classes: int) -> tuple[str, ...]:
-    """Display names of a dataset's classes (digits, clothing, or mixture components)."""
-    if name in _CLASS_NAMES:
-        return _CLASS_NAMES[name]
-    return tuple(f"component {k}" for k in range(n_classes))

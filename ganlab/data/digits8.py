@@ -13,7 +13,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ganlab.data.datasets import DatasetUnavailable, ImageData
+from ganlab.data.image_data import ImageData
+from ganlab.errors import DatasetUnavailable
 
 
 def digits8_arrays() -> tuple[torch.Tensor, torch.Tensor]:

@@ -35,13 +35,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ganlab.data.datasets import DatasetUnavailable, ImageData
+from ganlab.data.image_data import ImageData
+from ganlab.errors import DatasetUnavailable
 from ganlab.data.image_input import ImageInputError, read_image
+from ganlab.data.catalog import USER_NAME, USER_PREFIX, check_name, list_datasets, user_root  # noqa: F401 (re-exported)
 from ganlab.errors import UploadError  # noqa: F401  (raised here, defined apart)
 from ganlab.said import said
 
-PREFIX = "user:"
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
@@ -61,39 +61,8 @@ LIMITS = Limits()
 
 
 
-def user_root(data_dir: str | Path) -> Path:
-    """Where user datasets live: ``$GANLAB_USER_DATA``, else ``<data folder>/user``."""
-    env = os.environ.get("GANLAB_USER_DATA", "").strip()
-    return Path(env) if env else Path(data_dir) / "user"
-
-
 def _taken(name: str) -> UploadError:
-    return UploadError(said("a dataset named {name} exists already; choose another name", name=PREFIX + name))
-
-
-def check_name(name: str) -> str:
-    name = str(name).strip()
-    if name.startswith(PREFIX):
-        name = name[len(PREFIX):]
-    if not NAME.match(name):
-        raise UploadError(said("{name!r} is not a dataset name: use letters, digits, '_' and '-' (up to 48, starting "
-                               "with a letter or digit)", name=name))
-    return name
-
-
-def list_datasets(data_dir: str | Path) -> list[dict]:
-    """Every user dataset's description (meta.json), by name."""
-    root = user_root(data_dir)
-    out = []
-    if root.is_dir():
-        for folder in sorted(root.iterdir()):
-            meta = folder / "meta.json"
-            if folder.is_dir() and NAME.match(folder.name) and meta.is_file():
-                try:
-                    out.append(json.loads(meta.read_text()))
-                except (OSError, ValueError):
-                    continue
-    return out
+    return UploadError(said("a dataset named {name} exists already; choose another name", name=USER_PREFIX + name))
 
 
 @dataclass(frozen=True)
@@ -107,7 +76,7 @@ class ImportResult:
 
     @property
     def message(self) -> str:
-        name = PREFIX + self.name
+        name = USER_PREFIX + self.name
         if self.kind == "points":
             text = said("Imported {name}: {count:,} points in {dims}-D.", name=name, count=self.count, dims=self.shape[0])
         elif len(self.classes) > 1:
@@ -356,19 +325,19 @@ def load_user(name: str, data_dir: str | Path, device="cpu"):
     name = check_name(name)
     folder = user_root(data_dir) / name
     if not (folder / "meta.json").is_file():
-        raise DatasetUnavailable(f"no imported dataset {PREFIX}{name} in {folder.parent}; import it (Your own data on "
+        raise DatasetUnavailable(f"no imported dataset {USER_PREFIX}{name} in {folder.parent}; import it (Your own data on "
                                  "the Train page, or python -m ganlab data import FILE --name NAME)")
     try:
         meta = json.loads((folder / "meta.json").read_text())
         if meta["kind"] == "points":
             pts = torch.from_numpy(np.load(folder / "points.npy", allow_pickle=False)).float()
             extent = float(pts.abs().max()) * 1.15 or 1.0
-            return UserPoints(PREFIX + name, pts.to(device), extent)
+            return UserPoints(USER_PREFIX + name, pts.to(device), extent)
         images = np.load(folder / "images.npy", allow_pickle=False)
         labels = np.load(folder / "labels.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError) as err:
-        raise DatasetUnavailable(f"the user dataset {PREFIX}{name} is not in {folder.parent} or is damaged ({err}); "
+        raise DatasetUnavailable(f"the user dataset {USER_PREFIX}{name} is not in {folder.parent} or is damaged ({err}); "
                                  "import it again on the Train page or with python -m ganlab data import") from err
     x = torch.from_numpy(images).float().div(127.5).sub(1.0)  # uint8 -> [-1, 1]
-    return ImageData(PREFIX + name, x.to(device), torch.from_numpy(labels).long().to(device),
+    return ImageData(USER_PREFIX + name, x.to(device), torch.from_numpy(labels).long().to(device),
                      n_classes=max(1, len(meta.get("classes", [])) or 1), names=tuple(meta.get("classes", ())))

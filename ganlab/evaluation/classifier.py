@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.data.datasets import ImageData
+from ganlab.data.image_data import ImageData
 from ganlab.persist.checkpoint import CheckpointError, atomic_write
 
 CLASSIFIER_FORMAT = "ganlab-classifier"

@@ -15,14 +15,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganlab.core.accuracy import accuracy
 from ganlab.data.datasets import load_data, load_images
-from ganlab.evaluation.accuracy import accuracy
+from ganlab.evaluation.captions import caption_figures
 from ganlab.evaluation.classifier import frechet_distance, load_classifier, predict
+from ganlab.evaluation.styles import mixing_figures
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from ganlab.explore.sampling import generate
 from ganlab.persist.checkpoint import Checkpoint
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
+# What a model offers the exploration pages, and the figures that say how well it does it: a style-based
+# model, what each block decides (ganlab.evaluation.styles); a text-to-image model, whether the caption's
+# digit and attribute words show (ganlab.evaluation.captions). A new capability adds its line.
+CAPABILITY_FIGURES = (
+    (lambda v, args: bool(v.style_blocks(args)), mixing_figures),
+    (lambda v, args: bool(v.vocabulary(args)), caption_figures),
+)
 CLASSIFIER_PATH = CHECKPOINT_DIR / "mnist-classifier.pt"
 
 
@@ -109,14 +118,9 @@ def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | N
     out = {"data": name, "model": ckpt.args.arch, "step": ckpt.step, "samples": len(x),
            "classifier_test_accuracy": judge.clf_accuracy,
            **judge.judge(x, labels, handle=ckpt.variant.class_handle)}
-    if ckpt.variant.style_blocks(ckpt.args):  # a style-based model: what each block decides
-        from ganlab.evaluation.styles import mixing_figures
-
-        out.update(mixing_figures(ckpt, judge, seed=seed))
-    if ckpt.variant.vocabulary(ckpt.args):  # a text-to-image model: the caption's digit and attribute words
-        from ganlab.evaluation.captions import caption_figures
-
-        out.update(caption_figures(ckpt, judge, seed=seed))
+    for offers, figures_of in CAPABILITY_FIGURES:
+        if offers(ckpt.variant, ckpt.args):
+            out.update(figures_of(ckpt, judge, seed=seed))
     accuracies = classifier_accuracies(ckpt, judge.test, out.get("code_matching"))
     if accuracies:
         out["test_accuracy"] = accuracies  # the variant's own classifiers on the 10,000 MNIST test images

@@ -7,6 +7,9 @@ import threading
 
 import numpy as np
 
+from ganlab import figures
+from ganlab.figures import Figure, Mark, percent
+
 _JUDGE = {}
 _LOCK = threading.Lock()
 
@@ -37,3 +40,11 @@ def live_agreement(trainer, fake: np.ndarray) -> dict:
 
     pred, _ = predict(clf, fake)
     return {"label_agreement": float((pred == labels.cpu().numpy()).mean())}
+
+
+figures.register(Figure(
+    "label_agreement", "Label agreement",
+    "share of the 100 samples of the fixed grid (10 per digit) the project's LeNet reads as the digit asked for",
+    percent("label_agreement", 0), share=True, series="label agreement", rank=0,
+    chart="Label agreement (the 100 samples of the fixed grid)",
+    marks=(Mark("95% label agreement", lambda q: q["label_agreement"] >= 0.95, lambda q: "95% label agreement"),)))

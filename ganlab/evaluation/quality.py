@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganlab import figures
+from ganlab.figures import Figure, Mark, number, percent
+
 
 @dataclass(frozen=True)
 class ModeQuality:
@@ -81,3 +84,24 @@ def toy_quality(fake: np.ndarray, real: np.ndarray, data) -> dict[str, float]:
     if data.has_modes:
         out.update(mode_quality(fake, data.modes.cpu().numpy(), data.sigma).as_dict())
     return out
+
+
+def _all_modes(q) -> bool:
+    return q["modes_covered"] == q["n_modes"]
+
+
+figures.register(
+    Figure("modes_covered", "Modes covered", "a mode is covered if a high-quality sample is nearest to it (PacGAN)",
+           lambda q: f"{q['modes_covered']} / {q['n_modes']}", share=True, series="modes covered (share)", rank=0,
+           value=lambda q: q["modes_covered"] / q["n_modes"],
+           marks=(Mark("all modes", _all_modes, lambda q: f"{q['n_modes']}/{q['n_modes']} modes"),)),
+    Figure("high_quality", "High quality", "share of the 2,500 samples within 3 sigma of their nearest mode",
+           percent("high_quality"), share=True, series="high quality", rank=1,
+           marks=(Mark("all modes, 90% high quality", lambda q: _all_modes(q) and q["high_quality"] >= 0.9,
+                       lambda q: f"{q['n_modes']}/{q['n_modes']} modes, 90% high quality"),)),
+    Figure("reverse_kl", "Reverse KL", "sum p log(p/q) of the high-quality samples' mode histogram against uniform",
+           number("reverse_kl"), better="lower"),
+    Figure("grid_kl", "Grid KL", "KL(real || generated) on a 20x20 grid (GAN Lab)", number("grid_kl"), better="lower"),
+    Figure("grid_js", "Grid JS", "Jensen-Shannon divergence on the same grid", number("grid_js"), better="lower",
+           share=True, series="grid JS / ln 2", rank=2, value=lambda q: q["grid_js"] / np.log(2)),
+)

@@ -1,12 +1,9 @@
-"""Walking the latent space: seeds, interpolation, principal directions, loops, GIFs."""
+"""Walking the latent space: seeds, interpolation, principal directions, loops (their GIFs: ``ganlab.views.animation``)."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import torch
-from PIL import Image
 
 from ganlab.core.models import sample_z
 
@@ -89,28 +86,3 @@ def principal_directions(gen: torch.nn.Module, z_dim: int, latent: str, *, k: in
     directions = directions / directions.norm(dim=1, keepdim=True).clamp_min(1e-12)
     explained = (s[:k] ** 2 / (s ** 2).sum()).numpy()
     return directions.float(), explained
-
-
-def to_frames(images: np.ndarray, *, scale: int = 3) -> list[np.ndarray]:
-    """(T, 1, H, W) in [-1, 1] -> T uint8 frames, enlarged."""
-    frames = np.clip((images[:, 0] + 1) * 127.5, 0, 255).astype(np.uint8)
-    return [f.repeat(scale, 0).repeat(scale, 1) for f in frames]
-
-
-def gif_bytes(frames: list[np.ndarray], *, fps: float = 12, bounce: bool = False) -> bytes:
-    """An animated, looping GIF of uint8 frames (grey or RGB)."""
-    if not frames:
-        raise ValueError("no frames to animate")
-    seq = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
-    images = [Image.fromarray(f) for f in seq]
-    buf = io.BytesIO()
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], loop=0,
-                   duration=max(20, int(1000 / fps)))
-    return buf.getvalue()
-
-
-def strip(images: np.ndarray, *, scale: int = 2, pad: int = 2) -> np.ndarray:
-    """(T, 1, H, W) images side by side as one uint8 image."""
-    from ganlab.views.plots import image_grid
-
-    return image_grid(images, nrow=len(images), pad=pad, scale=scale)

@@ -5,22 +5,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganlab.variants.stylegan import mixed_styles
 
 
-@torch.no_grad()
 def style_mix(gen, z_a: torch.Tensor, z_b: torch.Tensor, crossover: int, *, truncation: float = 1.0,
               noise_seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A, B, mixed) images for latents ``z_a`` and ``z_b`` (n each): mixed takes the blocks before
-    ``crossover`` from A's style and the rest from B's; the same noise for all three."""
-    w_a, w_b = (gen.truncate(gen.styles(z), truncation) for z in (z_a, z_b))
-    n = len(gen.blocks)
-
-    def draw(ws):
-        return gen.synthesis(ws, torch.Generator(ws.device).manual_seed(int(noise_seed))).float().cpu().numpy()
-
-    return (draw(w_a[:, None].expand(-1, n, -1)), draw(w_b[:, None].expand(-1, n, -1)),
-            draw(mixed_styles(gen, w_a, w_b, crossover)))
+    """(A, B, mixed) images of a style-based generator (``Variant.style_blocks`` says which are), mixed taking
+    the blocks before ``crossover`` from A's style and the rest from B's; the same noise for all three."""
+    return gen.mix(z_a, z_b, crossover, truncation=truncation, noise_seed=noise_seed)
 
 
 @torch.no_grad()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganlab.config import DATASETS_IDX
+from ganlab.data.catalog import DATASETS_IDX
 from ganlab.data.datasets import load_data, load_images
 from ganlab.data.outline import outline
 

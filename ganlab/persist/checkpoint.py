@@ -23,20 +23,20 @@ from typing import Any
 
 import torch
 
-from ganlab import __version__
+from ganlab import __version__, variants
 from ganlab.config import ConfigError, RunConfig
-from ganlab.core.models import ModelArgs, build_nets
+from ganlab.core.models import ModelArgs
 from ganlab.errors import CheckpointError  # noqa: F401  (raised here, defined apart)
 from ganlab.said import said
-from ganlab.training.trainer import Trainer
 
 FORMAT = "ganlab-checkpoint"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are parsed
 CHECKPOINT_NAME = "checkpoint.pt"
-
-
+MAX_PARAMETERS = MAX_BYTES // 2  # values the networks a file describes may hold (bfloat16 at most halves a float32)
+MAX_SIDE = 64  # images: C x S x S with C 1 or 3 and S at most this (the loaders' 28x28 and 32x32, user images)
+MAX_CLASSES = 1000
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,6 @@ class Checkpoint:
 
     @property
     def variant(self):
-        from ganlab import variants
-
         return variants.get(self.args.arch)
 
     @property
@@ -74,7 +72,7 @@ class Checkpoint:
     def build_nets(self, device="cpu") -> dict[str, torch.nn.Module]:
         """Every network, loaded and in eval mode on ``device``; ``gen`` is the one samples are drawn
         from (the weight average when the run kept one)."""
-        nets = build_nets(self.args)
+        nets = variants.build_nets(self.args)
         for name, net in nets.items():
             net.load_state_dict(self.gen_ema if name == "gen" and self.gen_ema is not None else self.nets[name])
         return {name: net.to(device).eval() for name, net in nets.items()}
@@ -212,19 +210,8 @@ def _validate(raw: Any, label: str) -> Checkpoint:
             raise TypeError("its networks are not a mapping of weights")
     except (KeyError, TypeError, ValueError, ConfigError) as err:
         raise CheckpointError(said("{label} has a damaged description: {err}", label=label, err=str(err))) from err
-    if args != ModelArgs.from_config(config, args.data_shape, args.data_classes):
-        raise CheckpointError(said("{label}: its model arguments do not match its config", label=label))
-    try:
-        nets = build_nets(args)
-        if set(nets) != set(states):
-            raise ValueError(f"it holds networks {', '.join(sorted(states))}, the model has {', '.join(sorted(nets))}")
-        for name, net in nets.items():
-            net.load_state_dict(states[name])
-        if ema_state is not None:
-            nets["gen"].load_state_dict(ema_state)
-    except (RuntimeError, ValueError, TypeError, AttributeError) as err:
-        raise CheckpointError(said("{label}: the weights do not fit the described model ({err})", label=label,
-                                    err=str(err)[:200])) from err
+    _check_description(args, config, label)
+    _check_weights(args, states, ema_state, label)  # every tensor against the described networks, on the meta device
     named = {f"{net}.{k}": v for net, state in states.items() for k, v in state.items()}
     for name, tensor in {**named, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
@@ -239,53 +226,61 @@ def _validate(raw: Any, label: str) -> Checkpoint:
                       dict(raw.get("versions", {})), ema_state)
 
 
-def _optimizer_steps(opt: torch.optim.Optimizer, fallback: int) -> int:
-    """How many updates ``opt`` has taken (Adam keeps the count per parameter), else ``fallback``."""
-    for state in opt.state.values():
-        if "step" in state:
-            return int(state["step"])
-    return fallback
-
-
-_IMPLEMENTATION = ("fused", "foreach", "capturable")  # how Adam runs here, not what it has learned
-
-
-def _load_optimizer(opt: torch.optim.Optimizer, state: dict) -> None:
-    """``opt.load_state_dict(state)``, keeping this machine's choice of implementation.
-
-    A state saved on a GPU says fused and capturable; ``load_state_dict`` would carry that onto a CPU,
-    where capturable Adam refuses to step. The learned state (moments, step counts, rates) is loaded;
-    the step counts are moved where this implementation keeps them.
-    """
-    kept = [{k: g[k] for k in _IMPLEMENTATION if k in g} for g in opt.param_groups]
-    opt.load_state_dict(state)
-    for group, flags in zip(opt.param_groups, kept):
-        group.update(flags)
-        on_device = bool(flags.get("fused") or flags.get("capturable"))
-        for param in group["params"]:
-            st = opt.state.get(param, {})
-            if isinstance(st.get("step"), torch.Tensor):
-                st["step"] = st["step"].to(param.device if on_device else "cpu", torch.float32)
-
-
-def resume(ckpt: Checkpoint, *, device: str | None = None, data=None):
-    """A :class:`~ganlab.training.trainer.Trainer` that continues exactly where ``ckpt`` stopped."""
-    config = ckpt.config if device is None else ckpt.config.with_values(device=device)
-    trainer = Trainer(config, data=data)
-    p = trainer.parts
-    for name, net in p.nets.items():
-        net.load_state_dict(ckpt.nets[name])
-    if p.gen_ema is not None:
-        p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
+def _check_description(args: ModelArgs, config: RunConfig, label: str) -> None:
+    """The model arguments within what the app itself would build, and implied by the config."""
+    shape = args.data_shape
+    whole = [args.n_classes, args.data_classes, *shape]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in whole):
+        raise CheckpointError(said("{label} has a damaged description: its model arguments are not whole numbers",
+                                   label=label))
+    if len(shape) == 1:
+        ok = shape[0] in (1, 2)
+    elif len(shape) == 3:
+        ok = shape[0] in (1, 3) and shape[1] == shape[2] and 4 <= shape[1] <= MAX_SIDE
+    else:
+        ok = False
+    if not ok or not 0 <= args.n_classes <= MAX_CLASSES or not 0 <= args.data_classes <= MAX_CLASSES:
+        raise CheckpointError(said("{label} describes data this app never trains on (shape {shape}, {classes} "
+                                   "classes)", label=label, shape=list(shape)[:8], classes=args.data_classes))
     try:
-        if ckpt.opt_d is not None and ckpt.opt_g is not None:
-            _load_optimizer(p.opt_d, ckpt.opt_d)
-            _load_optimizer(p.opt_g, ckpt.opt_g)
-        if ckpt.rng is not None and ckpt.rng_device == trainer.device.type:
-            p.rng.set_state(ckpt.rng)
-    except (RuntimeError, ValueError, KeyError) as err:
-        raise CheckpointError(said("the optimiser or RNG state does not fit this model: {err}", err=str(err))) from err
-    trainer.step = ckpt.step
-    p.ema_updates = _optimizer_steps(p.opt_g, ckpt.step)  # where the average's warm-up stood
-    trainer.train_seconds = ckpt.train_seconds
-    return trainer
+        implied = variants.model_args(config, shape, args.data_classes)
+    except (ConfigError, ValueError, TypeError) as err:
+        raise CheckpointError(said("{label} has a damaged description: {err}", label=label, err=str(err)[:200])) from err
+    if args != implied:
+        raise CheckpointError(said("{label}: its model arguments do not match its config", label=label))
+
+
+def _check_weights(args: ModelArgs, states: dict, ema_state: dict | None, label: str) -> None:
+    """Every tensor the file holds, by name, shape and dtype, against the networks ``args`` describes, built on
+    the meta device (no memory); and their size against a bound. Nothing is allocated before this passes."""
+    try:
+        expected = variants.networks_on_meta(args)
+    except (RuntimeError, ValueError, TypeError, OverflowError) as err:
+        raise CheckpointError(said("{label} describes networks that cannot be built: {err}", label=label,
+                                   err=str(err)[:200])) from err
+    size = sum(t.numel() for net in expected.values() for t in net.state_dict().values())
+    if size > MAX_PARAMETERS:
+        raise CheckpointError(said("{label} describes networks of {n:,} values; a checkpoint may describe at most "
+                                   "{limit:,}", label=label, n=size, limit=MAX_PARAMETERS))
+    if set(expected) != set(states):
+        raise CheckpointError(said("{label}: the weights do not fit the described model (it holds networks {held}, "
+                                   "the model has {wanted})", label=label, held=", ".join(sorted(map(str, states))),
+                                   wanted=", ".join(sorted(expected))))
+    for name, net in expected.items():
+        for part, state in ((name, states[name]), *((("gen_ema", ema_state),) if name == "gen" and ema_state else ())):
+            want = net.state_dict()
+            if not isinstance(state, dict) or set(state) != set(want):
+                raise CheckpointError(said("{label}: the weights do not fit the described model (the names of {net}'s "
+                                           "weights differ)", label=label, net=part))
+            for key, tensor in state.items():
+                if (not isinstance(tensor, torch.Tensor) or tensor.shape != want[key].shape
+                        or tensor.dtype != want[key].dtype):
+                    raise CheckpointError(said("{label}: the weights do not fit the described model ({net}.{key} is "
+                                               "{got}, the model's is {wanted})", label=label, net=part, key=key,
+                                               got=_describe(tensor), wanted=_describe(want[key])))
+
+
+def _describe(value) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"{str(value.dtype).removeprefix('torch.')} {list(value.shape)}"
+    return type(value).__name__

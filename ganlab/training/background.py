@@ -22,7 +22,9 @@ from ganlab.config import RunConfig
 from ganlab.persist.checkpoint import CheckpointError, save
 from ganlab.said import said, said_by
 from ganlab.training.capacity import BLOCK_SECONDS, COMPUTE, SLOTS
+from ganlab.training.run import RunLook
 from ganlab.training.run_state import PHASE_TEXT, SampleView, Status
+from ganlab.training.resume import resume
 from ganlab.training.trainer import Diverged, Trainer
 from ganlab.training.watch import RunWatch
 
@@ -94,7 +96,8 @@ class BackgroundTrainer:
         self._speed: float | None = None
         self.until: int | None = None  # pause by itself at this step (a sweep's runs), None to train on
         self._phase: str | None = None
-        self._clock: deque[tuple[float, int]] = deque(maxlen=64)  # (monotonic time, step) after each block
+        self._clock: deque[tuple[float, int]] = deque(maxlen=256)  # (monotonic time, step) after each block
+        self._running_since = (0.0, 0)  # (monotonic time, step) when it last started running
         self.autosave_note: str | None = None  # the last autosave, or why it failed
         self.runs = 1  # runs held so far: a reset, a new config or a resumed checkpoint each start one
         self.trainer = make_trainer(config)
@@ -112,6 +115,7 @@ class BackgroundTrainer:
             SLOTS.take()
             self._message = None
             self._set_state("running")
+            self._running_since = (time.monotonic(), self.trainer.step)
             self._ensure_thread()
             self._cond.notify_all()
 
@@ -256,7 +260,6 @@ class BackgroundTrainer:
     def resume_from(self, ckpt, *, data=None) -> None:
         """Replace the run with one that continues exactly where checkpoint ``ckpt`` stopped, paused."""
         from ganlab.config import ConfigError
-        from ganlab.persist.checkpoint import resume
         from ganlab.training.trainer import resolve_device
 
         device = ckpt.config.device
@@ -267,21 +270,55 @@ class BackgroundTrainer:
         self.replace_trainer(resume(ckpt, device=device, data=data))
 
     # -- what a UI polls -------------------------------------------------------
+    @property
+    def config(self) -> RunConfig:
+        return self.trainer.config
+
+    @property
+    def args(self):
+        return self.trainer.args
+
+    @property
+    def variant(self):
+        return self.trainer.variant
+
     def status(self) -> Status:
         with self._cond:
             state, message = self._state, self._message
         t = self.trainer
-        sps = 0.0
-        if state == "running":  # capped: steps per second of the clock (the store's rate leaves out the waits)
-            sps = self._clock_rate() if self._speed is not None else t.store.steps_per_second()
+        # the run's real pace: steps over the wall time it was meant to be training, waiting for its turn (or
+        # for the speed cap) included; the store's rate counts only the time a block held the processor
+        sps = self._clock_rate() if state == "running" else 0.0
         return Status(state, t.step, str(t.device), sps, message, self._phase, self._speed, t.runner.note)
 
+    def look(self) -> RunLook:
+        """Everything a redraw reads, in one plain value."""
+        t = self.trainer
+        status = self.status()
+        return RunLook(status, t.config, t.args, t.train_seconds, t.diverged, t.store.snapshot(), self.samples(),
+                       list(self.quality_history), self.runs, t.fixed_real,
+                       float(t.data.extent) if hasattr(t.data, "extent") else None,
+                       (len(self.timeline), self.timeline.every), self.autosave_note, self.best_note,
+                       str(self.keeping_best) if self.keeping_best else None,
+                       getattr(self.recorder, "run_id", None), getattr(self.recorder, "note", None), self.until)
+
+    def set_until(self, steps: int | None) -> None:
+        """Pause by itself at step ``steps`` (a sweep's runs); None trains on."""
+        self.until = steps
+
+    def timeline_frames(self) -> list:
+        return self.timeline.frames()
+
     def _clock_rate(self, window: float = 3.0) -> float:
-        clock = list(self._clock)
-        recent = [c for c in clock if c[0] >= time.monotonic() - window]
-        if len(recent) < 2 or recent[-1][0] <= recent[0][0]:
-            return 0.0
-        return (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
+        """Steps per second of wall time over the last ``window`` seconds the run was meant to be training."""
+        now = time.monotonic()
+        since_t, since_step = self._running_since
+        start = max(now - window, since_t)
+        base = since_step
+        for t, step in list(self._clock):  # the step it had reached at ``start``
+            if t <= start:
+                base = step
+        return (self.trainer.step - base) / (now - start) if now - start > 0.2 else 0.0
 
     def samples(self) -> SampleView | None:
         return self.watch.samples

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from ganlab.config import RunConfig
-from ganlab.training.background import BackgroundTrainer
+from ganlab.training.run import Run
 from ganlab.training.capacity import Busy
 
 MAX_RUNS = 6  # runs in one sweep (the Compare page overlays at most six)
@@ -46,10 +46,10 @@ class Sweep:
             raise ValueError(f"steps must be at least 1, got {steps}")
         self.labels = list(labels)
         self.steps = steps
-        self.runs: list[BackgroundTrainer] = []
+        self.runs: list[Run] = []
         for config in configs:  # built first: a bad config fails before anything starts
             run = make_run(config)
-            run.until = steps
+            run.set_until(steps)
             self.runs.append(run)
         self._started = [False] * len(self.runs)
         self._stop = threading.Event()
@@ -79,7 +79,7 @@ class Sweep:
     def status(self) -> SweepStatus:
         with self._lock:
             started = list(self._started)
-        done = sum(r.done for r in self.runs)
+        done = sum(r.look().done for r in self.runs)
         running = sum(1 for r, s in zip(self.runs, started) if s and r.status().state == "running")
         return SweepStatus(running, started.count(False), done, len(self.runs))
 

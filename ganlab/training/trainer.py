@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from ganlab import variants
+from ganlab.variants import build_nets, model_args
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.losses import LOSSES
-from ganlab.core.models import ModelArgs, build_nets
 from ganlab.core.step import GANParts, train_step
 from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
@@ -93,7 +93,7 @@ class Trainer:
         if config.data.scale == "0..1" and hasattr(self.data, "images"):  # the (0, 1) or (-1, 1) experiment
             self.data = replace(self.data, images=(self.data.images + 1) / 2)
         self.variant = variants.get(config.model.arch)
-        self.args = ModelArgs.from_config(config, self.data.data_shape, self.data.n_classes)
+        self.args = model_args(config, self.data.data_shape, self.data.n_classes)
         nets = {name: net.to(self.device) for name, net in build_nets(self.args, seed=config.seed).items()}
         o = config.optim
         capturable = self.device.type == "cuda" and fast is not False

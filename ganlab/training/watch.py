@@ -5,13 +5,12 @@ fixed-noise samples, the quality marks reached (time to quality), and the best s
 
 from __future__ import annotations
 
+from ganlab import figures
 from ganlab.evaluation.live import live_agreement
 from ganlab.evaluation.quality import toy_quality
 from ganlab.explore.lab import lab_view
 from ganlab.persist.checkpoint import CheckpointError, save
 from ganlab.said import said, said_by
-from ganlab.training.best import describe, score
-from ganlab.training.marks import new_marks
 from ganlab.training.run_state import SampleView, extend_history
 from ganlab.training.timeline import Timeline
 
@@ -50,22 +49,22 @@ class RunWatch:
             self.quality_history = extend_history(self.quality_history, t.step, quality)
             if t.step:
                 self._keep_if_best(t, quality, recorder)
-                for mark in new_marks(quality, self._marks):  # time to quality, on the charts as it happens
+                for mark in figures.new_marks(quality, self._marks):  # time to quality, on the charts as it happens
                     self._marks.add(mark.key)
-                    t.store.add_event(t.step, f"{mark.text(quality)} at {t.train_seconds:.0f} s")
+                    t.store.add_event(t.step, f"{mark.text(quality)} at {t.train_seconds:.0f} s of training")
         view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
         self.samples = view
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)
 
     def _keep_if_best(self, t, quality: dict, recorder) -> None:
-        value = score(quality)
+        value = figures.score(quality)
         if self.keeping_best is None or value is None or (self._best is not None and value <= self._best):
             return
         try:
             save(t, self.keeping_best)
             self._best = value
-            self.best_note = said("best so far kept: step {step:,} ({figures})", step=t.step, figures=describe(quality))
+            self.best_note = said("best so far kept: step {step:,} ({figures})", step=t.step, figures=figures.describe(quality))
             if recorder is not None:
                 recorder.checkpoint(t.step, self.keeping_best)
         except (OSError, CheckpointError) as err:

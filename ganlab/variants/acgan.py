@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab.settings import Validated, setting
 from ganlab.core.models import DCGANGenerator, check_image, conv_features, conv_width
 from ganlab.core.step import draw_classes, draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Variant, register

@@ -13,13 +13,14 @@ norm, steps the optimiser and keeps the weight average, once for every variant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import torch
 from torch import nn
 
-from ganlab.config import DATASETS_IMAGE, ConfigError, DataConfig, ModelConfig, NoSettings, OptimConfig, RunConfig
+from ganlab.data.catalog import DATASETS_IMAGE
+from ganlab.settings import ConfigError, NoSettings, claim
 
 if TYPE_CHECKING:
     from ganlab.core.models import ModelArgs
@@ -129,6 +130,7 @@ class Variant:
     g_nets: ClassVar[tuple[str, ...]] = ("gen",)
     side_nets: ClassVar[tuple[str, ...]] = ()  # nets the D optimiser updates outside D's gradient norm
     has_latent: ClassVar[bool] = True  # G draws from a latent z (a translation model maps an input instead)
+    showcase: ClassVar[tuple[str, ...]] = ()  # what it is the model to train for ("class control"; see default_for)
 
     # -- configuration --------------------------------------------------------------
     def check(self, config) -> None:
@@ -263,13 +265,7 @@ def register(variant: Variant) -> Variant:
     for m in variant.metrics:
         if m.group not in CHART_GROUPS:
             raise ValueError(f"variant {variant.key}: metric {m.name} names an unknown chart group {m.group!r}")
-    taken = {f.metadata.get("flag", f.name) for v in _REGISTRY.values() for f in fields(v.Settings)}
-    taken |= {f.metadata.get("flag", f.name) for kind in (DataConfig, ModelConfig, OptimConfig, RunConfig)
-              for f in fields(kind)}
-    mine = {f.metadata.get("flag", f.name) for f in fields(variant.Settings)}
-    if taken & mine:
-        raise ValueError(f"variant {variant.key}: setting(s) {', '.join(sorted(taken & mine))} are named already "
-                         "(by the shared settings or another variant)")
+    claim(variant.Settings, f"model {variant.key}")  # its settings' flat names must be new
     _REGISTRY[variant.key] = variant
     return variant
 
@@ -287,4 +283,12 @@ def names() -> tuple[str, ...]:
 
 def all_variants() -> tuple[Variant, ...]:
     return tuple(_REGISTRY.values())
+
+
+def default_for(purpose: str) -> Variant:
+    """The variant a page trains when a person asks for a model that can do ``purpose`` ("class control")."""
+    for v in _REGISTRY.values():
+        if purpose in v.showcase:
+            return v
+    raise LookupError(f"no model is registered as the one for {purpose!r}")
 

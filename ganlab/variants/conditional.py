@@ -34,6 +34,7 @@ class ConditionalDCGAN(ConditionalGAN):
     data_kinds = ("image",)
     default_data = "mnist"
     dcgan_init = True
+    showcase = ("class control",)  # the Class control page's "train a conditional model"
     # issue #23 (docs/benchmarks.md, "Time to quality"): 28 base channels, Adam at 2e-3 and a weight average
     # reach 95% label agreement in about 900 steps; with 2e-4 and no average the same networks were at 60%
     # after 1,200

@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import DATASETS_IMAGE, DATASETS_TOY, ConfigError, Validated, setting
+from ganlab.data.catalog import DATASETS_IMAGE, DATASETS_TOY
+from ganlab.settings import ConfigError, Validated, setting
 from ganlab.core.models import MLPDiscriminator, MLPGenerator, UNet, conv_features, conv_width
 from ganlab.core.step import penalised, real_batch
 from ganlab.data.datasets import load_data

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab.settings import ConfigError, Validated, setting
 from ganlab.core.models import DCGANGenerator, conv_width, check_28
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Code, Half, Metric, Variant, register
@@ -117,8 +117,6 @@ class InfoGAN(Variant):
     def check(self, config):
         super().check(config)
         if config.optim.r1 or config.optim.loss == "wgan-gp":
-            from ganlab.config import ConfigError
-
             raise ConfigError("infogan's discriminator uses batch norm, which the R1 and WGAN-GP penalties do not "
                               "allow; set r1 to 0 and pick another loss")
 

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab.settings import Validated, setting
 from ganlab.core.models import UNet, check_28
 from ganlab.core.step import penalised, real_batch
 from ganlab.data.outline import outline

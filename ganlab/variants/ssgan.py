@@ -26,10 +26,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab import figures
+from ganlab.core.accuracy import accuracy
 from ganlab.core.step import draw_z
 from ganlab.data.datasets import load_images
-from ganlab.evaluation.accuracy import accuracy
+from ganlab.figures import Figure, Mark, percent
+from ganlab.settings import Validated, setting
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Variant, register
 
 LIVE_TEST_IMAGES = 2000  # held-out test images the Train page's live accuracy is measured on (eval uses all 10,000)
@@ -213,3 +215,13 @@ class SemiSupervisedGAN(Variant):
 
 
 register(SemiSupervisedGAN())
+figures.register(
+    Figure("test_accuracy", "D's test accuracy",
+           "D as a classifier, on 2,000 held-out MNIST test images (python -m ganlab eval uses all 10,000)",
+           percent("test_accuracy"), share=True, series="D's test accuracy", rank=0,
+           chart="Test accuracy (2,000 held-out images)",
+           marks=(Mark("95% test accuracy", lambda q: q["test_accuracy"] >= 0.95, lambda q: "95% test accuracy"),)),
+    Figure("baseline_accuracy", "Labels-only baseline",
+           "the same network trained on the same labelled images alone, without the GAN",
+           percent("baseline_accuracy"), share=True, series="labels-only baseline"),
+)

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab.settings import ConfigError, Validated, setting
 from ganlab.core.models import conv_features, conv_width, check_28
 from ganlab.core.step import draw_z
 from ganlab.data.captions import VOCABULARY, attribute_thresholds, attributes, bag
@@ -155,8 +155,6 @@ class StackGANLite(Variant):
     def check(self, config):
         super().check(config)
         if config.data.name != "mnist":
-            from ganlab.config import ConfigError
-
             raise ConfigError(f"stackgan's captions name digits: it trains on mnist, not {config.data.name}")
 
     def build(self, a):

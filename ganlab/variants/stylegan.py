@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.config import Validated, setting
+from ganlab.settings import Validated, setting
 from ganlab.core.models import DCGANDiscriminator, check_28
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import Half, Variant, register
@@ -182,6 +183,20 @@ class StyleGenerator(nn.Module):
             w = self.truncate(w, truncation)
         return self.synthesis(w.unsqueeze(1).expand(-1, len(self.blocks), -1))
 
+    @torch.no_grad()
+    def mix(self, z_a: torch.Tensor, z_b: torch.Tensor, crossover: int, *, truncation: float = 1.0,
+            noise_seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Style mixing: (A, B, mixed) images for latents ``z_a`` and ``z_b`` (n each), mixed taking the blocks
+        before ``crossover`` from A's style and the rest from B's; the same noise for all three."""
+        w_a, w_b = (self.truncate(self.styles(z), truncation) for z in (z_a, z_b))
+        n = len(self.blocks)
+
+        def draw(ws):
+            return self.synthesis(ws, torch.Generator(ws.device).manual_seed(int(noise_seed))).float().cpu().numpy()
+
+        return (draw(w_a[:, None].expand(-1, n, -1)), draw(w_b[:, None].expand(-1, n, -1)),
+                draw(mixed_styles(self, w_a, w_b, crossover)))
+
 
 def mixed_styles(gen: StyleGenerator, w_a: torch.Tensor, w_b: torch.Tensor, crossover: int) -> torch.Tensor:
     """(B, 3, w_dim): blocks before ``crossover`` take w_a, blocks from it on take w_b."""
@@ -253,16 +268,14 @@ class StyleGANLite(Variant):
 
     def panels(self, trainer):
         """Sources A and B from the fixed noise, and their mixes at each crossover: the blocks at work."""
-        from ganlab.explore.styles import style_mix
-
         z = trainer.fixed_noise[0]
         gen = trainer.shown_generator
         with trainer.lock:
             was = gen.training
             gen.eval()
             try:
-                a, b, coarse = style_mix(gen, z[:16], z[16:32], 1)
-                middle = style_mix(gen, z[:16], z[16:32], 2)[2]
+                a, b, coarse = gen.mix(z[:16], z[16:32], 1)
+                middle = gen.mix(z[:16], z[16:32], 2)[2]
             finally:
                 gen.train(was)
         return (("A", a), ("B", b), ("7x7 block from A, the rest from B (crossover 1)", coarse),

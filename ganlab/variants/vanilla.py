@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlab.config import Validated, setting
+from ganlab.settings import Validated, setting
 
 from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, check_image
 from ganlab.core.step import draw_classes, draw_z, penalised, real_batch

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ganlab import evaluation, figures  # noqa: F401  (evaluation: describes its figures)
+
 from ganlab.variants.base import CHART_GROUPS
-from ganlab.views.time_charts import HEIGHT, QUALITY_SERIES, STEP
+from ganlab.views.time_charts import HEIGHT, STEP
 from ganlab.views.vega import frame
 
 POINTS = 400  # per run and metric
@@ -84,12 +86,18 @@ def _run_color(views: list[RunView]) -> dict:
             "scale": {"domain": labels, "range": list(RUN_COLORS[:len(labels)])}}
 
 
+def _charted(quality: list[tuple[int, dict]]) -> tuple:
+    """The figures of a run's quality history that are shares, as described (``ganlab.figures``)."""
+    return tuple(f for f in figures.described(quality[-1][1]) if f.share) if quality else ()
+
+
 def quality_overlay_spec(views: list[RunView]) -> dict | None:
     """The live quality figures of every run that has them (modes covered, test accuracy...), one dash per figure."""
     steps, runs, metrics, values = [], [], [], []
     for v in views:
-        for label, _, value in QUALITY_SERIES:
-            points = [(s, value(q)) for s, q in v.quality if value(q) is not None]
+        for f in _charted(v.quality):
+            label = f.series or f.label
+            points = [(s, f.plotted(q)) for s, q in v.quality if f.key in q]
             if points:
                 steps += [s for s, _ in points]
                 values += [float(x) for _, x in points]
@@ -129,9 +137,9 @@ def final_table(views: list[RunView]) -> list[dict]:
                 if name in v.fields:
                     row[label] = round(float(v.column(name)[-1]), 4)
         if v.quality:
-            for label, _, value in QUALITY_SERIES:
-                x = value(v.quality[-1][1])
-                if x is not None:
-                    row[label] = round(float(x), 4)
+            last = v.quality[-1][1]
+            for f in _charted(v.quality):
+                if f.key in last:
+                    row[f.series or f.label] = round(f.plotted(last), 4)
         out.append(row)
     return out

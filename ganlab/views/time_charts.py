@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganlab import evaluation, figures  # noqa: F401  (evaluation: describes its figures)
 from ganlab.training.store import Snapshot
 from ganlab.variants.base import BASE_METRICS, CHART_GROUPS
 from ganlab.views.plots import COLORS
@@ -176,29 +177,22 @@ def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0, metrics=
     return [group_spec(snap, group, metrics, zoom) for group in chart_groups(metrics)]
 
 
-# The live quality figures a chart can draw (each a share, 0 to 1), in this order: label, colour, value.
-QUALITY_SERIES = (
-    ("high quality", COLORS["d"], lambda q: q.get("high_quality")),
-    ("modes covered (share)", COLORS["g"], lambda q: q["modes_covered"] / q["n_modes"] if "modes_covered" in q else None),
-    ("grid JS / ln 2", COLORS["real"], lambda q: q["grid_js"] / np.log(2) if "grid_js" in q else None),
-    ("D's test accuracy", COLORS["d"], lambda q: q.get("test_accuracy")),
-    ("label agreement", COLORS["g"], lambda q: q.get("label_agreement")),
-    ("labels-only baseline", COLORS["fake"], lambda q: q.get("baseline_accuracy")),
-)
+QUALITY_COLORS = (COLORS["d"], COLORS["g"], COLORS["real"], COLORS["fake"])  # the quality chart's series in turn
 
 
 def quality_spec(history: list[tuple[int, dict]], events=(),
                  title: str = "Sample quality (2,500 samples of the fixed noise)") -> dict:
-    """The live figures over training, those of ``QUALITY_SERIES`` that the history holds: on 2-D data
-    the share of high-quality samples, the share of modes covered and grid JS; for a classifier
-    GAN, its test accuracy beside the labels-only baseline's."""
+    """The live figures over training that are shares (0 to 1), as their measurers describe them
+    (``ganlab.figures``): on 2-D data the share of high-quality samples, of modes covered and grid JS; for a
+    classifier GAN, its test accuracy beside the labels-only baseline's."""
     steps = np.array([s for s, _ in history], dtype=np.int64)
     rows: dict = {"step": steps}
     series: list[tuple[str, str]] = []
-    for label, color, value in QUALITY_SERIES:
-        if history and value(history[0][1]) is not None:
-            rows[label] = np.array([value(q) for _, q in history], dtype=np.float64)
-            series.append((label, color))
+    charted = [f for f in figures.described(history[0][1]) if f.share] if history else []
+    for f, color in zip(charted, QUALITY_COLORS * 2):
+        label = f.series or f.label
+        rows[label] = np.array([f.plotted(q) if f.key in q else np.nan for _, q in history], dtype=np.float64)
+        series.append((label, color))
     labels = [label for label, _ in series]
     layers = [
         {"data": {"name": "quality-rows"}, "transform": [{"fold": labels, "as": ["series", "value"]}],

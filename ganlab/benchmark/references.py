@@ -1,4 +1,4 @@
-"""The benchmark's two reference loops, written the way others write them (``ganlab.evaluation.bench`` times them).
+"""The benchmark's two reference loops, written the way others write them (``ganlab.benchmark.bench`` times them).
 
 (a) :func:`tutorial_loop`: the PyTorch DCGAN tutorial's shape: torchvision MNIST with
     ToTensor/Normalize, a DataLoader with 2 workers, Sigmoid + BCELoss, ``.item()`` on four
@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from ganlab.config import default_config
-from ganlab.core.models import ModelArgs, build_models
+from ganlab.variants import build_models, model_args
 
 SYNC_EVERY = 50  # (d) copies its metrics to the host this often, as the trainer does per block
 
@@ -32,7 +32,7 @@ def sync(device: torch.device) -> None:
 def _networks(arch: str, batch: int, device: torch.device):
     sized = {"hidden": 128} if arch == "dcgan" else {}  # the bench's DCGAN has 128 base channels (docs/benchmarks.md)
     config = default_config("mnist", model=arch, batch_size=batch, **sized)
-    gen, disc = build_models(ModelArgs.from_config(config, (1, 28, 28), 0), seed=0)
+    gen, disc = build_models(model_args(config, (1, 28, 28), 0), seed=0)
     return gen.to(device), disc.to(device), config.model.z_dim
 
 

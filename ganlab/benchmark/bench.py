@@ -1,7 +1,7 @@
 """``python -m ganlab bench``: training speed side by side in one process, on one device.
 
 (a) the tutorial loop and (d) a bare step captured in one CUDA graph (CUDA only) are the
-references (``ganlab.evaluation.bench_references``); between them, the project's own trainer:
+references (``ganlab.benchmark.references``); between them, the project's own trainer:
 (b) eager: ``Trainer(fast=False)``: data resident on the device, index draws, BCE-with-logits,
     metrics copied to the host once per block of 50;
 (c) the fast path: ``Trainer()`` as the app runs it: (b), with the whole step replayed from one
@@ -23,7 +23,7 @@ import torch
 from ganlab import variants
 from ganlab.config import default_config
 from ganlab.core.models import sample_z
-from ganlab.evaluation.bench_references import graph_reference, sync, tutorial_loop
+from ganlab.benchmark.references import graph_reference, sync, tutorial_loop
 from ganlab.training.trainer import Trainer, resolve_device
 
 
