@@ -30,6 +30,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def server_env(extra: dict | None = None) -> dict:
+    """The environment of a real server: as the app runs by default (its pool of worker processes, not the
+    in-process threads tests/conftest.py gives the pages tested in this process), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "GANLAB_WORKERS"}
+    return {**env, **(extra or {})}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,7 +52,7 @@ def streamlit_server(*extra_args: str, env: dict | None = None, timeout: float =
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          *extra_args],
-        cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=cwd, env=server_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout

@@ -19,6 +19,9 @@ if "GANLAB_RUNS_DB" not in os.environ:
     import tempfile
 
     os.environ["GANLAB_RUNS_DB"] = str(Path(tempfile.mkdtemp(prefix="ganlab-test-runs-")) / "runs.sqlite")
+# Pages tested in this process (AppTest) train on threads of the test process, quickly and deterministically;
+# a real server (tests/app_server.py) starts its own pool of worker processes, as the app does by default.
+os.environ.setdefault("GANLAB_WORKERS", "0")
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

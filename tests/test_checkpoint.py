@@ -116,3 +116,15 @@ def test_oversized_is_refused_before_parsing(saved):
         ck.load(path, max_bytes=100)
     with pytest.raises(ck.CheckpointError, match="cannot be read"):
         ck.load(path.parent / "missing.pt")
+
+
+def test_a_checkpoint_read_back_is_the_same_file_again(saved):
+    """What a page sends a worker to resume (``to_bytes_of``) reads as the checkpoint it came from."""
+    _, path = saved
+    ckpt = ck.load(path)
+    again = ck.load(ck.to_bytes_of(ckpt))
+    assert (again.config, again.args, again.step, again.train_seconds) == (ckpt.config, ckpt.args, ckpt.step,
+                                                                           ckpt.train_seconds)
+    for name, state in ckpt.nets.items():
+        assert all(torch.equal(state[k], again.nets[name][k]) for k in state)
+    assert torch.equal(again.rng, ckpt.rng) and again.opt_d is not None

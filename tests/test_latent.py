@@ -5,7 +5,8 @@ import pytest
 import torch
 from PIL import Image
 
-from ganlab.core.models import ModelArgs, build_models
+from ganlab.core.models import ModelArgs
+from ganlab.variants import build_models
 from ganlab.explore.classes import blend, class_by_style, class_samples
 from ganlab.explore.latent import interpolate, loop, principal_directions, random_walk, z_for_seed
 from ganlab.views.animation import gif_bytes, to_frames

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ganlab.config import ConfigError, default_config
-from ganlab.core.models import ModelArgs, build_nets
+from ganlab.core.models import ModelArgs
+from ganlab.variants import build_nets
 from ganlab.data.datasets import load_data, load_images
 from ganlab.data.digits8 import digits8_arrays
 from ganlab.data.image_input import ImageInputError, canvas_to_digit, read_image, to_digit

@@ -19,12 +19,15 @@ from ganlab.classroom.presets import Preset
 from ganlab.cluster.connection import ClusterUnavailable
 from ganlab.cluster.connection import address as cluster_address
 from ganlab.config import ConfigError, RunConfig, default_config
+from ganlab.data.catalog import default_data_dir
 from ganlab.core.models import ModelArgs
 from ganlab.data.datasets import DatasetUnavailable, load_data
 from ganlab.explore.latent import principal_directions as principal_directions_of
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.checkpoint_dir import CheckpointDir
 from ganlab.persist.runs_db import RunRecorder, RunsDB
+from ganlab.pool.hosted import HostedRun
+from ganlab.pool.local import workers_wanted
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import Busy, interactive_threads
 from ganlab.training.memory import give_back_soon
@@ -78,14 +81,29 @@ def _session_run() -> Run:
     return make_run(default_config("ring8"))
 
 
-def make_run(config: RunConfig) -> Run:
-    """A new run on ``config`` for this session: a thread of this server, or, with ``GANLAB_RAY_ADDRESS`` set,
-    an actor on the Ray cluster (``ganlab.cluster``); the same handle either way."""
-    source = f"app:{session_id()[:8]}"
+@st.cache_resource(show_spinner=False)
+def pool():
+    """Where this server's runs train: its pool of worker processes (``ganlab.pool.local``), started with the
+    first page; with ``GANLAB_RAY_ADDRESS`` set, the Ray cluster's workers (``ganlab.cluster.workers``),
+    shared by every server replica; with ``GANLAB_WORKERS=0``, None: threads of this server."""
     if cluster_address():
-        from ganlab.cluster.runs import RayRun
+        from ganlab.cluster.workers import RayPool
 
-        return RayRun(config, source=source)
+        return RayPool()
+    if workers_wanted() == 0:
+        return None
+    from ganlab.pool.local import LocalPool
+
+    return LocalPool(preload="mnist", data_dir=default_data_dir())
+
+
+def make_run(config: RunConfig) -> Run:
+    """A new run on ``config`` for this session: on a worker of the pool (``pool``), or a thread of this server;
+    the same handle either way."""
+    source = f"app:{session_id()[:8]}"
+    where = pool()
+    if where is not None:
+        return HostedRun(where, config, source=source)
     return BackgroundTrainer(config, make_trainer=_make_trainer, recorder=RunRecorder(runs_db(), source=source))
 
 
@@ -105,7 +123,7 @@ def lecture():
     if cluster_address():
         from ganlab.cluster.lecture import RayLecture
 
-        return RayLecture()
+        return RayLecture(pool())
     from ganlab.classroom.lecture import LECTURE
 
     return LECTURE

@@ -1,7 +1,7 @@
 """Connecting to the Ray cluster named by ``GANLAB_RAY_ADDRESS`` ("auto", "127.0.0.1:6379", "ray://HOST:10001").
 
-With the variable unset, nothing here runs and Ray need not be installed: runs are threads in the
-server, as always. With it set, the first call connects (once per process), and a cluster that
+With the variable unset, nothing here runs and Ray need not be installed: runs train on the server's own
+pool of workers (``ganlab.pool.local``). With it set, the first call connects (once per process), and a cluster that
 cannot be reached says so in plain words within ``CONNECT_TIMEOUT_S`` instead of hanging a page.
 Every later remote call waits at most ``CALL_TIMEOUT_S``.
 """
@@ -29,22 +29,6 @@ def address() -> str | None:
     """The cluster this server uses, or None for the embedded default (threads in this process)."""
     value = os.environ.get("GANLAB_RAY_ADDRESS", "").strip()
     return value or None
-
-
-def max_runs() -> int:
-    """Runs that may train at once on the whole cluster (``GANLAB_RAY_MAX_RUNS``, default 32)."""
-    value = os.environ.get("GANLAB_RAY_MAX_RUNS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else 32
-
-
-def gpu_fraction() -> float:
-    """The share of a GPU a run that asks for cuda takes (``GANLAB_RAY_GPU_FRACTION``, default 0.25): four
-    small runs share one card."""
-    try:
-        value = float(os.environ.get("GANLAB_RAY_GPU_FRACTION", "0.25"))
-    except ValueError:
-        value = 0.25
-    return min(1.0, max(0.01, value))
 
 
 def connect():

@@ -149,6 +149,20 @@ def to_bytes(trainer, *, optimisers: bool = True) -> bytes:
     return buf.getvalue()
 
 
+def to_bytes_of(ckpt: Checkpoint) -> bytes:
+    """A checkpoint read earlier, as a file's bytes again (to send it to the process that resumes it)."""
+    buf = io.BytesIO()
+    torch.save({
+        "format": FORMAT, "format_version": FORMAT_VERSION, "versions": dict(ckpt.versions),
+        "config": ckpt.config.to_dict(), "model_args": ckpt.args.to_dict(), "step": int(ckpt.step),
+        "train_seconds": float(ckpt.train_seconds), "nets": ckpt.nets,
+        **({"gen_ema": ckpt.gen_ema} if ckpt.gen_ema is not None else {}),
+        **({"opt_d": ckpt.opt_d, "opt_g": ckpt.opt_g} if ckpt.opt_d is not None and ckpt.opt_g is not None else {}),
+        **({"rng": ckpt.rng, "rng_device": ckpt.rng_device} if ckpt.rng is not None else {}),
+    }, buf)
+    return buf.getvalue()
+
+
 def save(trainer, path: str | Path, *, optimisers: bool = True) -> Path:
     """Atomically write ``trainer``'s checkpoint to ``path``."""
     return atomic_write(path, to_bytes(trainer, optimisers=optimisers))

@@ -26,7 +26,7 @@ import numpy as np
 
 from ganlab.said import said, said_by
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: runs.wall_seconds
 BUSY_TIMEOUT_S = 5.0  # how long a write waits for another session's transaction before it gives up
 
 SCHEMA = """
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT NOT NULL,           -- the run config as JSON (RunConfig.to_dict)
     fields TEXT NOT NULL,           -- JSON list: the metric columns, as the store records them
     steps INTEGER NOT NULL DEFAULT 0,
-    train_seconds REAL NOT NULL DEFAULT 0
+    train_seconds REAL NOT NULL DEFAULT 0,  -- time spent training, in its turns
+    wall_seconds REAL NOT NULL DEFAULT 0    -- wall time it was meant to be training, waiting for turns included
 );
 CREATE TABLE IF NOT EXISTS metrics (   -- the store's thinned rows: each stands for `count` steps
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -96,12 +97,21 @@ class RunRow:
     config: dict
     fields: tuple[str, ...]
     steps: int
-    train_seconds: float
+    train_seconds: float  # time spent training, in its turns
+    wall_seconds: float = 0.0  # wall time it was meant to be training, waiting for turns included (0: not kept)
+
+    @property
+    def steps_per_second(self) -> float:
+        """The run's real pace: steps over the wall time it was meant to be training (its training time for
+        runs recorded before that was kept)."""
+        seconds = self.wall_seconds or self.train_seconds
+        return self.steps / seconds if seconds else 0.0
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "variant": self.variant, "data": self.data, "seed": self.seed,
                 "status": self.status, "source": self.source, "steps": self.steps,
-                "train_seconds": round(self.train_seconds, 1), "started": _when(self.started)}
+                "train_seconds": round(self.train_seconds, 1), "wall_seconds": round(self.wall_seconds, 1),
+                "steps_per_second": round(self.steps_per_second, 1), "started": _when(self.started)}
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,10 @@ class RunsDB:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA synchronous = NORMAL")  # WAL's recommended: durable at checkpoints, never corrupt
             con.executescript(SCHEMA)
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            columns = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+            if "wall_seconds" not in columns:  # a database of schema 1: the column arrives, 0 for older runs
+                con.execute("ALTER TABLE runs ADD COLUMN wall_seconds REAL NOT NULL DEFAULT 0")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             self._ready = True
 
     def _explain(self, err: sqlite3.DatabaseError) -> str:
@@ -189,13 +202,15 @@ class RunsDB:
             return int(cur.lastrowid)
 
     def update(self, run_id: int, *, snapshot=None, quality=(), events=(), steps: int | None = None,
-               train_seconds: float | None = None, status: str | None = None, finished: bool = False) -> None:
+               train_seconds: float | None = None, wall_seconds: float | None = None, status: str | None = None,
+               finished: bool = False) -> None:
         """One transaction: the run's row, and (when given) its metric rows replaced by ``snapshot``'s,
         its quality history and events replaced too."""
         now = time.time()
         with self.transaction() as con:
             sets, args = ["updated = ?"], [now]
-            for col, value in (("steps", steps), ("train_seconds", train_seconds), ("status", status)):
+            for col, value in (("steps", steps), ("train_seconds", train_seconds), ("wall_seconds", wall_seconds),
+                               ("status", status)):
                 if value is not None:
                     sets.append(f"{col} = ?")
                     args.append(value)
@@ -287,7 +302,7 @@ class RunsDB:
 
 def _row(r) -> RunRow:
     return RunRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], int(r[9]), json.loads(r[10]),
-                  tuple(json.loads(r[11])), int(r[12]), float(r[13]))
+                  tuple(json.loads(r[11])), int(r[12]), float(r[13]), float(r[14]) if len(r) > 14 else 0.0)
 
 
 def _plain(value):
@@ -342,7 +357,7 @@ class RunRecorder:
         self._try(write)
 
     def flush(self, trainer, quality=(), *, status: str | None = None, force: bool = False,
-              finished: bool = False) -> None:
+              finished: bool = False, wall_seconds: float | None = None) -> None:
         if trainer is not self._trainer:
             self.begin(trainer)
         now = time.monotonic()
@@ -358,8 +373,8 @@ class RunRecorder:
         status = status or ("diverged" if trainer.diverged else None)
         snap = trainer.store.snapshot()
         self._try(lambda: self.db.update(self.run_id, snapshot=snap, quality=list(quality), events=snap.events,
-                                         steps=trainer.step, train_seconds=trainer.train_seconds, status=status,
-                                         finished=finished))
+                                         steps=trainer.step, train_seconds=trainer.train_seconds,
+                                         wall_seconds=wall_seconds, status=status, finished=finished))
 
     def checkpoint(self, step: int, path) -> None:
         if self.run_id is None and self._trainer is not None and self._trainer.step:

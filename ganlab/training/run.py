@@ -9,7 +9,7 @@ into a trainer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -57,6 +57,10 @@ class RunLook:
     def done(self) -> bool:
         """A run with a step budget that has reached it, or one that diverged."""
         return bool(self.diverged) or self.until is not None and self.step >= self.until
+
+    def without_samples(self) -> "RunLook":
+        """The same look without its sample view (for a reader who holds that view already)."""
+        return replace(self, samples=None)
 
     def to_display(self, x: np.ndarray) -> np.ndarray:
         """Images on the -1..1 scale every page and judge expects (a 0..1 run's are mapped back)."""

@@ -147,28 +147,40 @@ class Trainer:
                     outs.append(train_step(self.parts, phase=this))
                 walls.append(time.perf_counter())  # on a GPU: when the step was queued, not when it ran
             metrics = self._collect(outs)  # (n, metrics): the block's one host synchronisation
-            wall = self.train_seconds + synchronised_clock(walls, t_start, time.perf_counter())
             first = self.step + 1
-            self.step += n
-            self.train_seconds = float(wall[-1])
-            rows = np.empty((n, len(self.fields)))
-            rows[:, 0] = np.arange(first, self.step + 1)
-            rows[:, 1:-1] = metrics
-            rows[:, -1] = wall
-            self.store.append(rows)
+            self.record(metrics, synchronised_clock(walls, t_start, time.perf_counter()))
             if mark and phase != "both":
                 self.store.add_event(first, f"{phase.upper()} only")
             if head_start and first <= head_start < self.step + 1 and phase == "both":
                 self.store.add_event(head_start + 1, "G starts")  # a fixed mark, translated on the chart
-            bad = ~np.isfinite(metrics[:, :2]).all(1)
-            if bad.any():
-                at = int(rows[bad.argmax(), 0])
-                self.diverged = said("training diverged at step {at}: a loss became NaN or infinite. "
-                                     "The run is paused; lower the learning rates or pick another loss, then Reset. "
-                                     "Checkpoints saved before step {at} are untouched.", at=at)
-                self.store.add_event(at, "diverged")
-                raise Diverged(self.diverged)
+            self.check_finite(metrics, first)
             return self.step
+
+    def record(self, metrics: np.ndarray, seconds: np.ndarray) -> None:
+        """Record a block of steps trained (here, or stepped together with other runs by ganlab.pool.stacked):
+        ``metrics`` (n, metrics) and the seconds from the block's start at which each step ended."""
+        n = len(metrics)
+        wall = self.train_seconds + np.asarray(seconds, dtype=np.float64)
+        first = self.step + 1
+        self.step += n
+        self.train_seconds = float(wall[-1])
+        rows = np.empty((n, len(self.fields)))
+        rows[:, 0] = np.arange(first, self.step + 1)
+        rows[:, 1:-1] = metrics
+        rows[:, -1] = wall
+        self.store.append(rows)
+
+    def check_finite(self, metrics: np.ndarray, first: int) -> None:
+        """Raise :class:`Diverged` (and mark the run diverged) if a loss of the block starting at step ``first``
+        became NaN or infinite."""
+        bad = ~np.isfinite(metrics[:, :2]).all(1)
+        if bad.any():
+            at = first + int(bad.argmax())
+            self.diverged = said("training diverged at step {at}: a loss became NaN or infinite. "
+                                 "The run is paused; lower the learning rates or pick another loss, then Reset. "
+                                 "Checkpoints saved before step {at} are untouched.", at=at)
+            self.store.add_event(at, "diverged")
+            raise Diverged(self.diverged)
 
     def _collect(self, outs: list[torch.Tensor]) -> np.ndarray:
         """A block's metrics on the host: copying them waits for the device to finish the block."""
@@ -183,6 +195,11 @@ class Trainer:
         replace(self.config.optim, **knobs)  # raises ConfigError on a bad value
         with self._pending_lock:
             self._pending.update(knobs)
+
+    @property
+    def pending_changes(self) -> bool:
+        """Live changes asked for that the next step applies."""
+        return bool(self._pending)
 
     def _apply_pending(self) -> None:
         if not self._pending:

@@ -19,6 +19,7 @@ class RunWatch:
     def __init__(self):
         self.timeline = Timeline()
         self.samples: SampleView | None = None
+        self.version = 0  # counts sample views: a reader that holds the newest need not be sent it again
         self.quality_history: list[tuple[int, dict]] = []
         self.keeping_best = None  # where the best state so far is kept
         self.best_note: str | None = None  # which step the kept best is from, or why it could not be saved
@@ -42,7 +43,7 @@ class RunWatch:
         lab = quality = None
         if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
             lab = lab_view(t) if t.variant.lab_view else None
-            quality = toy_quality(fake, t.fixed_real, t.variant.target(t))
+            quality = {**toy_quality(fake, t.fixed_real, t.variant.target(t)), **t.variant.live_figures(t)}
         else:  # a classifier's test accuracy, a conditional MNIST model's label agreement
             quality = {**t.variant.live_figures(t), **live_agreement(t, fake)} or None
         if quality:
@@ -54,6 +55,7 @@ class RunWatch:
                     t.store.add_event(t.step, f"{mark.text(quality)} at {t.train_seconds:.0f} s of training")
         view = SampleView(t.step, fake, t.fixed_real, lab, quality, t.variant.panels(t))
         self.samples = view
+        self.version += 1
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)
 

@@ -130,6 +130,7 @@ class Variant:
     g_nets: ClassVar[tuple[str, ...]] = ("gen",)
     side_nets: ClassVar[tuple[str, ...]] = ()  # nets the D optimiser updates outside D's gradient norm
     has_latent: ClassVar[bool] = True  # G draws from a latent z (a translation model maps an input instead)
+    stacks: ClassVar[bool] = False  # the plain GAN step with fully connected nets: ganlab.pool.stacked steps many runs at once
     showcase: ClassVar[tuple[str, ...]] = ()  # what it is the model to train for ("class control"; see default_for)
 
     # -- configuration --------------------------------------------------------------

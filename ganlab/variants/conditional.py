@@ -20,6 +20,7 @@ class ConditionalGAN(GAN):
                r"\mathbb{E}_{z, y} \log\bigl(1 - D(G(z \mid y) \mid y)\bigr)")
     paper = "Mirza & Osindero, Conditional Generative Adversarial Nets (arXiv 2014)"
     conditional = True
+    stacks = False  # a class input: not the plain GAN's step
 
     def build(self, a):
         return {"gen": MLPGenerator(a), "disc": MLPDiscriminator(a)}

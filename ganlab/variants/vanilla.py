@@ -26,6 +26,7 @@ class GAN(Variant):
     formula = (r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}} \log D(x) + "
                r"\mathbb{E}_{z \sim p(z)} \log\bigl(1 - D(G(z))\bigr)")
     paper = "Goodfellow et al., Generative Adversarial Nets (NeurIPS 2014)"
+    stacks = True  # its MLPs and objective are what ganlab.pool.stacked steps for many runs at once
 
     def build(self, a):
         return {"gen": MLPGenerator(a), "disc": MLPDiscriminator(a)}
@@ -64,6 +65,7 @@ class DCGAN(GAN):
     data_kinds = ("image",)
     default_data = "mnist"
     dcgan_init = True
+    stacks = False
     Settings = DCGANSettings
 
     def model_options(self, config, data_classes):

@@ -1,0 +1,142 @@
+"""The server's pool of worker processes, on real processes: runs leave the web process, share warm workers
+fairly (same-shaped ones stepped together), answer every command a page gives, and a worker killed mid-run is
+reported and its run resumes from its autosave on another worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from ganlab.config import ConfigError, default_config
+from ganlab.pool import stacked
+from ganlab.pool.hosted import HostedRun
+from ganlab.pool.local import LocalPool, WorkerLost
+from ganlab.training.run import Run
+from ganlab.training.trainer import Trainer
+
+pytestmark = pytest.mark.slow
+
+
+def wait(predicate, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def pool():
+    p = LocalPool(workers=2)
+    yield p
+    p.close()
+
+
+def test_a_hosted_run_answers_as_a_run_in_a_thread_does(pool, tmp_path):
+    run = HostedRun(pool, default_config("ring8", hidden=32), source="test")
+    try:
+        assert isinstance(run, Run)
+        look = run.look()
+        assert look.status.state == "ready" and look.config.data.name == "ring8" and look.samples is not None
+        assert run.worker.alive and run.worker.proc.pid != os.getpid()  # it trains in another process
+        run.step(5)
+        assert run.wait_steps(30) and run.look().step == 5
+        run.start()
+        assert wait(lambda: run.look().step > 100)
+        look = run.look()
+        assert look.status.steps_per_second > 0 and look.snapshot.column("step")[-1] > 100
+        with pytest.raises(ConfigError, match="lr_d must be greater than 0"):
+            run.set_hparams(lr_d=-1)
+        assert set(run.nets_snapshot()) == {"gen", "disc"} and run.checkpoint_bytes()[:2] == b"PK"
+        run.reset(default_config("grid25", hidden=16))
+        assert run.look().config.data.name == "grid25" and run.look().step == 0
+    finally:
+        run.stop()
+    assert pool.loads()[0]["runs"] == 0  # stopping a run frees it on its worker
+
+
+def test_runs_share_a_worker_fairly_and_same_shaped_ones_step_together(pool):
+    """Six same-shaped runs and one of another shape on one warm worker: every one trains, the six at the same
+    pace (they are stepped together), and a page's command is answered within a turn."""
+    runs = [HostedRun(pool, default_config("ring8", seed=s), source="test") for s in range(6)]
+    odd = HostedRun(pool, default_config("grid25", hidden=64, depth=1), source="test")
+    try:
+        for r in (*runs, odd):
+            r.start()
+        assert wait(lambda: min(r.look().step for r in (*runs, odd)) > 150, 120)
+        steps = [r.look().step for r in runs]
+        assert max(steps) - min(steps) <= 0.1 * max(steps), steps  # stepped together: the same pace
+        loads = pool.loads()
+        assert sum(load["group_turns"] for load in loads) > 0
+        t0 = time.monotonic()
+        runs[0].pause()
+        assert runs[0].look().status.state == "paused" and time.monotonic() - t0 < 2.0
+        paces = [r.look().status.steps_per_second for r in runs[1:]]
+        assert min(paces) > 0.5 * float(np.median(paces))
+    finally:
+        for r in (*runs, odd):
+            r.stop()
+
+
+def test_a_killed_worker_is_reported_and_its_run_resumes_from_its_autosave(pool, tmp_path):
+    run = HostedRun(pool, default_config("ring8", hidden=32), source="test")
+    save = tmp_path / "lost.pt"
+    run.set_autosave(50, save)
+    run.start()
+    assert wait(lambda: save.is_file() and run.look().step > 120, 60)
+    worker = run.worker
+    os.kill(worker.proc.pid, signal.SIGKILL)
+    assert wait(lambda: run.look().status.message is not None, 30)
+    message = run.look().status.message
+    assert "The worker process training this run stopped" in message and "can be resumed" in message
+    assert run.recoverable
+    run.recover()
+    assert run.lost is None and run.worker is not worker
+    resumed = run.look().step
+    assert resumed >= 50 and run.look().status.state == "paused"
+    run.start()
+    assert wait(lambda: run.look().step > resumed + 50, 60)
+    run.stop()
+
+
+def test_a_worker_that_cannot_start_says_why(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/nonexistent")
+    monkeypatch.setattr("ganlab.pool.local.REPO", "/nonexistent")
+    monkeypatch.setattr("ganlab.pool.local.START_TIMEOUT_S", 20.0)
+    monkeypatch.chdir("/")
+    p = LocalPool(workers=1)
+    try:
+        with pytest.raises(WorkerLost, match="no worker could start"):
+            p.place()
+    finally:
+        p.close()
+
+
+def test_stepping_together_is_stepping_alone_up_to_rounding():
+    """Three runs stepped as one (ring8's defaults: LSGAN, R1, the weight average, Adam without momentum)
+    record what each records stepped alone, to float rounding, and end with the same weights and average."""
+    configs = [default_config("ring8", seed=s, device="cpu") for s in range(3)]
+    alone, together = [Trainer(c) for c in configs], [Trainer(c) for c in configs]
+    for t in alone:
+        t.run(40)
+    assert stacked.run_together(together, 40) == [None, None, None]
+    for a, b in zip(alone, together):
+        np.testing.assert_allclose(b.store.snapshot().mean[:, 1:7], a.store.snapshot().mean[:, 1:7], rtol=1e-4,
+                                   atol=1e-6)
+        for x, y in zip(a.shown_generator.parameters(), b.shown_generator.parameters()):
+            np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy(), rtol=1e-4, atol=1e-6)
+        assert b.step == 40 and b.parts.ema_updates == 40
+        assert int(b.parts.opt_d.state[b.parts.d_params[0]]["step"]) == 40
+
+
+def test_what_is_stepped_together_and_what_alone():
+    base = Trainer(default_config("ring8", device="cpu"))
+    assert stacked.signature(base) == stacked.signature(Trainer(default_config("grid25", seed=3, device="cpu")))
+    assert stacked.signature(base) != stacked.signature(Trainer(default_config("ring8", hidden=64, device="cpu")))
+    assert stacked.signature(Trainer(default_config("ring8", loss="wgan-gp", device="cpu"))) is None
+    assert stacked.signature(Trainer(default_config("moons", model="cgan", device="cpu"))) is None  # a class input
