@@ -5,7 +5,7 @@ language's catalog (locale/<lang>/LC_MESSAGES/ganlab.po), keeping what is transl
 
 Three sources: the ``_("...")`` calls of app.py, pages/ and ui/ and the ``said("...")`` calls of ganlab/
 (Babel's extractor), and the display strings the library defines as plain data (variant titles, metric
-labels, presets, course questions, chart titles...), read from its registries here, since ganlab/ never
+labels, chart titles, live figures...; the lessons carry their own English and Korean, lessons.toml), read from its registries here, since ganlab/ never
 imports streamlit or ui.i18n.
 A new or changed text arrives untranslated (or fuzzy, when Babel finds a close old one);
 tests/test_i18n.py fails until each has its translation.
@@ -118,8 +118,7 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
     import ganlab.evaluation.quality  # noqa: F401  (describes its figures)
     from ganlab import config, figures, variants
     from ganlab.data import catalog
-    from ganlab.classroom.presets import PAIRS, PRESETS
-    from ganlab.classroom.questions import QUESTIONS, bce_curves
+    from ganlab.classroom.bce import bce_curves
     from ganlab.data.datasets import class_names
     from ganlab.training.run_state import PHASE_TEXT
     from ganlab.training.store import MetricsStore, fields_for
@@ -150,19 +149,6 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
         yield caption, path, lineno, "panel caption (Train page)"
     for group in CHART_GROUPS.values():
         yield group.title, "ganlab/variants/base.py", None, "chart title"
-    for p in PRESETS:
-        yield p.title, "ganlab/classroom/presets.py", None, f"preset title ({p.key})"
-        for line in p.explanation.split("\n"):
-            yield line, "ganlab/classroom/presets.py", None, f"preset explanation, a line ({p.key})"
-    for p in PAIRS:
-        yield p.title, "ganlab/classroom/presets.py", None, f"pair title ({p.key})"
-        yield p.question, "ganlab/classroom/presets.py", None, f"pair question ({p.key})"
-    for q in QUESTIONS:
-        yield q.title, "ganlab/classroom/questions.py", None, f"question title ({q.key})"
-        for line in q.explanation.split("\n"):
-            yield line, "ganlab/classroom/questions.py", None, f"question explanation, a line ({q.key})"
-        for label in q.labels:
-            yield label, "ganlab/classroom/questions.py", None, f"question run label ({q.key})"
     for f in figures.described({key: 0 for key in figures._REGISTRY}):  # every live figure, as described
         for text, what in ((f.label, "live figure"), (f.about, "live figure help"), (f.series, "quality series"),
                            (f.chart, "quality chart title")):

@@ -7,7 +7,7 @@ import streamlit as st
 from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.persist.checkpoint import MAX_BYTES, CheckpointError
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, reason
 
 routes.through_app()
@@ -15,7 +15,8 @@ routes.through_app()
 PAGE = "checkpoints"
 K = f"{PAGE}_"
 
-st.title(_("Checkpoints"))
+with links.title_row():
+    st.title(_("Checkpoints"))
 session.show_flash()
 shelf = session.checkpoint_dir()
 entries = shelf.entries()

@@ -8,7 +8,7 @@ from ganlab import variants
 from ganlab.data.datasets import class_names
 from ganlab.explore.classes import blend, class_by_style, class_samples
 from ganlab.views.plots import image_grid
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, shown_as
 
 routes.through_app()
@@ -16,7 +16,11 @@ routes.through_app()
 PAGE = "classes"
 DEFAULT = "mnist-cdcgan"
 
-st.title(_("Class control"))
+LINKED = [session.model_param(PAGE, DEFAULT), links.Param("seed", f"{PAGE}_seed", links.whole(0, 2**31 - 1), 0),
+          links.Param("class", f"{PAGE}_class", links.whole(0, 99), 0)]
+links.bind(PAGE, LINKED)
+with links.title_row():
+    st.title(_("Class control"))
 session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to the pretrained one
 sources = session.source_names()
 name = st.selectbox(_("Model"), sources, key=session.source_key(PAGE),
@@ -54,8 +58,11 @@ if not src.variant.conditional:
     st.info(_("This model was trained without labels: its class input is a {handle} that it learned to use on its "
               "own. Which digit each value draws is whatever the model made of it.").format(handle=handle))
 seed = st.number_input(_("Noise seed"), min_value=0, max_value=2**31 - 1, value=0, step=1, key=f"{PAGE}_seed")
+if st.session_state.get(f"{PAGE}_class", 0) not in range(a.n_classes):
+    st.session_state[f"{PAGE}_class"] = 0  # a link's class this model does not have
 k = st.segmented_control(handle.capitalize(), list(range(a.n_classes)), format_func=lambda i: names[i], default=0,
                          key=f"{PAGE}_class") or 0
+links.publish_params(PAGE, LINKED)
 
 if len(a.data_shape) == 1:  # 1-D and 2-D data
     st.warning(_("Class grids are drawn for image models; pick an MNIST model to see digits."))

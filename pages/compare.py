@@ -6,36 +6,32 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ganlab.classroom.presets import PAIRS
+from ganlab.classroom.lessons import LESSONS
 from ganlab.config import ConfigError, field_specs
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import refresh_factor
 from ganlab.views.compare import final_table, groups, overlay_spec, quality_overlay_spec, settings_table
-from ui import compare, controls, routes, session
-from ui.i18n import _, reason, shown_as, translate_spec
+from ui import compare, controls, links, routes, session
+from ui.i18n import _, language, reason, shown_as, translate_spec
 
 routes.through_app()
 
 K = "compare_"
-st.title(_("Compare runs"))
+lesson = compare.lesson_opened(K + "chosen")  # a link's lesson=KEY: its runs, started side by side
+with links.title_row():
+    st.title(_("Compare runs"))
 session.show_flash()
 
 # -- starting runs side by side ---------------------------------------------------------
 with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None):
-    st.caption(_("They train together, each to the same number of steps, within the server's trainer limit; "
-                 "any that do not fit wait and start in turn. They replace this session's earlier side-by-side runs."))
-    cols = st.columns(len(PAIRS))
-    for col, pair in zip(cols, PAIRS):
-        col.markdown(f"**{_(pair.title)}**")
-        col.caption(_(pair.question))
-        if col.button(_("Run both"), key=K + "pair_" + pair.key, width="stretch"):
-            try:
-                started = compare.start_pair(pair, session.run().config.device)
-                st.session_state[K + "chosen"] = compare.side_by_side(started.labels)
-                session.flash("success", _("{title}: started side by side.").format(title=_(pair.title)))
-            except (ConfigError, DatasetUnavailable, ValueError) as err:
-                session.flash("error", _("Could not start them: {err}").format(err=reason(err)))
-            st.rerun()
+    st.caption(_("They train together, each to the same number of steps, and replace this session's earlier "
+                 "side-by-side runs. The Experiments page's side-by-side lessons start them too."))
+    sides = [lesson for lesson in LESSONS if lesson.runs]
+    for col, side in zip(st.columns(len(sides)), sides):
+        col.markdown(f"**{side.text('title', language())}**")
+        col.caption(side.text("question", language()))
+        col.page_link("pages/compare.py", label=_("Run them"), icon=":material/play_circle:",
+                      query_params={"lesson": side.key})
     st.markdown(_("**A sweep of this session's run settings**"))
     numeric = [n for n, s in field_specs().items() if s["type"] in ("int", "float") and not s.get("variant")]
     c1, c2, c3 = st.columns([2, 3, 1])

@@ -8,7 +8,7 @@ import streamlit as st
 from ganlab.config import ConfigError, default_config
 from ganlab.training.capacity import Busy
 from ganlab.views.plots import canvas_figure
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, reason, translate_figure
 
 routes.through_app()
@@ -17,7 +17,8 @@ EXTENT = 2.0
 CANVAS = np.stack(np.meshgrid(np.linspace(-EXTENT, EXTENT, 41), np.linspace(-EXTENT, EXTENT, 41)), -1).reshape(-1, 2)
 KEY = "draw_points"  # this page's own state: the points chosen so far
 
-st.title(_("Draw your own distribution"))
+with links.title_row():
+    st.title(_("Draw your own distribution"))
 st.caption(_("Drag a lasso (or pick the box tool in the chart's toolbar) around points of the canvas; each selection "
              "adds them. Then train: the data is a Gaussian blob (sigma 0.05) on every chosen point."))
 session.show_flash()

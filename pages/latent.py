@@ -13,7 +13,7 @@ from ganlab.explore.classes import code_sweep, render, styles, with_codes
 from ganlab.explore.latent import interpolate, loop, random_walk, z_for_seed
 from ganlab.views.animation import gif_bytes, strip, to_frames
 from ganlab.views.plots import image_grid, norm_figure, path_figure, pickable_grid
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, shown_as, translate_figure
 
 routes.through_app()
@@ -22,7 +22,14 @@ PAGE = "latent"
 DEFAULT = "mnist-dcgan"
 K = f"{PAGE}_"  # widget keys on this page
 
-st.title(_("Latent explorer"))
+LINKED = [session.model_param(PAGE, DEFAULT), links.Param("seed_a", K + "a", links.whole(0, 2**31 - 1), 0),
+          links.Param("seed_b", K + "b", links.whole(0, 2**31 - 1), 1),
+          links.Param("class", K + "class", links.whole(0, 99), 0),
+          links.Param("path", K + "mode", links.one_of(["slerp", "lerp"]), "slerp"),
+          links.Param("steps", K + "steps", links.whole(2, 24), 10)]
+links.bind(PAGE, LINKED)  # a link's model and seeds (ui/links.py)
+with links.title_row():
+    st.title(_("Latent explorer"))
 session.chosen_source(PAGE, DEFAULT)  # remembers the page's model; defaults to the pretrained one
 sources = session.source_names()
 name = st.selectbox(_("Model"), sources, key=session.source_key(PAGE),
@@ -45,6 +52,8 @@ st.caption(_("{name}: {model} trained on {data}, step {step:,}, z_dim {z_dim}, p
 y = None
 if a.n_classes:
     handle = _(src.variant.class_handle)
+    if st.session_state.get(K + "class", 0) not in range(a.n_classes):
+        st.session_state[K + "class"] = 0  # a link's class this model does not have
     k = st.segmented_control(_("{handle} (the model's class input)").format(handle=handle.capitalize()),
                              list(range(a.n_classes)), default=0, key=K + "class") or 0
     y = torch.tensor([k])
@@ -96,6 +105,7 @@ c1, c2 = st.columns([1, 2])
 mode = c1.radio(_("Path"), ["slerp", "lerp"], horizontal=True, key=K + "mode",
                 help=_("slerp follows the sphere where Gaussian latents live; lerp cuts through the middle"))
 steps = c2.slider(_("Steps"), 2, 24, 10, key=K + "steps")
+links.publish_params(PAGE, LINKED)  # the address bar: this model, these seeds
 path = interpolate(z_a, z_b, steps, mode)
 out = draw(path)
 if is_2d:

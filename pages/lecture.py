@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab.classroom.quiz import QUIZ
-from ui import live, routes, session
+from ui import links, live, routes, session
 from ui.i18n import _
 
 routes.through_app()
 
-st.title(_("Lecture"))
+with links.title_row():
+    st.title(_("Lecture"))
 QUIZ.watching(session.session_id())  # a watcher takes part in the presenter's next quiz round
 if QUIZ.round is not None and QUIZ.takes_part(session.session_id()):
     st.page_link("pages/quiz.py", label=_("The presenter started a quiz round: answer it on the Quiz page"),

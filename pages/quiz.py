@@ -10,7 +10,7 @@ import streamlit as st
 from ganlab.classroom.quiz import QUIZ, make_round, score
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.views.plots import image_grid, quiz_cloud, quiz_results
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, reason, shown_as, translate_figure
 
 routes.through_app()
@@ -19,7 +19,8 @@ K = "quiz_"
 me = session.session_id()
 QUIZ.watching(me)
 
-st.title(_("Be the discriminator"))
+with links.title_row():
+    st.title(_("Be the discriminator"))
 st.caption(_("About half of these are real, half drawn by a generator. Call each one. Then see your score beside the "
              "discriminator's own, D(x) for each, and which fakes fooled whom. Against an early model it is easy; when "
              "D(x) hovers near 0.5, neither of you can tell."))

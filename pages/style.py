@@ -8,7 +8,7 @@ import torch
 from ganlab.core.models import sample_z
 from ganlab.explore.styles import mixing_grid, style_mix
 from ganlab.views.plots import image_grid
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, shown_as
 
 routes.through_app()
@@ -17,7 +17,12 @@ PAGE = "style"
 DEFAULT = "mnist-stylegan"
 K = f"{PAGE}_"
 
-st.title(_("Style mixing"))
+LINKED = [session.model_param(PAGE, DEFAULT), links.Param("crossover", K + "crossover", links.whole(0, 8), 1),
+          links.Param("psi", K + "psi", links.number(0.0, 1.5), 1.0),
+          links.Param("seed", K + "seed", links.whole(0, 2**31 - 1), 0)]
+links.bind(PAGE, LINKED)
+with links.title_row():
+    st.title(_("Style mixing"))
 session.chosen_source(PAGE, DEFAULT)
 sources = session.source_names()
 name = st.selectbox(_("Model"), sources, key=session.source_key(PAGE),
@@ -42,11 +47,14 @@ def _crossover_text(k: int) -> str:
 
 
 crossovers = list(range(len(blocks) + 1))
+if st.session_state.get(K + "crossover", 1) not in crossovers:
+    st.session_state[K + "crossover"] = 1  # a link's crossover this model does not have
 crossover = c1.select_slider(_("Crossover: blocks before it take A's style, the rest B's"), crossovers, value=1,
                              key=K + "crossover", format_func=shown_as(crossovers, _crossover_text))
 psi = c2.slider(_("Truncation psi"), 0.0, 1.5, 1.0, 0.05, key=K + "psi",
                 help=_("w' = w_avg + psi (w - w_avg): below 1, more typical and cleaner digits, less variety"))
 seed = c3.number_input(_("Seed of the sources"), 0, 2**31 - 1, 0, key=K + "seed")
+links.publish_params(PAGE, LINKED)
 n_a, n_b = 6, 4
 if K + "noise" not in st.session_state:
     st.session_state[K + "noise"] = 0

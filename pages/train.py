@@ -7,37 +7,57 @@ import streamlit as st
 from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
-from ui import controls, data_upload, lecture_panel, live, routes, session, train_panels
+from ui import controls, data_upload, lecture_panel, links, live, routes, session, train_link, train_panels
 from ui.i18n import _, reason, shown_as
 
 routes.through_app()
 
 run = session.run()
+
+# -- a link just opened: its run, its layers and speed (ui/train_link.py) ---------------------------------
+linked, autostart, keep_best = train_link.requested(run.config, live.DEFAULT_LAYERS, session.SPEEDS)
+if linked is not None:
+    try:
+        session.new_run(linked)
+        session.forget_form()
+    except (ConfigError, DatasetUnavailable) as err:
+        links.refuse("data", linked.data.name, reason(err))
+if keep_best:  # as user/<data>-<model>-best.pt: a link names no path
+    run.keep_best(session.checkpoint_dir().user_path(f"{run.config.data.name}-{run.config.model.arch}-best"))
+if autostart and run.look().status.state != "running":
+    try:
+        run.start()
+    except Busy as err:
+        session.flash("warning", reason(err))
+
 look = run.look()
 config = look.config
 
 # -- sidebar: what to train ----------------------------------------------------
-with st.sidebar:
-    st.header(_("Run settings"))
-    new_data = controls.dataset_picker(config) or data_upload.panel(config.data.data_dir)
-    new_model = controls.model_picker(config)
-    new_config = controls.config_form(config)
-    if new_data:
-        new_config = controls.defaults_for(new_data, config)
-    elif new_model:
-        new_config = controls.defaults_for(None, config, model=new_model)
-    if new_config is not None:
-        try:
-            session.new_run(new_config)
-            session.forget_form()
-            ready = _("New run ready: {model} on {data}, with its tuned defaults. Press Start.")
-            session.flash("success", ready.format(model=new_config.model.arch, data=new_config.data.name))
-        except (ConfigError, DatasetUnavailable) as err:
-            session.flash("error", _("Could not start that run: {err}").format(err=reason(err)))
-            session.forget_form()
-        st.rerun()
+if not links.hidden("settings"):
+    with st.sidebar:
+        st.header(_("Run settings"))
+        new_data = (None if links.hidden("dataset") else controls.dataset_picker(config)) or \
+            (None if links.hidden("upload") else data_upload.panel(config.data.data_dir))
+        new_model = None if links.hidden("model") else controls.model_picker(config)
+        new_config = controls.config_form(config)
+        if new_data:
+            new_config = controls.defaults_for(new_data, config)
+        elif new_model:
+            new_config = controls.defaults_for(None, config, model=new_model)
+        if new_config is not None:
+            try:
+                session.new_run(new_config)
+                session.forget_form()
+                ready = _("New run ready: {model} on {data}, with its tuned defaults. Press Start.")
+                session.flash("success", ready.format(model=new_config.model.arch, data=new_config.data.name))
+            except (ConfigError, DatasetUnavailable) as err:
+                session.flash("error", _("Could not start that run: {err}").format(err=reason(err)))
+                session.forget_form()
+            st.rerun()
 
-st.title(_("Train"))
+with links.title_row():
+    st.title(_("Train"))
 session.show_flash()
 
 # -- controls -----------------------------------------------------------------
@@ -63,11 +83,12 @@ STEP_BUTTONS = (
     (c4, _("G only"), 1, "g", _("one generator update against the current D (marked on the charts)")),
     (c5, _("Step x10"), 10, "both", _("ten full steps")),
 )
-for col, label, n, phase, help_text in STEP_BUTTONS:
-    if col.button(label, width="stretch", disabled=idle, help=help_text):
-        run.step(n, phase)
-        run.wait_steps()  # show the step's result, not the state before it
-        st.rerun()
+if not links.hidden("steps"):
+    for col, label, n, phase, help_text in STEP_BUTTONS:
+        if col.button(label, width="stretch", disabled=idle, help=help_text):
+            run.step(n, phase)
+            run.wait_steps()  # show the step's result, not the state before it
+            st.rerun()
 if c6.button(_("Reset"), width="stretch", help=_("a fresh run with the same settings")):
     run.reset()
     st.rerun()
@@ -75,26 +96,35 @@ if c6.button(_("Reset"), width="stretch", help=_("a fresh run with the same sett
 s1, s2 = st.columns([2, 3])
 if session.Keys.SPEED not in st.session_state:
     st.session_state[session.Keys.SPEED] = session.speed_label(status.speed)
-speed = s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEED, format_func=shown_as(session.SPEEDS),
-                         help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
-run.set_speed(session.SPEEDS[speed])
-with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
-    live_knobs = controls.live_knobs(config)
-    if live_knobs is not None:
-        try:
-            run.set_hparams(**live_knobs)
-            st.success(_("Applied at the next step."))
-        except ConfigError as err:
-            st.error(_("Not applied: {err}").format(err=reason(err)))
+if not links.hidden("speed"):
+    s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEED, format_func=shown_as(session.SPEEDS),
+                     help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
+speed = session.SPEEDS[st.session_state[session.Keys.SPEED]]
+run.set_speed(speed)
+if not links.hidden("midrun"):
+    with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
+        live_knobs = controls.live_knobs(config)
+        if live_knobs is not None:
+            try:
+                run.set_hparams(**live_knobs)
+                st.success(_("Applied at the next step."))
+            except ConfigError as err:
+                st.error(_("Not applied: {err}").format(err=reason(err)))
 
-layers = live.layer_picker(look) if len(look.args.data_shape) == 1 else []
-with st.sidebar:
-    lecture_panel.presenter_controls(run)
+points = len(look.args.data_shape) == 1
+layers = live.layer_picker(look) if points and not links.hidden("layers") else \
+    (st.session_state.get(session.Keys.LAYERS, live.DEFAULT_LAYERS) if points else [])
+if not links.hidden("lecture") and not links.hidden("settings"):
+    with st.sidebar:
+        lecture_panel.presenter_controls(run)
+train_link.publish(config, layers if points else None, live.DEFAULT_LAYERS, speed)
 
 
 # -- live view ----------------------------------------------------------------
-live.fragments(run, layers, running)
+live.fragments(run, layers, running, charts=not links.hidden("charts"))
 
 # -- timeline and checkpoints (slower refreshes of their own) --------------------------------
-train_panels.timeline_panel(run, running)
-train_panels.checkpoint_panel(run, running)
+if not links.hidden("timeline"):
+    train_panels.timeline_panel(run, running)
+if not links.hidden("checkpoints"):
+    train_panels.checkpoint_panel(run, running)

@@ -10,7 +10,7 @@ from ganlab.data.image_input import MAX_UPLOAD_BYTES, ImageInputError, canvas_to
 from ganlab.data.outline import outline
 from ganlab.explore.translate import cycle_error, domain_inputs, round_trip, translate
 from ganlab.views.plots import cycle_figure, heat_map, image_grid
-from ui import routes, session, sketch
+from ui import links, routes, session, sketch
 from ui.i18n import _, reason, shown_as, translate_figure
 
 routes.through_app()
@@ -19,7 +19,11 @@ PAGE = "translate"
 DEFAULT = "mnist-pix2pix"
 K = f"{PAGE}_"
 
-st.title(_("Translate"))
+LINKED = [session.model_param(PAGE, DEFAULT, kind="translation"),
+          links.Param("direction", K + "direction", links.one_of(["a2b", "b2a"]), "a2b")]
+links.bind(PAGE, LINKED)
+with links.title_row():
+    st.title(_("Translate"))
 session.chosen_source(PAGE, DEFAULT, kind="translation")
 names = session.source_names("translation")
 name = st.selectbox(_("Model"), names, key=session.source_key(PAGE), format_func=shown_as(names, session.source_label),
@@ -55,6 +59,7 @@ if t.cycle:
                          format_func={"a2b": _("{a} to {b}").format(a=domain_a, b=domain_b),
                                       "b2a": _("{a} to {b}").format(a=domain_b, b=domain_a)}.get)
 source_name, target_name = (domain_a, domain_b) if direction == "a2b" else (domain_b, domain_a)
+links.publish_params(PAGE, LINKED)
 
 INPUTS = {"Draw it": _("Draw it"), "A test image": _("A test image"), "Upload a picture": _("Upload a picture")}
 how = st.radio(_("Input"), list(INPUTS), horizontal=True, key=K + "how", format_func=INPUTS.get)

@@ -8,7 +8,7 @@ import torch
 from ganlab.core.models import sample_z
 from ganlab.data.captions import DIGITS, CaptionError, parse
 from ganlab.views.plots import image_grid
-from ui import routes, session
+from ui import links, routes, session
 from ui.i18n import _, reason, shown_as
 
 routes.through_app()
@@ -17,7 +17,12 @@ PAGE = "words"
 DEFAULT = "mnist-stackgan"
 K = f"{PAGE}_"
 
-st.title(_("Words to a digit"))
+LINKED = [session.model_param(PAGE, DEFAULT),
+          links.Param("caption", K + "text", links.text_of(200), "a bold slanted seven"),
+          links.Param("n", K + "n", links.whole(2, 16), 8), links.Param("seed", K + "seed", links.whole(0, 2**31 - 1), 0)]
+links.bind(PAGE, LINKED)
+with links.title_row():
+    st.title(_("Words to a digit"))
 session.chosen_source(PAGE, DEFAULT)
 sources = session.source_names()
 name = st.selectbox(_("Model"), sources, key=session.source_key(PAGE),
@@ -39,6 +44,7 @@ c1, c2, c3 = st.columns([3, 1, 1])
 text = c1.text_input(_("Caption"), value="a bold slanted seven", max_chars=200, key=K + "text")
 n = c2.slider(_("Samples"), 2, 16, 8, key=K + "n")
 seed = c3.number_input(_("Seed"), 0, 2**31 - 1, 0, key=K + "seed")
+links.publish_params(PAGE, LINKED)
 try:
     words, digit = parse(text)
 except CaptionError as err:

@@ -87,7 +87,7 @@ def test_charts_keep_their_spec_and_get_new_data():
     button(at, "Step x10").click().run()
     assert poll(at, lambda a: metric(a, "Step") == "21")
     later = {c["title"]: c for c in vega_charts(at)}
-    assert len(later) == 5, "the time charts, the lab view, and the quality chart once there is quality"
+    assert len(later) == 6, "the time charts, the lab view, and the two quality charts once there is quality"
     assert all(later[title]["spec"] == chart["spec"] for title, chart in after.items())
     losses = after["Losses"]["data"]
     assert losses["loss-rows"]["step"].tolist() == list(range(1, 12))

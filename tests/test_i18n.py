@@ -71,12 +71,11 @@ def test_every_text_has_a_translation(template, lang):
 
 def test_the_library_texts_the_pages_show_are_in_the_template(template):
     """Spot checks of the registries the extraction imports (strings the library keeps plain English)."""
-    from ganlab.classroom.presets import PRESETS
     from ganlab.variants import all_variants
     from ganlab.variants.base import CHART_GROUPS
 
     wanted = ([v.title for v in all_variants()] + [g.title for g in CHART_GROUPS.values()]
-              + [line for p in PRESETS for line in p.explanation.split("\n")] + [title for _p, title, _i in PAGES])
+              + [title for _p, title, _i in PAGES])
     assert not [text for text in wanted if template.get(text) is None]
 
 
@@ -342,7 +341,7 @@ def test_translated_charts_keep_series_and_data_together(monkeypatch):
 
 
 def test_translated_figures(monkeypatch):
-    from ganlab.classroom.questions import bce_curves
+    from ganlab.classroom.bce import bce_curves
     from ganlab.views.plots import bce_figure, norm_figure
 
     monkeypatch.setattr(i18n, "language", lambda: "ko")

@@ -10,7 +10,6 @@ import pytest
 import torch
 
 from ganlab.classroom.lecture import Lecture
-from ganlab.classroom.presets import PRESETS
 from ganlab.config import default_config
 from ganlab.core.losses import LOSSES
 from ganlab.core.step import ema_decay, train_step
@@ -185,14 +184,6 @@ def test_lecture_shares_one_run_read_only():
     assert lecture.current().title == "Lecture"
     assert lecture.stop("carol") and lecture.current() is None
     run2.stop()
-
-
-@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
-def test_every_preset_is_a_valid_run(preset):
-    config = preset.config()
-    assert config.data.name == preset.data
-    assert preset.explanation.count("\n") == 1, "two lines"
-    Trainer(config.with_values(device="cpu")).run(2)
 
 
 @pytest.mark.parametrize("points, why", [

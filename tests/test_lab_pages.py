@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ganlab.classroom.lecture import LECTURE
-from ganlab.classroom.presets import PRESETS
+from ganlab.classroom.lessons import BY_KEY, LESSONS
 from tests.conftest import REPO, vega_charts
 from tests.test_app import button, metric, poll
 
@@ -68,17 +68,16 @@ def test_slow_motion_speed_names_the_phase():
     assert not at.exception
 
 
-def test_a_preset_sets_the_config_and_starts():
+def test_an_experiment_is_a_lesson_link_that_sets_the_config_and_starts():
     at = page("pages/experiments.py")
-    from ganlab.classroom.questions import QUESTIONS
-
-    assert len(at.latex) == len(PRESETS) + len(QUESTIONS), "each experiment and question shows its formula"
+    shown = [lesson for lesson in LESSONS if lesson.section in ("experiment", "question")]
+    assert len(at.latex) == sum(bool(lesson.formula) for lesson in shown), "each card shows its formula"
     titles = [s.value for s in at.subheader]
-    assert "Mode collapse on grid25: G outruns D" in titles
-    next(b for b in at.button if b.key == "preset_mode-collapse").click().run()
+    assert BY_KEY["mode-collapse"].title["en"] in titles
+    lesson = BY_KEY["mode-collapse"]
+    at.query_params.update(lesson.query)  # what the card's link opens
+    at.switch_page("pages/train.py").run()
     assert not at.exception
-    assert at.title[0].value == "Train"
-    at.switch_page("pages/train.py")  # AppTest's reruns follow switch_page, not the script's st.switch_page
     assert poll(at, lambda a: metric(a, "State") == "running", timeout=20)
     assert next(s for s in at.selectbox if s.label == "Dataset").value == "grid25"
     assert next(n for n in at.number_input if n.label == "Hidden width").value == 64

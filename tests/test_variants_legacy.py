@@ -32,7 +32,7 @@ def test_same_seed_same_losses_as_before_variants(name, mnist, mnist_root):
     kw = dict(case["config"])
     data_name = kw.pop("data")
     if kw.get("model") == "dcgan":
-        kw["minibatch_spread"] = "off"  # recorded with the plain DCGAN D (minibatch spread came later, default on)
+        kw["disc"] = "plain"  # recorded with the plain DCGAN D (the other discriminators came later)
     torch.set_num_threads(1)
     cfg = default_config(data_name, seed=LEGACY["seed"], device="cpu", data_dir=str(mnist_root), **kw)
     t = Trainer(cfg, data=mnist if data_name == "mnist" else None)

@@ -8,14 +8,15 @@ import re
 import streamlit as st
 
 from ganlab import variants
-from ganlab.classroom.presets import BY_KEY, Pair
-from ganlab.config import RunConfig
+from ganlab.classroom.lessons import BY_KEY, Lesson, run_config, split
+from ganlab.config import ConfigError, RunConfig
+from ganlab.data.datasets import DatasetUnavailable
 from ganlab.persist.runs_db import RunsDBError
 from ganlab.training.run import Run
 from ganlab.training.sweep import Sweep
 from ganlab.views.compare import RunView
-from ui import session
-from ui.i18n import _, reason
+from ui import links, session
+from ui.i18n import _, language, reason
 from ui.live import status_text
 
 # The runs' names are widget values (the multiselect's, kept in session state), so they stay English
@@ -73,9 +74,35 @@ def start_sweep(configs: list[RunConfig], labels: list[str], steps: int) -> Swee
     return new
 
 
-def start_pair(pair: Pair, device: str) -> Sweep:
-    presets = [BY_KEY[k] for k in pair.presets]
-    return start_sweep([p.config().with_values(device=device) for p in presets], [p.title for p in presets], pair.steps)
+def start_lesson(lesson: Lesson, device: str) -> Sweep:
+    """A side-by-side lesson's runs (each a Train link of its own), started together to its number of steps."""
+    configs = []
+    for _label, link in lesson.runs:
+        config, refused = run_config(split(link)[1])
+        if refused:
+            raise ValueError(f"lesson {lesson.key}: its link cannot set {', '.join(n for n, _v, _w in refused)}")
+        configs.append(config.with_values(device=device))
+    return start_sweep(configs, [label.get(language()) or label["en"] for label, _link in lesson.runs], lesson.steps)
+
+
+def lesson_opened(chosen_key: str) -> Lesson | None:
+    """The Compare page's link ``?lesson=KEY``, just opened: that lesson's runs start side by side (once per
+    opening), and are the ones chosen to compare."""
+    query = links.opened("compare")
+    if query is None or "lesson" not in query:
+        return None
+    lesson = BY_KEY.get(query["lesson"])
+    if lesson is None or not lesson.runs:
+        links.refuse("lesson", query["lesson"], _("must be one of {choices}").format(
+            choices=", ".join(k for k, v in BY_KEY.items() if v.runs)))
+        return None
+    try:
+        started = start_lesson(lesson, session.run().config.device)
+        st.session_state[chosen_key] = side_by_side(started.labels)
+        session.flash("success", _("{title}: started side by side.").format(title=lesson.text("title", language())))
+    except (ConfigError, DatasetUnavailable, ValueError) as err:
+        session.flash("error", _("Could not start them: {err}").format(err=reason(err)))
+    return lesson
 
 
 def side_by_side(labels: list[str]) -> list[str]:

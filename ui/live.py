@@ -14,7 +14,7 @@ from ganlab.training.run import Run, RunLook
 from ganlab.training.capacity import refresh_factor
 from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
-from ganlab.views.time_charts import HEIGHT, chart_groups, quality_spec, time_specs, zoom_of
+from ganlab.views.time_charts import HEIGHT, chart_groups, quality_charts, quality_spec, time_specs, zoom_of
 from ui import session
 from ui.i18n import _, shown_as, translate_spec
 
@@ -77,9 +77,10 @@ def _quality(look: RunLook, quality: dict, events) -> None:
     for col, f in zip(st.columns(max(len(shown), 2)), shown):
         col.metric(_(f.label), f.text(quality), help=_(f.about))
     if len(look.quality_history) > 1:
-        title = next((f.chart for f in shown if f.share), shown[0].chart if shown else "")
-        st.vega_lite_chart(spec=translate_spec(quality_spec(look.quality_history, events, _(title))),
-                           key="quality_chart", width="stretch", height=HEIGHT)
+        charts = quality_charts(look.quality_history)
+        for column, (i, (title, charted)) in zip(st.columns(max(2, len(charts))), enumerate(charts)):
+            column.vega_lite_chart(spec=translate_spec(quality_spec(look.quality_history, events, _(title), charted)),
+                                   key=f"quality_chart_{i}", width="stretch", height=HEIGHT)
 
 
 def draw_charts(run: Run) -> None:
@@ -138,7 +139,8 @@ def draw_samples(run: Run, layers: list[str]) -> None:
         _quality(t, view.quality, t.snapshot.events)
 
 
-def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], Run | None] | None = None) -> None:
+def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], Run | None] | None = None, *,
+              charts: bool = True) -> None:
     """The live view in three fragments, each rerun on its own clock while running: the counters,
     the time charts, and the samples (lab view or image grid).
 
@@ -172,7 +174,7 @@ def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], 
             draw_counters(r)
 
     @st.fragment(run_every=every(CHART_REFRESH_SECONDS, running))
-    def charts() -> None:
+    def time_charts() -> None:
         if (r := the_run(say=False)) is not None:
             draw_charts(r)
 
@@ -182,5 +184,6 @@ def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], 
             draw_samples(r, layers)
 
     counters()
-    charts()
+    if charts:
+        time_charts()
     samples()

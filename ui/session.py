@@ -15,7 +15,6 @@ import streamlit as st
 import torch
 
 from ganlab import variants
-from ganlab.classroom.presets import Preset
 from ganlab.cluster.connection import ClusterUnavailable
 from ganlab.cluster.connection import address as cluster_address
 from ganlab.config import ConfigError, RunConfig, default_config
@@ -29,7 +28,7 @@ from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.pool.hosted import HostedRun
 from ganlab.pool.local import workers_wanted
 from ganlab.training.background import BackgroundTrainer
-from ganlab.training.capacity import Busy, interactive_threads
+from ganlab.training.capacity import interactive_threads
 from ganlab.training.memory import give_back_soon
 from ganlab.training.run import Run
 from ganlab.training.trainer import Trainer
@@ -155,36 +154,6 @@ def session_id() -> str:
     return st.session_state[Keys.SESSION_ID]
 
 
-def start_preset(preset: Preset) -> None:
-    """Set this session's run to a classroom preset and start it; the Train page shows it."""
-    current = run().config
-    config = preset.config().with_values(device=current.device)
-    try:
-        new_run(config)
-        run().set_speed(preset.speed)
-        st.session_state[Keys.SPEED] = speed_label(preset.speed)
-        run().start()
-        flash("success", _("{title}: running {model} on {data}.").format(
-            title=_(preset.title), model=config.model.arch, data=config.data.name))
-    except (ConfigError, DatasetUnavailable, Busy) as err:
-        flash("error", _("Could not start that experiment: {err}").format(err=reason(err)))
-    forget_form()
-
-
-def start_question(question) -> None:
-    """Set this session's run to a course question's one run (keeping its best checkpoint if it asks) and start it."""
-    current = run().config
-    config = question.configs()[0].with_values(device=current.device)
-    new_run(config)
-    run().keep_best(checkpoint_dir().user_path(f"{question.key}-best") if question.keep_best else None)
-    run().start()
-    text = (_("{title}: running {model} on {data}; its best state is kept as {best}.") if question.keep_best
-            else _("{title}: running {model} on {data}."))
-    flash("success", text.format(title=_(question.title), model=config.model.arch, data=config.data.name,
-                                 best=f"user/{question.key}-best"))
-    forget_form()
-
-
 # the speeds' names are widget values (tests set them): the page shows them through _()
 SPEEDS = {"1 step/s": 1.0, "2 steps/s": 2.0, "5 steps/s": 5.0, "20 steps/s": 20.0, "100 steps/s": 100.0,
           "full speed": None}
@@ -284,6 +253,17 @@ def model_source(name: str) -> ModelSource:
                            t.config.data.points, t.config.data.data_dir)
     entry = checkpoint_dir().find(name)
     return _load_source(str(entry.path), entry.path.stat().st_mtime, name)
+
+
+def model_param(page: str, default: str, kind: str = "latent"):
+    """The ``model=`` of an exploration page's link: one of the names the page offers (a checkpoint of
+    ``checkpoints/``, or ``live`` for the current run), never a path."""
+    from ui.links import Param, one_of
+
+    def in_link(n: str) -> str:
+        return "live" if n == LIVE else n
+
+    return Param("model", source_key(page), one_of(source_names(kind), in_link), default, in_link)
 
 
 def chosen_source(page: str, default: str, kind: str = "latent") -> str:

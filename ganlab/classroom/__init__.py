@@ -1,1 +1,1 @@
-"""The classroom: one-click experiments and lecture mode's shared run."""
+"""The classroom: the course's lessons (each a link to a page set up for it), lecture mode's shared run, the quiz, and the BCE cost the first question draws."""

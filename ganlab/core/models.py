@@ -211,6 +211,26 @@ class DCGANDiscriminator(nn.Module):
         return logit
 
 
+class BatchNormDiscriminator(nn.Module):
+    """The MNIST discriminator of the InfoGAN paper (Chen et al. 2016, Table 1), which is DCGAN's (Radford et al.
+    2016: batch norm after every layer but the first) with a fully connected layer: conv ch, conv 2ch + batch
+    norm, fully connected 8ch + batch norm (LeakyReLU 0.2 throughout), one logit. ``features`` ends at the
+    fully connected layer (InfoGAN puts its Q head there). Batch norm makes a sample's score depend on its
+    batch: no R1 or WGAN-GP penalty with it."""
+
+    def __init__(self, a: ModelArgs):
+        super().__init__()
+        ch = a.hidden
+        self.features = nn.Sequential(
+            nn.Conv2d(a.data_shape[0], ch, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, S, S) -> (B, ch, S/2, S/2)
+            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2), nn.Flatten(),  # -> (B, 2ch*S²/16)
+            nn.Linear(conv_width(a), 8 * ch), nn.BatchNorm1d(8 * ch), nn.LeakyReLU(0.2))  # -> (B, 8ch)
+        self.source = nn.Linear(8 * ch, 1)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.source(self.features(x)).squeeze(1)  # (B,)
+
+
 class UNet(nn.Module):
     """28x28 -> 14 -> 7 -> 14 -> 28, each decoder level fed the encoder's map of the same size (U-Net
     skips, Ronneberger et al. 2015). Input and output (B, 1, 28, 28) in [-1, 1]."""

@@ -19,6 +19,7 @@ from ganlab.core.accuracy import accuracy
 from ganlab.data.datasets import load_data, load_images
 from ganlab.evaluation.captions import caption_figures
 from ganlab.evaluation.classifier import frechet_distance, load_classifier, predict
+from ganlab.evaluation.manifold import RealManifold
 from ganlab.evaluation.styles import mixing_figures
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from ganlab.explore.sampling import generate
@@ -47,6 +48,13 @@ class MnistJudge:
         _, self.test_feats = predict(self.clf, self.test.images)
         _, train_feats = predict(self.clf, train.images[:len(self.test.images)])
         self.floor = frechet_distance(train_feats, self.test_feats)
+        self._manifold: RealManifold | None = None  # the test set's balls, made when first asked for
+
+    def variety(self, feats: np.ndarray) -> dict:
+        """Precision, recall, density and coverage of LeNet features against the test set's."""
+        if self._manifold is None:
+            self._manifold = RealManifold(self.test_feats)
+        return self._manifold.figures(feats)
 
     def judge(self, x: np.ndarray, labels: np.ndarray | None = None, *, handle: str = "class") -> dict:
         """Fréchet distance, class histogram and, for samples drawn with a class input, how well it holds:
@@ -54,7 +62,7 @@ class MnistJudge:
         InfoGAN's categorical codes (``handle`` "categorical code")."""
         pred, feats = predict(self.clf, x)
         out = {"frechet_distance": frechet_distance(feats, self.test_feats), "frechet_floor_train_vs_test": self.floor,
-               "class_histogram": np.bincount(pred, minlength=10).tolist()}
+               **self.variety(feats), "class_histogram": np.bincount(pred, minlength=10).tolist()}
         if labels is None:
             return out
         if handle == "class":

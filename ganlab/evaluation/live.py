@@ -1,5 +1,6 @@
-"""Figures measured live, a few times a second, beside training: a conditional MNIST model's label
-agreement on its fixed sample grid, judged by the project's LeNet."""
+"""Figures measured live, a few times a second, beside training, on MNIST models' fixed sample grids, judged
+by the project's LeNet: a conditional model's label agreement, and any model's precision and recall (its
+grid's features against those of 1,000 test images)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,43 @@ def _classifier():
             except Exception:  # noqa: BLE001 - no judge here: the live figure is simply not shown
                 _JUDGE["clf"] = None
         return _JUDGE["clf"]
+
+
+LIVE_REAL = 1000  # test images whose LeNet features stand for the real manifold live (eval uses all 10,000)
+
+
+def _real_manifold(data_dir: str):
+    """The LeNet features of the first LIVE_REAL MNIST test images, as a RealManifold (once per folder)."""
+    with _LOCK:
+        key = ("real", str(data_dir))
+        if key not in _JUDGE:
+            _JUDGE[key] = None
+            clf = _JUDGE.get("clf")
+            try:
+                from ganlab.data.datasets import load_images
+                from ganlab.evaluation.classifier import predict
+                from ganlab.evaluation.manifold import RealManifold
+
+                test = load_images("mnist", data_dir, train=False, download=False)
+                if clf is not None:
+                    _JUDGE[key] = RealManifold(predict(clf, test.images[:LIVE_REAL].numpy())[1])
+            except Exception:  # noqa: BLE001 - no test set here: the live figures are simply not shown
+                pass
+        return _JUDGE[key]
+
+
+def live_variety(trainer, fake: np.ndarray) -> dict:
+    """Precision, recall, density and coverage of an MNIST model's fixed grid (its LeNet features) against 1,000
+    test images', else {}."""
+    if not (trainer.config.data.name == "mnist" and fake.ndim == 4 and fake.shape[1:] == (1, 28, 28)):
+        return {}
+    clf = _classifier()
+    real = _real_manifold(trainer.config.data.data_dir) if clf is not None else None
+    if real is None:
+        return {}
+    from ganlab.evaluation.classifier import predict
+
+    return real.figures(predict(clf, fake)[1])
 
 
 def live_agreement(trainer, fake: np.ndarray) -> dict:

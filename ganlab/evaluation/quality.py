@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ganlab import figures
+from ganlab.evaluation.manifold import RealManifold
 from ganlab.figures import Figure, Mark, number, percent
 
 
@@ -77,12 +78,14 @@ def grid_divergence(real: np.ndarray, fake: np.ndarray, extent: float, *, cells:
     return {"grid_kl": kl, "grid_js": js}
 
 
-def toy_quality(fake: np.ndarray, real: np.ndarray, data) -> dict[str, float]:
+def toy_quality(fake: np.ndarray, real: np.ndarray, data, manifold: RealManifold | None = None) -> dict[str, float]:
     """Every 1-D/2-D figure that applies to ``data`` (a Mixture): the PacGAN metric where modes are known,
-    the grid divergences always."""
+    the grid divergences, and precision, recall, density and coverage always (``manifold``: the real
+    samples' balls, made once, when the same real samples are judged against again and again)."""
     out = grid_divergence(real, fake, data.extent)
     if data.has_modes:
         out.update(mode_quality(fake, data.modes.cpu().numpy(), data.sigma).as_dict())
+    out.update((manifold or RealManifold(real)).figures(fake))
     return out
 
 
@@ -104,4 +107,17 @@ figures.register(
     Figure("grid_kl", "Grid KL", "KL(real || generated) on a 20x20 grid (GAN Lab)", number("grid_kl"), better="lower"),
     Figure("grid_js", "Grid JS", "Jensen-Shannon divergence on the same grid", number("grid_js"), better="lower",
            share=True, series="grid JS / ln 2", rank=2, value=lambda q: q["grid_js"] / np.log(2)),
+)
+VARIETY = "Quality against variety (precision, recall, coverage)"
+figures.register(
+    Figure("precision", "Precision", "share of generated samples inside the real samples' manifold (each real "
+           "sample's ball reaching its 3rd nearest neighbour): are they realistic? (Kynkäänniemi et al. 2019)",
+           percent("precision"), share=True, series="precision", chart=VARIETY),
+    Figure("recall", "Recall", "share of real samples inside the generated samples' manifold: is all of the data's "
+           "variety there? A collapsed G is precise and recalls little (Kynkäänniemi et al. 2019)",
+           percent("recall"), share=True, series="recall", chart=VARIETY),
+    Figure("density", "Density", "how many real balls (5th neighbour) hold each generated sample, over 5: about 1 when "
+           "the two match, above 1 where samples crowd the densest data (Naeem et al. 2020)", number("density", 2)),
+    Figure("coverage", "Coverage", "share of real samples whose own ball holds a generated sample: a steadier recall "
+           "(Naeem et al. 2020)", percent("coverage"), share=True, series="coverage", chart=VARIETY),
 )

@@ -6,7 +6,8 @@ fixed-noise samples, the quality marks reached (time to quality), and the best s
 from __future__ import annotations
 
 from ganlab import figures
-from ganlab.evaluation.live import live_agreement
+from ganlab.evaluation.live import live_agreement, live_variety
+from ganlab.evaluation.manifold import RealManifold
 from ganlab.evaluation.quality import toy_quality
 from ganlab.explore.lab import lab_view
 from ganlab.persist.checkpoint import CheckpointError, save
@@ -25,12 +26,14 @@ class RunWatch:
         self.best_note: str | None = None  # which step the kept best is from, or why it could not be saved
         self._best: tuple | None = None
         self._marks: set[str] = set()
+        self._manifold: tuple = (None, None)  # (trainer, its fixed real batch's RealManifold)
 
     def reset(self) -> None:
         """A new run: nothing of the old one is kept (the best file stays on disk, no longer followed)."""
         self.timeline.clear()
         self.samples, self.quality_history = None, []
         self.keeping_best, self.best_note, self._best, self._marks = None, None, None, set()
+        self._manifold = (None, None)
 
     def keep_best(self, path) -> None:
         self.keeping_best, self._best, self.best_note = path, None, None
@@ -43,9 +46,12 @@ class RunWatch:
         lab = quality = None
         if len(t.args.data_shape) == 1:  # 1-D and 2-D data: the lab view's layers and the live figures
             lab = lab_view(t) if t.variant.lab_view else None
-            quality = {**toy_quality(fake, t.fixed_real, t.variant.target(t)), **t.variant.live_figures(t)}
-        else:  # a classifier's test accuracy, a conditional MNIST model's label agreement
-            quality = {**t.variant.live_figures(t), **live_agreement(t, fake)} or None
+            if self._manifold[0] is not t:  # the fixed real batch's balls, made once per run
+                self._manifold = (t, RealManifold(t.fixed_real))
+            quality = {**toy_quality(fake, t.fixed_real, t.variant.target(t), self._manifold[1]),
+                       **t.variant.live_figures(t)}
+        else:  # a classifier's test accuracy, a conditional MNIST model's label agreement, precision and recall
+            quality = {**t.variant.live_figures(t), **live_agreement(t, fake), **live_variety(t, fake)} or None
         if quality:
             self.quality_history = extend_history(self.quality_history, t.step, quality)
             if t.step:

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganlab.settings import ConfigError, Validated, setting
-from ganlab.core.models import DCGANGenerator, conv_width, check_28
+from ganlab.core.models import BatchNormDiscriminator, DCGANGenerator, check_28
 from ganlab.core.step import draw_z, penalised, real_batch
 from ganlab.variants.base import BASE_METRICS, Code, Half, Metric, Variant, register
 
@@ -66,21 +66,16 @@ class InfoGenerator(nn.Module):
         return self.net(torch.cat([z, c[:, self.n_cat:]], 1), c[:, :self.n_cat])
 
 
-class InfoDiscriminator(nn.Module):
-    """The paper's MNIST D, sized by ``hidden`` ch: conv ch, conv 2ch + batch norm, a fully connected layer
-    of 8ch + batch norm (LeakyReLU 0.2 throughout), then a real/fake logit and Q, a head of 4ch + batch
-    norm that reads the code back. Its batch norm helps Q read digits; it makes D's output depend on
-    the batch, so this variant is not for the R1 or WGAN-GP penalties."""
+class InfoDiscriminator(BatchNormDiscriminator):
+    """The paper's MNIST D (``BatchNormDiscriminator``: conv ch, conv 2ch + batch norm, fully connected 8ch +
+    batch norm), with Q, a head of 4ch + batch norm on its fully connected layer that reads the code back.
+    Its batch norm helps Q read digits; it makes D's output depend on the batch, so this variant is not for
+    the R1 or WGAN-GP penalties."""
 
     def __init__(self, a):
-        super().__init__()
+        super().__init__(a)
         ch = a.hidden
         self.n_cat, self.n_cont = a.n_classes, a.option("cont_codes", 0)
-        self.features = nn.Sequential(
-            nn.Conv2d(1, ch, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, 1, 28, 28) -> (B, ch, 14, 14)
-            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2), nn.Flatten(),  # -> (B, 2ch*49)
-            nn.Linear(conv_width(a), 8 * ch), nn.BatchNorm1d(8 * ch), nn.LeakyReLU(0.2))  # -> (B, 8ch)
-        self.source = nn.Linear(8 * ch, 1)
         self.q = nn.Sequential(nn.Linear(8 * ch, 4 * ch), nn.BatchNorm1d(4 * ch), nn.LeakyReLU(0.2),
                                nn.Linear(4 * ch, self.n_cat + self.n_cont))
 

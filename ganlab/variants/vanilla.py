@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlab.settings import Validated, setting
+from ganlab.settings import ConfigError, Validated, setting
 
-from ganlab.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, check_image
+from ganlab.core.models import (BatchNormDiscriminator, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator,
+                                MLPGenerator, check_image)
 from ganlab.core.step import draw_classes, draw_z, penalised, real_batch
 from ganlab.variants.base import Half, Variant, register
 
@@ -52,9 +53,10 @@ class GAN(Variant):
 
 @dataclass(frozen=True)
 class DCGANSettings(Validated):
-    minibatch_spread: str = setting("on", choices=("on", "off"), legacy="off", label="Minibatch spread in D",
-                                    help="dcgan: give D ProGAN's minibatch standard deviation as one more feature map "
-                                         "(on), so that a G drawing look-alikes is caught; off is the plain DCGAN D")
+    disc: str = setting("batchnorm", choices=("plain", "spread", "batchnorm"), legacy="plain", label="Discriminator",
+                        help="dcgan: plain, strided convs (penalties allowed); spread, with ProGAN's minibatch standard "
+                             "deviation as one more feature map, so that a G drawing look-alikes is caught; batchnorm, "
+                             "the DCGAN and InfoGAN papers' MNIST D (batch norm, a fully connected layer)")
 
 
 class DCGAN(GAN):
@@ -69,11 +71,19 @@ class DCGAN(GAN):
     Settings = DCGANSettings
 
     def model_options(self, config, data_classes):
-        return {"minibatch_spread": True} if config.variant.minibatch_spread == "on" else {}
+        return {"spread": {"minibatch_spread": True}, "batchnorm": {"disc": "batchnorm"}}.get(config.variant.disc, {})
+
+    def check(self, config):
+        super().check(config)
+        if config.variant.disc == "batchnorm" and (config.optim.r1 or config.optim.loss == "wgan-gp"):
+            raise ConfigError("dcgan's batch-norm discriminator makes each sample's score depend on the batch, which the "
+                              "R1 and WGAN-GP penalties do not allow; pick another discriminator, or set r1 to 0 and "
+                              "another loss")
 
     def build(self, a):
         check_image(a)
-        return {"gen": DCGANGenerator(a), "disc": DCGANDiscriminator(a)}
+        disc = BatchNormDiscriminator(a) if a.option("disc") == "batchnorm" else DCGANDiscriminator(a)
+        return {"gen": DCGANGenerator(a), "disc": disc}
 
 
 register(GAN())

@@ -134,7 +134,7 @@ def heat_map(values: np.ndarray, *, scale: int = 8) -> np.ndarray:
 
 def bce_figure(curves: dict, d_real: float | None, d_fake: float | None) -> go.Figure:
     """The BCE cost for y = 1 and y = 0 over the prediction, with the live run's D(x) and D(G(z)) on them."""
-    from ganlab.classroom.questions import bce
+    from ganlab.classroom.bce import bce
 
     fig = go.Figure()
     p = curves["p"]

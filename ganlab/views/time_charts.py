@@ -180,15 +180,26 @@ def time_specs(snap: Snapshot, newest: int | None = None, run: int = 0, metrics=
 QUALITY_COLORS = (COLORS["d"], COLORS["g"], COLORS["real"], COLORS["fake"])  # the quality chart's series in turn
 
 
-def quality_spec(history: list[tuple[int, dict]], events=(),
-                 title: str = "Sample quality (2,500 samples of the fixed noise)") -> dict:
-    """The live figures over training that are shares (0 to 1), as their measurers describe them
-    (``ganlab.figures``): on 2-D data the share of high-quality samples, of modes covered and grid JS; for a
-    classifier GAN, its test accuracy beside the labels-only baseline's."""
+def quality_charts(history: list[tuple[int, dict]]) -> list[tuple[str, list]]:
+    """The quality charts a history makes: its figures that are shares (0 to 1), as their measurers describe
+    them (``ganlab.figures``), grouped by the chart each names (on 2-D data: the share of high-quality samples,
+    of modes covered and grid JS in one; precision, recall and coverage in another)."""
+    out: dict[str, list] = {}
+    for f in figures.described(history[-1][1]) if history else ():
+        if f.share:
+            out.setdefault(f.chart, []).append(f)
+    return list(out.items())
+
+
+def quality_spec(history: list[tuple[int, dict]], events=(), title: str | None = None, charted=None) -> dict:
+    """One quality chart over training: the figures ``charted`` (by default those of the first chart
+    :func:`quality_charts` finds), titled ``title`` (by default that chart's)."""
+    if charted is None:
+        groups = quality_charts(history)
+        title, charted = (title or groups[0][0], groups[0][1]) if groups else (title or "", [])
     steps = np.array([s for s, _ in history], dtype=np.int64)
     rows: dict = {"step": steps}
     series: list[tuple[str, str]] = []
-    charted = [f for f in figures.described(history[0][1]) if f.share] if history else []
     for f, color in zip(charted, QUALITY_COLORS * 2):
         label = f.series or f.label
         rows[label] = np.array([f.plotted(q) if f.key in q else np.nan for _, q in history], dtype=np.float64)

@@ -1,4 +1,5 @@
-"""The course's questions answered by running them: each experiment shows what its card promises."""
+"""The course's lessons (ganlab/classroom/lessons.toml): every link opens a page that exists with settings the
+sidebar would take, and the experiments and questions, run, show what their cards promise."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from ganlab.classroom.presets import CLASSIC_2D
-from ganlab.classroom.questions import BY_KEY, QUESTIONS, bce, bce_curves
+from ganlab.classroom.bce import bce, bce_curves
+from ganlab.classroom.lessons import BY_KEY, LESSONS, load, run_config, split
 from ganlab.config import default_config
 from ganlab.data.datasets import load_images
 from ganlab.evaluation.evaluate import evaluate
@@ -17,11 +18,45 @@ from ganlab.training.background import BackgroundTrainer
 from ganlab.training.trainer import Trainer
 
 
-def test_every_question_is_a_card_with_runs_that_build():
-    for q in QUESTIONS:
-        assert q.explanation.count("\n") == 1 and q.formula and q.runs
-        for config in q.configs():
-            assert config.seed == 0
+def train_links(lesson):
+    return ([lesson.link] if lesson.link and lesson.page == "" else []) + [link for _label, link in lesson.runs]
+
+
+def runs_of(key: str) -> dict:
+    return {label["en"]: run_config(split(link)[1])[0] for label, link in BY_KEY[key].runs}
+
+
+def test_every_lesson_opens_a_page_with_settings_the_sidebar_takes():
+    from ui.lesson_cards import page_file
+
+    course = [lesson.key for lesson in LESSONS if lesson.section == "course"]
+    assert len(course) == 12 and course[0] == "vanilla-gan" and course[-1] == "stylegan"  # the course's order
+    for lesson in LESSONS:
+        page_file(lesson.page)  # a page of the app
+        for text in ("title", "watch", "question"):
+            assert lesson.text(text, "en") and lesson.text(text, "ko") != lesson.text(text, "en")
+        for link in train_links(lesson):
+            config, refused = run_config(split(link)[1])
+            assert refused == [], (lesson.key, refused)
+            Trainer(config.with_values(device="cpu")).run(2) if config.data.kind == "toy" else None
+
+
+def test_a_lesson_file_with_a_mistake_says_which(tmp_path):
+    bad = tmp_path / "lessons.toml"
+    bad.write_text('[[lessons]]\nkey = "x"\nsection = "course"\nlink = "/"\ntitle = { en = "T" }\n'
+                   'watch = { en = "W", ko = "W" }\nquestion = { en = "Q", ko = "Q" }\n')
+    with pytest.raises(ValueError, match="lesson x: title needs en, ko"):
+        load(bad)
+
+
+def test_a_link_refuses_what_the_sidebar_refuses_and_reaches_no_path():
+    config, refused = run_config({"data": "grid25", "loss": "hinge", "d_steps": "5", "seed": "3", "lr_d": "abc",
+                                  "batch_size": "0", "data_dir": "/etc", "nope": "1"})
+    assert (config.data.name, config.optim.loss, config.optim.d_steps, config.seed) == ("grid25", "hinge", 5, 3)
+    assert {name for name, _v, _why in refused} == {"lr_d", "batch_size", "data_dir", "nope"}
+    assert config.optim.lr_d == default_config("grid25").optim.lr_d and config.data.data_dir != "/etc"
+    _, refused = run_config({"loss": "hinge", "label_smoothing": "0.1"})  # each fine alone, not together
+    assert {name for name, _v, _w in refused} == {"loss", "label_smoothing"}
 
 
 def test_the_bce_cost_by_parts():
@@ -35,10 +70,10 @@ def test_a_generator_that_cannot_reach_the_datas_range_is_told_apart(mnist_root)
     """300 steps of the classic MNIST GAN: with data in -1..1 and a sigmoid G (0..1), D(G(z)) stays near 0;
     with the matched tanh G it does not."""
     data = load_images("mnist", mnist_root, download=False)
-    runs = {label: overrides for label, _, overrides in BY_KEY["range"].runs}
+    runs = runs_of("range")
     fakes = {}
     for label in ("-1..1 data, tanh G (matched)", "-1..1 data, sigmoid G (mismatched)"):
-        t = Trainer(default_config("mnist", seed=0, device="cpu", data_dir=str(mnist_root), **runs[label]), data=data)
+        t = Trainer(runs[label].with_values(device="cpu", data_dir=str(mnist_root)), data=data)
         t.run(300)
         fakes[label] = t.store.snapshot().column("d_fake")[-50:].mean()
     assert fakes["-1..1 data, sigmoid G (mismatched)"] < 0.2, fakes
@@ -48,10 +83,10 @@ def test_a_generator_that_cannot_reach_the_datas_range_is_told_apart(mnist_root)
 def test_a_discriminator_far_ahead_starves_the_minimax_generator():
     """After 1,000 D-only steps D(G(z)) is near 0, and there the minimax G gets a small fraction of the
     gradient the non-saturating loss gives it (the question's runs, measured over G's first 50 steps)."""
-    runs = {label: overrides for label, _, overrides in BY_KEY["too-good-d"].runs}
+    runs = runs_of("too-good-d")
 
-    def start_of_g(overrides):
-        t = Trainer(default_config("ring8", seed=0, device="cpu", **{**CLASSIC_2D, "hidden": 64, **overrides}))
+    def start_of_g(config):
+        t = Trainer(config.with_values(device="cpu", hidden=64))
         t.run(1050)
         snap = t.store.snapshot()
         assert (snap.column("grad_g")[:1000] == 0).all()  # G waited
