@@ -28,8 +28,8 @@ with st.expander(_("Start runs side by side"), expanded=compare.sweep() is None)
                  "side-by-side runs. The Experiments page's side-by-side lessons start them too."))
     sides = [lesson for lesson in LESSONS if lesson.runs]
     for col, side in zip(st.columns(len(sides)), sides):
-        col.markdown(f"**{side.text('title', language())}**")
-        col.caption(side.text("question", language()))
+        col.markdown(f"**{side.part('title', language())}**")
+        col.caption(side.part("question", language()))
         col.page_link("pages/compare.py", label=_("Run them"), icon=":material/play_circle:",
                       query_params={"lesson": side.key})
     st.markdown(_("**A sweep of this session's run settings**"))

@@ -243,7 +243,7 @@ def test_a_sentence_of_the_library_is_translated_by_its_template_with_its_fields
     busy = Busy(said("The server is busy: {held} runs are training now (the limit is {limit}). "
                      "Try again in a minute, or use Step to train a step at a time.", held=4, limit=4))
     monkeypatch.setattr(st, "session_state", {Keys.LANGUAGE: "ko"})
-    assert i18n._(note) == "지금까지의 최고 상태 보관: 스텝 12,000 (모드 7/8, 고품질 87.5%)"
+    assert i18n._(note) == "지금까지의 최고 상태 보관: 스텝 12,000 (포착한 모드 7 / 8, 고품질 87.5%)"
     assert i18n.reason(busy).startswith("서버가 바쁩니다: 지금 4개의 실행이 학습 중입니다(한도 4개).")
     assert i18n.reason(ValueError("plain words")) == "plain words"  # not said(): shown as it is
     from ganlab.config import ConfigError, default_config

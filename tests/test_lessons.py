@@ -34,7 +34,7 @@ def test_every_lesson_opens_a_page_with_settings_the_sidebar_takes():
     for lesson in LESSONS:
         page_file(lesson.page)  # a page of the app
         for text in ("title", "watch", "question"):
-            assert lesson.text(text, "en") and lesson.text(text, "ko") != lesson.text(text, "en")
+            assert lesson.part(text, "en") and lesson.part(text, "ko") != lesson.part(text, "en")
         for link in train_links(lesson):
             config, refused = run_config(split(link)[1])
             assert refused == [], (lesson.key, refused)

@@ -99,7 +99,7 @@ def lesson_opened(chosen_key: str) -> Lesson | None:
     try:
         started = start_lesson(lesson, session.run().config.device)
         st.session_state[chosen_key] = side_by_side(started.labels)
-        session.flash("success", _("{title}: started side by side.").format(title=lesson.text("title", language())))
+        session.flash("success", _("{title}: started side by side.").format(title=lesson.part("title", language())))
     except (ConfigError, DatasetUnavailable, ValueError) as err:
         session.flash("error", _("Could not start them: {err}").format(err=reason(err)))
     return lesson

@@ -35,9 +35,9 @@ def shareable(lesson: Lesson) -> str:
 def card(lesson: Lesson, lang: str, body=None) -> None:
     """The lesson as a card; ``body`` draws more inside it (a live figure) before its link."""
     with st.container(border=True):
-        st.subheader(lesson.text("title", lang))
-        st.write(lesson.text("watch", lang))
-        st.markdown(f"**{_('Try this')}:** {lesson.text('question', lang)}")
+        st.subheader(lesson.part("title", lang))
+        st.write(lesson.part("watch", lang))
+        st.markdown(f"**{_('Try this')}:** {lesson.part('question', lang)}")
         if lesson.formula:
             st.latex(lesson.formula)
         if body is not None:

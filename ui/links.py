@@ -32,6 +32,7 @@ SHARED = ("hide", "lang")  # parameters of every page, kept in the address bar a
 # What hide= may name: sidebar sections and controls (a page that has none of them ignores the name)
 HIDEABLE = ("sidebar", "settings", "dataset", "model", "upload", "lecture", "language", "steps", "speed",
             "midrun", "layers", "charts", "timeline", "checkpoints", "link")
+NO_SIDEBAR = "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] {display: none;}</style>"
 _SEEN = "links_seen"  # page -> the query string this session last applied or wrote for it
 _MESSAGES = "links_messages"  # what the last applied link could not take, shown once
 
@@ -202,8 +203,7 @@ def apply_shared() -> None:
         else:
             refuse("lang", lang, _("must be one of {choices}").format(choices=", ".join(LANGUAGES)))
     if hidden("sidebar"):
-        st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] "
-                    "{display: none;}</style>", unsafe_allow_html=True)
+        st.markdown(NO_SIDEBAR, unsafe_allow_html=True)
 
 
 def url() -> str:

@@ -37,7 +37,7 @@ class Lesson:
     formula: str = ""
     plot: str = ""  # a figure its card draws ("bce": the cost by parts, with the live run's D(x) and D(G(z)))
 
-    def text(self, part: str, lang: str) -> str:
+    def part(self, part: str, lang: str) -> str:
         texts = getattr(self, part)
         return texts.get(lang) or texts["en"]
 
