@@ -2,6 +2,7 @@
 of training (evaluation time excluded), then the checkpoint.
 
     python benchmarks/variant_trace.py --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
+    python benchmarks/variant_trace.py --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
 
 Per variant, what is judged (the project's LeNet, ``ganlab.evaluation.evaluate``):
   a model with a class input: label agreement (or InfoGAN's matched code accuracy) and Fréchet
@@ -27,6 +28,7 @@ from ganlab.data.datasets import load_images  # noqa: E402
 from ganlab.evaluation.evaluate import MnistJudge, classifier_accuracies  # noqa: E402
 from ganlab.explore.sampling import generate  # noqa: E402
 from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
+from ganlab.training.resume import resume  # noqa: E402
 from ganlab.training.trainer import Trainer  # noqa: E402
 
 
@@ -62,7 +64,8 @@ def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
         extra = caption_figures(ckpt, judge_, per_digit=max(50, n // 10))
     x, labels = generate(ckpt, n, seed=0)
     out = judge_.judge(x, labels, handle=ckpt.variant.class_handle)
-    out.pop("class_histogram")
+    hist = out.pop("class_histogram")
+    out["share_min"], out["share_max"] = min(hist) / sum(hist), max(hist) / sum(hist)  # every digit 7-13%?
     out.pop("per_class_agreement", None)
     for name, value in classifier_accuracies(ckpt, judge_.test, out.get("code_matching")).items():
         out[f"accuracy: {name}"] = value
@@ -71,7 +74,7 @@ def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--model")
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--every", type=float, default=60)
@@ -80,20 +83,29 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--set", nargs="*", default=[], help="flat settings, e.g. hidden=48 lr_g=1e-3")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set changes live knobs only)")
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
-    config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
-                            **parse_sets(ns.set))
     data = load_images("mnist", ns.data_dir, download=False)
-    trainer = Trainer(config, data=data)
+    if ns.resume:
+        trainer = resume(load(ns.resume), device="cpu", data=data)
+        if ns.set:
+            trainer.set_hparams(**parse_sets(ns.set))
+        config = trainer.config
+    else:
+        config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
+                                **parse_sets(ns.set))
+        trainer = Trainer(config, data=data)
+    start_seconds = trainer.train_seconds
     judge_ = MnistJudge(ns.data_dir)
     print(json.dumps(config.flat()), flush=True)
     trace = []
-    next_check = ns.every
+    next_check = start_seconds + ns.every
+    end = start_seconds + ns.seconds
     while True:
         trainer.run(50)
-        if trainer.train_seconds >= next_check or trainer.train_seconds >= ns.seconds:
-            final = trainer.train_seconds >= ns.seconds
+        if trainer.train_seconds >= next_check or trainer.train_seconds >= end:
+            final = trainer.train_seconds >= end
             figures = judge(trainer, judge_, 10000 if final else ns.samples)
             row = {"step": trainer.step, "seconds": round(trainer.train_seconds, 1), **figures}
             trace.append(row)

@@ -1,6 +1,7 @@
-"""The Ray backend on a real local cluster (a Ray head on 127.0.0.1): runs in actors, the same handle as a
-thread's, no actor outliving its session, a killed actor reported and resumed, the cluster-wide limit, an
-unreachable cluster, and one lecture watched across two Streamlit servers in Chromium."""
+"""The Ray backend on a real local cluster (a Ray head on 127.0.0.1): the pool's workers as named actors shared
+by every run and every server replica, the same handle as a run in this process, a killed worker reported and
+its run resumed on another, an unreachable cluster, and one lecture watched across two Streamlit servers in
+Chromium."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.app_server import free_port, launch_chromium, streamlit_server
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray"
 
 
@@ -32,8 +34,9 @@ def cluster(tmp_path_factory):
                     "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--temp-dir", str(temp),
                     "--disable-usage-stats"], check=True, env=env, capture_output=True, timeout=180)
     address = f"127.0.0.1:{port}"
-    old = {k: os.environ.get(k) for k in ("GANLAB_RAY_ADDRESS", "GANLAB_USER_CHECKPOINTS")}
+    old = {k: os.environ.get(k) for k in ("GANLAB_RAY_ADDRESS", "GANLAB_USER_CHECKPOINTS", "GANLAB_RAY_WORKERS")}
     os.environ["GANLAB_RAY_ADDRESS"] = address
+    os.environ["GANLAB_RAY_WORKERS"] = "2"  # two workers (one per core here), shared by every run
     os.environ["GANLAB_USER_CHECKPOINTS"] = str(tmp_path_factory.mktemp("shared-checkpoints"))  # every node reaches it
     try:
         yield address
@@ -48,10 +51,11 @@ def cluster(tmp_path_factory):
         subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
 
 
-def alive_runs() -> list:
+def workers() -> list:
+    """The cluster's worker actors that are alive."""
     from ray.util.state import list_actors
 
-    return [a for a in list_actors(filters=[("state", "=", "ALIVE")]) if a.class_name == "RunActor"]
+    return [a for a in list_actors(filters=[("state", "=", "ALIVE")]) if a.class_name == "WorkerActor"]
 
 
 def wait(predicate, timeout=60.0):
@@ -63,109 +67,79 @@ def wait(predicate, timeout=60.0):
     return False
 
 
-def test_a_run_in_an_actor_behaves_as_a_run_in_a_thread(cluster):
-    from ganlab.cluster.runs import RayRun, actor_options
+@pytest.fixture(scope="module")
+def pool(cluster):
+    from ganlab.cluster.workers import RayPool
+
+    return RayPool()
+
+
+def test_runs_share_the_clusters_workers_and_answer_as_a_thread_does(pool):
+    """Three runs on two workers (started once, found by name): each trains, answers every command, and its
+    stop frees it on its worker; the workers stay for the next runs."""
     from ganlab.config import ConfigError, default_config
+    from ganlab.pool.hosted import HostedRun
+    from ganlab.training.run import Run
 
-    run = RayRun(default_config("ring8", hidden=32), source="test")
-    assert run.status().state == "ready" and run.config.data.name == "ring8"
-    run.step(5)
-    assert run.wait_steps(30) and run.status().step == 5
-    run.start()
-    assert wait(lambda: run.status().step > 50)
-    snap = run.look().snapshot
-    assert snap.column("step")[-1] > 50 and run.samples().fake.shape == (2500, 2)
-    with pytest.raises(ConfigError, match="lr_d must be greater than 0"):
-        run.set_hparams(lr_d=-1)
-    trips = [run.refresh_round_trip() for _ in range(5)]
-    assert max(trips) < 5.0  # one call a redraw, well under a second on this machine (docs/deploy.md)
-    assert set(run.nets_snapshot()) == {"gen", "disc"} and run.checkpoint_bytes()[:2] == b"PK"
-    run.pause()
-    assert len(alive_runs()) == 1
-    run.stop()
-    assert wait(lambda: not alive_runs(), 30), "the actor outlived its stop"
-    assert actor_options(default_config("ring8", device="auto")) == {"num_cpus": 1, "max_restarts": 0}
+    runs = [HostedRun(pool, default_config("ring8", hidden=32, seed=s), source="test") for s in range(3)]
+    try:
+        assert all(isinstance(r, Run) for r in runs) and len(workers()) == 2
+        assert len({r.worker.name for r in runs}) == 2  # placed on the least busy worker
+        runs[0].step(5)
+        assert runs[0].wait_steps(30) and runs[0].look().step == 5
+        for r in runs:
+            r.start()
+        assert wait(lambda: min(r.look().step for r in runs) > 50)
+        look = runs[0].look()
+        assert look.snapshot.column("step")[-1] > 50 and look.samples.fake.shape == (2500, 2)
+        with pytest.raises(ConfigError, match="lr_d must be greater than 0"):
+            runs[0].set_hparams(lr_d=-1)
+        assert set(runs[0].nets_snapshot()) == {"gen", "disc"} and runs[0].checkpoint_bytes()[:2] == b"PK"
+    finally:
+        for r in runs:
+            r.stop()
+    assert sum(load["runs"] for load in pool.loads()) == 0 and len(workers()) == 2
 
 
-def test_every_variant_trains_through_the_cluster(cluster):
-    """Each registered variant, on MNIST (which every one of them takes), takes two steps in its own actor."""
+def test_every_variant_trains_through_the_cluster(pool):
+    """Each registered variant, on MNIST (which every one of them takes), takes two steps on a worker."""
     from ganlab import variants
-    from ganlab.cluster.runs import RayRun
     from ganlab.config import default_config
+    from ganlab.pool.hosted import HostedRun
 
     for name in variants.names():
-        run = RayRun(default_config("mnist", model=name, batch_size=8, data_dir=str(SHARED_DATA)), source="test")
+        run = HostedRun(pool, default_config("mnist", model=name, batch_size=8, data_dir=str(SHARED_DATA)),
+                        source="test")
         try:
             run.step(2)
-            assert run.wait_steps(120) and run.status().step == 2, (name, run.status())
+            assert run.wait_steps(120) and run.look().step == 2, (name, run.look().status)
             assert run.config.model.arch == name
         finally:
             run.stop()
-    assert wait(lambda: not alive_runs(), 60)
 
 
-def test_a_cuda_run_asks_for_a_share_of_a_gpu(cluster, monkeypatch):
-    from dataclasses import replace
-
-    from ganlab.cluster.runs import actor_options
+def test_a_killed_worker_is_reported_and_its_run_resumes_on_another(pool):
     from ganlab.config import default_config
+    from ganlab.persist.checkpoint import load
+    from ganlab.pool.hosted import HostedRun
 
-    config = replace(default_config("ring8"), device="cuda")  # the request only: no GPU is needed to build it
-    monkeypatch.setenv("GANLAB_RAY_GPU_FRACTION", "0.25")
-    assert actor_options(config) == {"num_cpus": 1, "max_restarts": 0, "num_gpus": 0.25}
-
-
-def test_a_killed_actor_is_reported_and_resumes_from_its_autosave(cluster, tmp_path):
-    from ganlab.cluster.runs import RayRun
-    from ganlab.config import default_config
-
-    run = RayRun(default_config("ring8", hidden=32), source="test")
+    run = HostedRun(pool, default_config("ring8", hidden=32), source="test")
     save = Path(os.environ["GANLAB_USER_CHECKPOINTS"]) / "lost.pt"
     run.set_autosave(50, save)
     run.start()
-    assert wait(lambda: save.is_file() and run.status().step > 120, 60)
-    os.kill(run.pid(), signal.SIGKILL)
-    assert wait(lambda: run.status().message is not None, 30)
-    assert "The process training this run on the cluster stopped" in run.status().message
+    assert wait(lambda: save.is_file() and run.look().step > 120, 60)
+    lost = run.worker
+    os.kill(ray.get(lost.actor.pid.remote()), signal.SIGKILL)
+    assert wait(lambda: run.look().status.message is not None, 30)
+    assert "The worker process training this run stopped" in run.look().status.message
     assert run.recoverable
-    from ganlab.persist.checkpoint import load
-
-    saved = load(save).step  # the block in which a multiple of 50 fell: 50 <= saved
-    # a page's scripts do not wait for each other: Resume pressed while the new actor is still starting
-    # comes from another script thread; it waits for the switch and then trains (it used to be dropped)
-    import threading
-
-    coming_back = threading.Thread(target=run.recover)
-    coming_back.start()
-    assert wait(lambda: run._resuming.locked() or not coming_back.is_alive(), 10)
-    if coming_back.is_alive():
-        assert "Resuming from the last autosave" in run.status().message and not run.recoverable
+    saved = load(save).step
+    run.recover()
+    assert run.lost is None and run.worker.name != lost.name
     run.start()
-    coming_back.join(60)
-    assert wait(lambda: run.status().step > saved + 50), run.status()
-    run.pause()
+    assert wait(lambda: run.look().step > saved + 50), run.look().status
     run.stop()
-    assert wait(lambda: not alive_runs(), 30)
-
-
-def test_the_cluster_wide_limit_says_busy(cluster, monkeypatch):
-    from ganlab.cluster.runs import RayRun
-    from ganlab.config import default_config
-    from ganlab.training.capacity import Busy
-
-    monkeypatch.setenv("GANLAB_RAY_MAX_RUNS", "1")
-    first, second = (RayRun(default_config("ring8", hidden=16), source="test") for _ in range(2))
-    try:
-        first.start()
-        with pytest.raises(Busy, match="The cluster is busy: 1 runs are training now"):
-            second.start()
-        first.pause()  # a slot freed by a pause is free for the next
-        second.start()
-        assert wait(lambda: second.status().state == "running")
-    finally:
-        first.stop()
-        second.stop()
-    assert wait(lambda: not alive_runs(), 30)
+    assert wait(lambda: len(workers()) == 2, 120)  # the dead worker is started again under its name
 
 
 def test_an_unreachable_cluster_is_a_message_not_a_hang(monkeypatch):
@@ -200,10 +174,16 @@ def start_training(browser, url: str):
     return page
 
 
-def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cluster):
-    """A browser on each of two servers trains through an actor of its own; the first turns on autosave, its
-    actor's process is killed, its page says so in plain words, and the page's Resume button continues the
-    run from the autosave; closing the tabs leaves no actor behind."""
+def worker_training_a_run(pool):
+    """The worker (of two) whose run trains, while only one does."""
+    loads = {load["name"]: load for load in pool.loads()}
+    return next(w for w in pool.workers if loads.get(w.name, {}).get("running"))
+
+
+def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(cluster, pool):
+    """A browser on each of two servers trains on the cluster's shared workers; the first turns on autosave, the
+    worker training its run is killed, its page says so in plain words, and the page's Resume button continues
+    the run from the autosave on the other worker; closing the tabs frees the workers of their runs."""
     from playwright.sync_api import sync_playwright
 
     first_server, second_server = two_replicas(cluster)
@@ -216,20 +196,18 @@ def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cl
         every = a.get_by_label("Also save automatically every N steps (0 = off)")
         every.fill("100")
         every.press("Enter")
-        time.sleep(2)
         a.get_by_role("button", name="Start").click()
         a.get_by_role("button", name="Pause").wait_for(timeout=60000)
-        assert wait(lambda: len(alive_runs()) == 1, 60)
-        a_pid = alive_runs()[0].pid  # the first server's run
+        assert wait(lambda: sum(load["running"] for load in pool.loads()) == 1, 60)
+        a_worker = worker_training_a_run(pool)
         b = start_training(browser, two)
         b_first = page_step(b)
         a.get_by_text("autosaved at step").first.wait_for(timeout=120000)
         assert wait(lambda: page_step(b) > b_first + 50, 90), "the run on the second server did not train"
-        assert wait(lambda: len(alive_runs()) == 2, 30), [x.name for x in alive_runs()]  # one actor per server's run
-        os.kill(a_pid, signal.SIGKILL)
-        a.get_by_text("The process training this run on the cluster stopped").wait_for(timeout=60000)
+        os.kill(ray.get(a_worker.actor.pid.remote()), signal.SIGKILL)
+        a.get_by_text("The worker process training this run stopped").wait_for(timeout=60000)
         (REPO / "test-artifacts").mkdir(exist_ok=True)
-        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-actor-lost.png"), full_page=True)
+        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-lost.png"), full_page=True)
         a.get_by_role("button", name="Resume from the last autosave").click()
         a.get_by_role("button", name="Resume", exact=True).wait_for(timeout=60000)  # paused at the autosave's step
         resumed = page_step(a)
@@ -238,18 +216,16 @@ def test_runs_on_both_replicas_train_and_a_killed_actor_resumes_from_the_page(cl
         if not wait(lambda: page_step(a) > resumed + 50, 90):
             a.screenshot(path=str(REPO / "test-artifacts" / "cluster-resume-failed.png"), full_page=True)
             shown = a.locator('[data-testid="stMain"]').inner_text()[:1500]
-            raise AssertionError(f"the resumed run did not train (actors {[x.name for x in alive_runs()]}); "
-                                 f"the page said:\n{shown}")
-        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-actor-resumed.png"), full_page=True)
+            raise AssertionError(f"the resumed run did not train; the page said:\n{shown}")
+        a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-resumed.png"), full_page=True)
         a.close()
         b.close()
         browser.close()
-    assert wait(lambda: not alive_runs(), 90), [x.name for x in alive_runs()]
+    assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
 
 
-def test_a_lecture_shared_across_two_server_replicas(cluster):
-    """Server 1's presenter trains and shares; a student on server 2 watches the same run live; closing
-    the tabs leaves no actor behind."""
+def test_a_lecture_shared_across_two_server_replicas(cluster, pool):
+    """Server 1's presenter trains and shares; a student on server 2 watches the same run live."""
     from playwright.sync_api import sync_playwright
 
     first_server, second_server = two_replicas(cluster)
@@ -266,8 +242,7 @@ def test_a_lecture_shared_across_two_server_replicas(cluster):
             assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"
             (REPO / "test-artifacts").mkdir(exist_ok=True)
             student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
-            assert len(alive_runs()) >= 1  # the presenter's run is an actor
             presenter.close()
             student.close()
             browser.close()
-        assert wait(lambda: not alive_runs(), 90), [a.name for a in alive_runs()]
+        assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()

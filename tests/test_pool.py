@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from ganlab.pool.hosted import HostedRun
 from ganlab.pool.local import LocalPool, WorkerLost
 from ganlab.training.run import Run
 from ganlab.training.trainer import Trainer
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -140,3 +142,25 @@ def test_what_is_stepped_together_and_what_alone():
     assert stacked.signature(base) != stacked.signature(Trainer(default_config("ring8", hidden=64, device="cpu")))
     assert stacked.signature(Trainer(default_config("ring8", loss="wgan-gp", device="cpu"))) is None
     assert stacked.signature(Trainer(default_config("moons", model="cgan", device="cpu"))) is None  # a class input
+
+
+def test_a_worker_ends_with_the_server_that_started_it(tmp_path):
+    """A server killed without closing its pool leaves no worker training behind."""
+    import subprocess
+    import sys
+
+    code = ("import time; from ganlab.pool.local import LocalPool; p = LocalPool(workers=1); "
+            "p.workers[0].ready.wait(60); print(p.workers[0].proc.pid, flush=True); time.sleep(600)")
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    worker = int(server.stdout.readline())
+    server.kill()
+    server.wait()
+
+    def gone() -> bool:
+        try:
+            return Path(f"/proc/{worker}/stat").read_text().split()[2] == "Z"  # ended, not yet reaped
+        except OSError:
+            return True
+
+    assert wait(gone, 20), "the worker outlived its server"

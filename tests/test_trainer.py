@@ -165,8 +165,9 @@ def test_start_pause_reset_cycles_leave_nothing_behind():
 @pytest.mark.parametrize("loss", ["ns", "minimax", "lsgan", "hinge", "wgan-gp"])
 @pytest.mark.parametrize("arch", ["mlp", "cgan", "dcgan", "cdcgan"])
 def test_every_model_and_loss_takes_finite_steps_on_images(arch, loss, fashion_root):
+    own = {"disc": "plain"} if arch == "dcgan" and loss == "wgan-gp" else {}  # its batch-norm D takes no penalty
     config = default_config("fashion-mnist", model=arch, loss=loss, hidden=8, batch_size=8, z_dim=4,
-                            data_dir=str(fashion_root), label_smoothing=0.1 if loss in ("ns", "lsgan") else 0.0)
+                            data_dir=str(fashion_root), label_smoothing=0.1 if loss in ("ns", "lsgan") else 0.0, **own)
     t = Trainer(config)
     t.run(3)
     snap = t.store.snapshot()

@@ -1,1 +1,1 @@
-"""The Ray backend: every run a Ray actor on a cluster, the lecture a named actor all server replicas share."""
+"""The Ray backend: the pool's workers as named Ray actors that every server replica shares, and the lecture's registry."""

@@ -65,7 +65,7 @@ class WorkerProcess:
         if not gpu:
             env["CUDA_VISIBLE_DEVICES"] = ""  # only the GPU's owner sees it; 'auto' is the CPU elsewhere
         args = [sys.executable, "-m", "ganlab.pool.worker", "--socket", self.socket, "--name", f"worker-{index}",
-                "--threads", str(threads)]
+                "--threads", str(threads), "--parent", str(os.getpid())]
         if preload and data_dir:
             args += ["--preload", preload, "--data-dir", data_dir]
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Listener
 
@@ -53,6 +54,14 @@ def receive(conn):
     return pickle.loads(conn.recv_bytes())
 
 
+def _outlive_no_parent(parent: int) -> None:
+    """End this worker when the server that started it is gone (killed, or it crashed without closing its
+    pool): a worker nobody can reach must not go on training, or holding memory."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--socket", required=True, help="the Unix socket to listen on")
@@ -61,12 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=5, help="how much lower than the server it runs")
     parser.add_argument("--preload", default="", help="datasets to load at start, comma-separated")
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--parent", type=int, default=None, help="the server's pid: the worker ends when it does")
     ns = parser.parse_args(argv)
     authkey = bytes.fromhex(os.environ.pop("GANLAB_WORKER_KEY", ""))
     if not authkey:
         print("the worker needs GANLAB_WORKER_KEY (the server sets it)", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING)
+    if ns.parent:
+        threading.Thread(target=_outlive_no_parent, args=(ns.parent,), daemon=True, name="ganlab-parent").start()
     if ns.nice:
         try:
             os.nice(ns.nice)

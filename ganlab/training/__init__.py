@@ -1,1 +1,1 @@
-"""Running a GAN: the trainer, its background thread, the bounded metrics store and the server's limits."""
+"""Running a GAN: the trainer, a run's driver (its controls and bookkeeping) and its own thread, the Run interface pages use, the bounded metrics store."""

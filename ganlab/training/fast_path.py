@@ -18,12 +18,15 @@ On a CPU (or MPS) there is nothing to capture: every step runs eagerly, and the 
 
 from __future__ import annotations
 
+import time
+
 import torch
 
 from ganlab.core.step import GANParts, train_step
 from ganlab.said import said
 
 WARMUP_STEPS = 3  # eager steps before a capture (lazy initialisation must not land in the graph)
+BLOCK_ROWS = 512  # replays between two host reads of the metrics buffer (a block is at most MAX_BLOCK = 500)
 
 
 class StepRunner:
@@ -67,6 +70,29 @@ class StepRunner:
         self._d_steps = None
         self._warm = 0
 
+    def block(self, n: int, d_steps: int) -> tuple[torch.Tensor, list[float]]:
+        """``n`` full steps: their metrics (n, k) on the device, and the clock after each step returned.
+
+        From a captured graph each replay writes its metrics into a row of one buffer on the device, at an
+        index the graph keeps there too: no tensor is made per step, and the host only launches the replays."""
+        outs, reads = [], []
+        while len(outs) < n and (self.path == "eager" or self._graph is None or d_steps != self._d_steps):
+            outs.append(self.step(d_steps))  # eager steps, or the warm-up and capture
+            reads.append(time.perf_counter())
+        left = n - len(outs)
+        if not left:
+            return torch.stack(outs), reads
+        rows = []
+        while left:
+            m = min(left, len(self._rows))
+            self._row.zero_()
+            for _ in range(m):
+                self._graph.replay()
+                reads.append(time.perf_counter())
+            rows.append(self._rows[:m].clone())  # the next block's replays overwrite the buffer
+            left -= m
+        return torch.cat([torch.stack(outs)] * bool(outs) + rows), reads
+
     def step(self, d_steps: int) -> torch.Tensor:
         """One full step (``d_steps`` D updates, then one G update); its metrics as a (6,) device tensor."""
         if self.path == "eager":
@@ -106,10 +132,15 @@ class StepRunner:
         # rewritten in place by every replay (PyTorch's whole-network capture recipe).
         p.opt_d.zero_grad(set_to_none=True)
         p.opt_g.zero_grad(set_to_none=True)
+        width = len(p.variant.metric_names)
+        self._rows = torch.zeros(BLOCK_ROWS, width, device=p.device)  # a block's metrics, a row per replay
+        self._row = torch.zeros(1, dtype=torch.long, device=p.device)  # the row the next replay writes
         torch.cuda.synchronize(p.device)
         # thread_local: other sessions' trainer threads may use the GPU while this one captures.
         with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             out = train_step(p, d_steps=d_steps)
+            self._rows.index_copy_(0, self._row, out[None])  # each replay keeps its metrics in its own row
+            self._row.add_(1)
         self._graph, self._out, self._d_steps = graph, out, d_steps
         self.captures += 1
 

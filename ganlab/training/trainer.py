@@ -134,19 +134,24 @@ class Trainer:
         if self.diverged:
             raise Diverged(self.diverged)
         with self.lock:
-            outs, walls = [], []
             t_start = time.perf_counter()
             head_start = self.config.optim.d_head_start
-            for i in range(n):
-                self._apply_pending()
-                this = "d" if phase == "both" and self.step + i < head_start else phase  # D's head start
-                if this == "both":
-                    outs.append(self.runner.step(self.config.optim.d_steps))
-                else:  # a D-only or G-only update runs eagerly; the next full step captures afresh
-                    self.runner.invalidate()
-                    outs.append(train_step(self.parts, phase=this))
-                walls.append(time.perf_counter())  # on a GPU: when the step was queued, not when it ran
-            metrics = self._collect(outs)  # (n, metrics): the block's one host synchronisation
+            if phase == "both" and self.step >= head_start:  # a block of full steps: the fast path's
+                self._apply_pending()  # a change asked for applies from the block's first step
+                out, walls = self.runner.block(n, self.config.optim.d_steps)
+            else:
+                outs, walls = [], []
+                for i in range(n):
+                    self._apply_pending()
+                    this = "d" if phase == "both" and self.step + i < head_start else phase  # D's head start
+                    if this == "both":
+                        outs.append(self.runner.step(self.config.optim.d_steps))
+                    else:  # a D-only or G-only update runs eagerly; the next full step captures afresh
+                        self.runner.invalidate()
+                        outs.append(train_step(self.parts, phase=this))
+                    walls.append(time.perf_counter())  # on a GPU: when the step was queued, not when it ran
+                out = torch.stack(outs)
+            metrics = self._collect(out)  # (n, metrics): the block's one host synchronisation
             first = self.step + 1
             self.record(metrics, synchronised_clock(walls, t_start, time.perf_counter()))
             if mark and phase != "both":
@@ -182,9 +187,9 @@ class Trainer:
             self.store.add_event(at, "diverged")
             raise Diverged(self.diverged)
 
-    def _collect(self, outs: list[torch.Tensor]) -> np.ndarray:
-        """A block's metrics on the host: copying them waits for the device to finish the block."""
-        return torch.stack(outs).cpu().numpy().astype(np.float64)
+    def _collect(self, out: torch.Tensor) -> np.ndarray:
+        """A block's metrics (n, metrics) on the host: copying them waits for the device to finish the block."""
+        return out.cpu().numpy().astype(np.float64)
 
     # -- live hyperparameters -------------------------------------------------
     def set_hparams(self, **knobs: float) -> None:
