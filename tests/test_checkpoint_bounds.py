@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

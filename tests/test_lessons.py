@@ -120,3 +120,17 @@ def test_the_best_checkpoint_survives_a_later_collapse(tmp_path):
     assert later["high_quality"] < 0.5 or run.trainer.diverged, later  # the run fell apart
     again = ck.load(best)
     assert again.step <= collapsed_at + 5 and evaluate(again)["modes_covered"] == 8  # the best is untouched
+
+
+def test_the_collapse_pair_shows_what_its_cards_say():
+    """The collapsing run covers a few of grid25's 25 modes and its recall stays low; the defaults beside it
+    cover most of them (its samples still sharpening onto them), on the same seed and the same number of steps."""
+    runs = runs_of("pair-grid25")
+    figures = {}
+    for label, config in runs.items():
+        t = Trainer(config.with_values(device="cpu", seed=0))
+        t.run(3000)
+        figures[label] = evaluate(ck.load(ck.to_bytes(t, optimisers=False)))
+    collapsed, fixed = figures["Mode collapse on grid25: G outruns D"], figures["Mode collapse, fixed"]
+    assert collapsed["modes_covered"] <= 8 and collapsed["recall"] < 0.4, collapsed
+    assert fixed["modes_covered"] >= 20 and fixed["recall"] > 0.7 and fixed["precision"] > 5 * collapsed["precision"], fixed

@@ -14,8 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ganlab.config import ConfigError, default_config
-from ganlab.core.models import ModelArgs
-from ganlab.variants import build_nets
+from ganlab.variants import build_nets, model_args
 from ganlab.data.datasets import load_data, load_images
 from ganlab.data.digits8 import digits8_arrays
 from ganlab.data.image_input import ImageInputError, canvas_to_digit, read_image, to_digit
@@ -58,19 +57,19 @@ def test_the_8x8_digits_as_28x28_images():
 
 
 def test_pix2pix_and_cyclegan_networks():
-    a = ModelArgs.from_config(default_config("mnist", model="pix2pix", hidden=8), IMG, 10)
+    a = model_args(default_config("mnist", model="pix2pix", hidden=8), IMG, 10)
     nets = build_nets(a)
     e = outline(torch.rand(4, *IMG) * 2 - 1)
     out = nets["gen"](e)
     assert out.shape == (4, *IMG) and out.abs().max() <= 1
     assert nets["disc"](out, e).shape == (4, 49)  # a 7x7 map of patch logits
     c = default_config("mnist", model="cyclegan", hidden=8)
-    a = ModelArgs.from_config(c, IMG, 10)
+    a = model_args(c, IMG, 10)
     assert a.option("domain_b") == "digits8"
     nets = build_nets(a)
     assert set(nets) == {"gen", "gen_ba", "disc", "disc_a"}
     assert nets["gen_ba"](nets["gen"](e)).shape == (4, *IMG) and nets["disc_a"](e).shape == (4,)
-    a2 = ModelArgs.from_config(default_config("moons", model="cyclegan"), (2,), 2)
+    a2 = model_args(default_config("moons", model="cyclegan"), (2,), 2)
     assert a2.option("domain_b") == "ring8" and build_nets(a2)["gen"](torch.randn(5, 2)).shape == (5, 2)
 
 

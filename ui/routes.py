@@ -9,6 +9,7 @@ from ui.keys import Keys
 
 PAGES = (  # file, title, icon; the first is the default
     ("pages/train.py", "Train", ":material/monitoring:"),
+    ("pages/lessons.py", "Lessons", ":material/menu_book:"),
     ("pages/latent.py", "Latent explorer", ":material/explore:"),
     ("pages/classes.py", "Class control", ":material/category:"),
     ("pages/translate.py", "Translate", ":material/compare_arrows:"),

@@ -23,7 +23,7 @@ import torch
 from ganlab import variants
 from ganlab.config import default_config
 from ganlab.core.models import sample_z
-from ganlab.benchmark.references import graph_reference, sync, tutorial_loop
+from ganlab.benchmark.references import bench_config, graph_reference, sync, tutorial_loop
 from ganlab.training.trainer import Trainer, resolve_device
 
 
@@ -32,8 +32,7 @@ def trainer_rate(arch: str, batch: int, steps: int, data_dir: str, device: torch
     """Steps/s of (b) (``fast`` False) or (c): ``Trainer.run`` in blocks, as the app's thread drives it;
     and the trainer's note on how its steps ran (a capture that failed says so). The warm-up steps
     include the fast path's eager warm-up and capture."""
-    config = default_config("mnist", model=arch, batch_size=batch, data_dir=data_dir, device=device.type,
-                            precision=precision)
+    config = bench_config(arch, batch, data_dir=data_dir, device=device.type, precision=precision)
     t = Trainer(config, fast=None if fast else False)
     t.run(warmup)
     sync(device)

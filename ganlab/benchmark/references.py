@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from ganlab.config import default_config
+from ganlab import variants
 from ganlab.variants import build_models, model_args
 
 SYNC_EVERY = 50  # (d) copies its metrics to the host this often, as the trainer does per block
@@ -29,9 +30,15 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
+def bench_config(arch: str, batch: int, **values):
+    """The run every speed row compares: the model's MNIST defaults at ``batch``; the image models with 128
+    base channels, the size the DCGAN tutorial's networks have (docs/benchmarks.md)."""
+    sized = {"hidden": 128} if variants.get(arch).dcgan_init else {}
+    return default_config("mnist", model=arch, batch_size=batch, **sized, **values)
+
+
 def _networks(arch: str, batch: int, device: torch.device):
-    sized = {"hidden": 128} if arch == "dcgan" else {}  # the bench's DCGAN has 128 base channels (docs/benchmarks.md)
-    config = default_config("mnist", model=arch, batch_size=batch, **sized)
+    config = bench_config(arch, batch)
     gen, disc = build_models(model_args(config, (1, 28, 28), 0), seed=0)
     return gen.to(device), disc.to(device), config.model.z_dim
 
