@@ -80,3 +80,29 @@ def test_seconds_alone_is_a_time_budget_and_with_steps_whichever_comes_first(tmp
     assert "for 40 steps or 600 s, whichever comes first" in proc.stdout
     with open(tmp_path / "b" / "metrics.csv") as fh:
         assert len(list(csv.DictReader(fh))) == 40
+
+
+def test_resume_continues_a_run_as_if_it_had_never_stopped(tmp_path):
+    """300 steps, then --resume to 600, gives the weights 600 steps in one go give (CPU, one thread); a
+    learning rate changed on resume applies from there; settings that would make another run are refused."""
+    import torch
+
+    from ganlab.persist.checkpoint import load
+
+    common = ("--hidden", 16, "--depth", 1, "--seed", 3, "--device", "cpu", "--threads", 1)
+    ganlab("train", "--data", "ring8", "--steps", 600, *common, "--out", tmp_path / "whole")
+    ganlab("train", "--data", "ring8", "--steps", 300, *common, "--out", tmp_path / "half")
+    proc = ganlab("train", "--resume", tmp_path / "half" / "checkpoint.pt", "--steps", 600, "--threads", 1,
+                  "--out", tmp_path / "rest")
+    assert "from step 300" in proc.stdout and "done: 300 steps in" in proc.stdout
+    whole, rest = load(tmp_path / "whole" / "checkpoint.pt"), load(tmp_path / "rest" / "checkpoint.pt")
+    assert rest.step == 600
+    for name, weights in whole.nets.items():
+        for key, value in weights.items():
+            assert torch.equal(value, rest.nets[name][key]), (name, key)
+    ganlab("train", "--resume", tmp_path / "half" / "checkpoint.pt", "--steps", 310, "--lr-g", 0.05,
+           "--threads", 1, "--out", tmp_path / "faster")
+    assert load(tmp_path / "faster" / "checkpoint.pt").config.optim.lr_g == 0.05
+    bad = ganlab("train", "--resume", tmp_path / "half" / "checkpoint.pt", "--hidden", 32, "--out", tmp_path / "x",
+                 check=False)
+    assert bad.returncode == 2 and "not hidden" in bad.stderr and "Traceback" not in bad.stderr

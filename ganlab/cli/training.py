@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -58,17 +59,43 @@ def requested_settings(ns: argparse.Namespace) -> dict:
     return {**from_file, **flat}
 
 
+def _resumed(ns: argparse.Namespace) -> Trainer:
+    """--resume FILE: the checkpoint's run, on --device if given; of the other flags only the mid-run knobs
+    (--lr-d, --lr-g, --d-steps) and --steps (the step to stop at) apply."""
+    from ganlab.errors import CheckpointError
+    from ganlab.persist.checkpoint import load
+    from ganlab.training.resume import resume
+    from ganlab.training.trainer import LIVE_KNOBS
+
+    asked = requested_settings(ns)
+    other = sorted(set(asked) - set(LIVE_KNOBS) - {"steps", "device", "data_dir"})
+    if other:
+        raise CLIError(f"--resume continues the checkpoint's own run; only {', '.join(LIVE_KNOBS)}, steps, device "
+                       f"and data_dir can be given with it, not {', '.join(other)}")
+    try:
+        ckpt = load(ns.resume)
+        if "data_dir" in asked:
+            ckpt = replace(ckpt, config=ckpt.config.with_values(data_dir=asked["data_dir"]))
+        trainer = resume(ckpt, device=asked.get("device"))
+        trainer.set_hparams(**{k: v for k, v in asked.items() if k in LIVE_KNOBS})
+    except (CheckpointError, OSError) as err:
+        raise CLIError(f"--resume {ns.resume}: {err}") from err
+    if "steps" in asked:
+        trainer.config = trainer.config.with_values(steps=asked["steps"])
+    return trainer
+
+
 def cmd_train(ns: argparse.Namespace) -> int:
-    config = config_from_args(ns)
     if ns.threads < 0:
         raise CLIError(f"--threads must be 0 (automatic) or more, got {ns.threads}")
     torch.set_num_threads(ns.threads or interactive_threads())
+    trainer = _resumed(ns) if ns.resume else Trainer(config_from_args(ns))
+    config = trainer.config
     out = ns.out or Path("runs") / f"{config.data.name}-{config.model.arch}-s{config.seed}"
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
     with open(out / "metrics.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
-        trainer = Trainer(config)
         writer.writerow(trainer.fields)
         recorder = RunRecorder(RunsDB(), source="cli")
         recorder.begin(trainer)
@@ -78,9 +105,13 @@ def cmd_train(ns: argparse.Namespace) -> int:
         steps = config.steps if ns.seconds is None or "steps" in requested_settings(ns) else None
         budget = (f"{ns.seconds:g} s" if steps is None else f"{steps} steps" if ns.seconds is None
                   else f"{steps} steps or {ns.seconds:g} s, whichever comes first")
+        since = f" from step {trainer.step} of {ns.resume}" if ns.resume else ""
         print(f"training {trainer.variant.title} on {config.data.name} with the {config.optim.loss} loss "
-              f"on {trainer.device} for {budget} -> {out}", flush=True)
-        status = _train_loop(trainer, steps, out, ns.save_every, ns.seconds, recorder)
+              f"on {trainer.device}{since} for {budget} -> {out}", flush=True)
+        first_step, first_seconds, started = trainer.step, trainer.train_seconds, time.perf_counter()
+        status = _train_loop(trainer, steps, out, ns.save_every, ns.seconds and first_seconds + ns.seconds,
+                             recorder)
+        wall = time.perf_counter() - started
     path = out / CHECKPOINT_NAME
     if status == 0:
         save(trainer, path, optimisers=not ns.without_optimisers)
@@ -90,9 +121,10 @@ def cmd_train(ns: argparse.Namespace) -> int:
         print(f"warning: {recorder.note}", file=sys.stderr)
     elif recorder.run_id is not None:
         print(f"recorded as run {recorder.run_id} in {recorder.db.path} (python -m ganlab runs show {recorder.run_id})")
-        rate = trainer.step / trainer.train_seconds if trainer.train_seconds else float("nan")
-        print(f"done: {trainer.step} steps in {trainer.train_seconds:.1f} s = {rate:.1f} steps/s; "
-              f"checkpoint {path}; metrics {out / 'metrics.csv'}")
+    done, trained = trainer.step - first_step, trainer.train_seconds - first_seconds
+    print(f"done: {done} steps in {wall:.1f} s of wall time = {done / wall if wall else float('nan'):.1f} steps/s "
+          f"(training itself {trained:.1f} s; saving and printing the rest); checkpoint {path}; "
+          f"metrics {out / 'metrics.csv'}")
     return status
 
 
@@ -159,6 +191,10 @@ def add_commands(sub) -> None:
     train = sub.add_parser("train", help="train a GAN headless; writes metrics.csv and a checkpoint")
     _add_config_flags(train)
     train.add_argument("--out", type=Path, help="output folder (default runs/DATA-MODEL-sSEED)")
+    train.add_argument("--resume", type=Path, default=None,
+                       help="continue this checkpoint's run where it stopped (its settings, weights, Adam state and "
+                            "step); --steps is then the step to stop at, and --lr-d, --lr-g, --d-steps change its "
+                            "learning rates or D steps")
     train.add_argument("--save-every", type=int, default=0, help="also checkpoint every N steps")
     train.add_argument("--without-optimisers", action="store_true",
                        help="leave Adam's state out of the final checkpoint: a smaller file (how the larger "
