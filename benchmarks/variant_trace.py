@@ -15,6 +15,7 @@ Prints one line per check; with --out, writes trace.json and checkpoint.pt there
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import sys
 from pathlib import Path
@@ -88,9 +89,12 @@ def main() -> None:
     torch.set_num_threads(ns.threads)
     data = load_images("mnist", ns.data_dir, download=False)
     if ns.resume:
-        trainer = resume(load(ns.resume), device="cpu", data=data)
-        if ns.set:
-            trainer.set_hparams(**parse_sets(ns.set))
+        sets, ckpt = parse_sets(ns.set), load(ns.resume)
+        if "ema" in sets:  # how far back the weight average reaches may change on resume (as train --resume --ema)
+            ckpt = replace(ckpt, config=ckpt.config.with_values(ema=sets.pop("ema")))
+        trainer = resume(ckpt, device="cpu", data=data)
+        if sets:
+            trainer.set_hparams(**sets)
         config = trainer.config
     else:
         config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,

@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import zipfile
 
 import numpy as np
@@ -18,11 +17,10 @@ import torch
 from PIL import Image
 
 from tests.app_server import streamlit_server
+from tests.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled, share_and_start, step_of, until
 from tests.conftest import REPO, SHARED_DATA
-from tests.test_browser import _OPEN_PAGES, ARTIFACTS, _close_pages_left_open, _step, browser, share_and_start  # noqa: F401
-from ui.routes import PAGES
 
-SLUGS = {title: path.removeprefix("pages/").removesuffix(".py") for path, title, _i in PAGES}
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -44,22 +42,8 @@ def server(stores):
         yield running
 
 
-def open_page(browser, url, *, heading: str, locale: str | None = None):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, **({"locale": locale} if locale else {}))
-    _OPEN_PAGES.append(page)
-    page.goto(url)
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=60000)
-    return page
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]').first.inner_text()
-
-
 def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(server, browser):
-    page = open_page(browser, server[0] + "/translate", heading="Translate")
+    page = open_tab(browser, server[0] + "/translate", heading="Translate")
     page.get_by_text("Draw, pick or upload an input to translate it.").wait_for(timeout=30000)
     canvas = page.locator(".st-key-translate_canvas canvas").last
     canvas.wait_for(timeout=30000)
@@ -75,7 +59,6 @@ def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(s
                             steps=2)
     page.mouse.up()
     page.get_by_text("output: digit").wait_for(timeout=30000)
-    time.sleep(1)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "translate-drawn.png"), full_page=True)
 
@@ -84,7 +67,6 @@ def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(s
     page.get_by_text("A test image").click()
     page.get_by_text(re.compile("cycle error")).first.wait_for(timeout=30000)
     assert page.get_by_text("back again").count() >= 1
-    time.sleep(1)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "translate-cyclegan.png"), full_page=True)
 
@@ -94,40 +76,41 @@ def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(s
     ("Words", "Words to a digit", "Stage II: the digit (28x28)"),
 ])
 def test_the_style_and_words_pages_draw_from_their_pretrained_models(server, browser, title, heading, wait_for):
-    page = open_page(browser, server[0] + "/" + SLUGS[title], heading=heading)
+    page = open_tab(browser, server[0] + "/" + SLUGS[title], heading=heading)
     page.get_by_role("heading", name=wait_for).wait_for(timeout=60000)
     page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
-    time.sleep(1)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / f"{SLUGS[title]}.png"), full_page=True)
 
 
 def test_compare_two_live_runs_with_two_from_the_database(server, browser):
-    page = open_page(browser, server[0] + "/compare", heading="Compare runs")
-    page.get_by_role("button", name="Run both").first.click()
+    page = open_tab(browser, server[0] + "/compare", heading="Compare runs")
+    page.get_by_role("link", name="Run them").first.click()  # the first side-by-side lesson: minimax against ns
     page.get_by_text(re.compile("started side by side")).wait_for(timeout=60000)
     box = page.get_by_role("combobox", name=re.compile("Runs \\(two to six\\)"))
     for run_id in ("#1 ", "#2 "):
         box.click()
         page.get_by_role("option", name=re.compile("^" + run_id)).click()
         page.keyboard.press("Escape")
-        time.sleep(1)
+        settled(page)
     chosen = page.locator('[data-testid="stMultiSelect"]').inner_text()
     for label in ("side by side: Minimax", "side by side: Non-saturating", "#1 GAN", "#2 GAN"):
         assert label in chosen, chosen
     page.wait_for_selector(".vega-embed >> nth=1", timeout=60000)
     page.get_by_text(re.compile("setting\\(s\\) that differ")).wait_for(timeout=60000)
-    time.sleep(4)  # the live runs advance on the overlaid charts
+    table = page.locator('[data-testid="stDataFrame"]').first  # the final figures: each run's steps so far
+    before = table.text_content()  # the grid draws on a canvas; its text is in an accessible table
+    assert until(lambda: table.text_content() != before, 60), "the live runs advance on the page"
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
 
 def test_a_class_of_browsers_plays_the_quiz_on_the_shared_run(server, browser):
-    presenter = open_page(browser, server[0], heading="Train")
+    presenter = open_tab(browser, server[0], heading="Train", start=True)
     share_and_start(presenter, "Quiz time")
-    time.sleep(3)
+    assert until(lambda: step_of(presenter) > 50, 60)  # a few samples worth judging
     presenter.get_by_role("button", name="Pause").click()
-    students = [open_page(browser, server[0] + "/quiz", heading="Be the discriminator") for _i in range(2)]
+    students = [open_tab(browser, server[0] + "/quiz", heading="Be the discriminator") for _i in range(2)]
     presenter.get_by_role("link", name="Quiz").click()
     presenter.get_by_role("button", name="Start a round for the class on the shared run").click()
     for s, student in enumerate(students):
@@ -140,7 +123,6 @@ def test_a_class_of_browsers_plays_the_quiz_on_the_shared_run(server, browser):
         student.get_by_text("All answered.", exact=False).wait_for(timeout=30000)
     students[1].screenshot(path=str(ARTIFACTS / "quiz-student.png"), full_page=True)
     presenter.get_by_text(re.compile("Round 1: 2 of 2 watchers answering, 2 finished")).wait_for(timeout=30000)
-    time.sleep(1)
     no_exception(presenter)
     presenter.screenshot(path=str(ARTIFACTS / "quiz-presenter.png"), full_page=True)
     presenter.get_by_role("button", name="End the round").click()
@@ -168,7 +150,7 @@ def _image_zip() -> bytes:
 def test_a_zip_of_images_uploaded_in_the_browser_trains_on_the_train_page(server, browser, tmp_path):
     archive = tmp_path / "three_digits.zip"
     archive.write_bytes(_image_zip())
-    page = open_page(browser, server[0], heading="Train")
+    page = open_tab(browser, server[0], heading="Train", start=True)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Your own data").click()
     sidebar.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
@@ -176,10 +158,7 @@ def test_a_zip_of_images_uploaded_in_the_browser_trains_on_the_train_page(server
     page.get_by_text(re.compile("New run ready: .* on user:three_digits")).wait_for(timeout=60000)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=30000)
-    deadline = time.time() + 60
-    while _step(page) < 20 and time.time() < deadline:
-        time.sleep(1)
-    assert _step(page) >= 20, "the run on the uploaded images trains"
+    assert until(lambda: step_of(page) >= 20, 60), "the run on the uploaded images trains"
     page.get_by_role("button", name="Pause").click()
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "train-user-zip.png"), full_page=True)

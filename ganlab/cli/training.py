@@ -59,23 +59,29 @@ def requested_settings(ns: argparse.Namespace) -> dict:
     return {**from_file, **flat}
 
 
+# what a resumed run may change besides the mid-run knobs: where it runs and stops, and how far back the weight
+# average reaches (it only decides which past weights the samples are drawn from)
+RESUME_SETTINGS = ("steps", "device", "data_dir", "ema")
+
+
 def _resumed(ns: argparse.Namespace) -> Trainer:
     """--resume FILE: the checkpoint's run, on --device if given; of the other flags only the mid-run knobs
-    (--lr-d, --lr-g, --d-steps) and --steps (the step to stop at) apply."""
+    (--lr-d, --lr-g, --d-steps), --ema and --steps (the step to stop at) apply."""
     from ganlab.errors import CheckpointError
     from ganlab.persist.checkpoint import load
     from ganlab.training.resume import resume
     from ganlab.training.trainer import LIVE_KNOBS
 
     asked = requested_settings(ns)
-    other = sorted(set(asked) - set(LIVE_KNOBS) - {"steps", "device", "data_dir"})
+    other = sorted(set(asked) - set(LIVE_KNOBS) - set(RESUME_SETTINGS))
     if other:
-        raise CLIError(f"--resume continues the checkpoint's own run; only {', '.join(LIVE_KNOBS)}, steps, device "
-                       f"and data_dir can be given with it, not {', '.join(other)}")
+        raise CLIError(f"--resume continues the checkpoint's own run; only {', '.join(LIVE_KNOBS + RESUME_SETTINGS)} "
+                       f"can be given with it, not {', '.join(other)}")
     try:
         ckpt = load(ns.resume)
-        if "data_dir" in asked:
-            ckpt = replace(ckpt, config=ckpt.config.with_values(data_dir=asked["data_dir"]))
+        changed = {k: v for k, v in asked.items() if k in RESUME_SETTINGS and k != "steps"}
+        if changed:
+            ckpt = replace(ckpt, config=ckpt.config.with_values(**changed))
         trainer = resume(ckpt, device=asked.get("device"))
         trainer.set_hparams(**{k: v for k, v in asked.items() if k in LIVE_KNOBS})
     except (CheckpointError, OSError) as err:
@@ -193,8 +199,8 @@ def add_commands(sub) -> None:
     train.add_argument("--out", type=Path, help="output folder (default runs/DATA-MODEL-sSEED)")
     train.add_argument("--resume", type=Path, default=None,
                        help="continue this checkpoint's run where it stopped (its settings, weights, Adam state and "
-                            "step); --steps is then the step to stop at, and --lr-d, --lr-g, --d-steps change its "
-                            "learning rates or D steps")
+                            "step); --steps is then the step to stop at, and --lr-d, --lr-g, --d-steps, --ema change its "
+                            "learning rates, D steps or weight average")
     train.add_argument("--save-every", type=int, default=0, help="also checkpoint every N steps")
     train.add_argument("--without-optimisers", action="store_true",
                        help="leave Adam's state out of the final checkpoint: a smaller file (how the larger "

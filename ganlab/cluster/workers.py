@@ -94,8 +94,9 @@ class RayPool:
 
     def __init__(self, size: int | None = None):
         self.ray = connect()
-        self.size = size or ray_workers()
-        self.has_gpu = self.ray.cluster_resources().get("GPU", 0) >= 1
+        self.gpus = int(self.ray.cluster_resources().get("GPU", 0))  # the first workers own a GPU each
+        self.size = max(size or ray_workers(), self.gpus)
+        self.has_gpu = self.gpus >= 1
         self._lock = threading.Lock()
         self._db_path = _shared_db_path()
         self.workers = [self._worker(i) for i in range(self.size)]
@@ -105,7 +106,7 @@ class RayPool:
     def _worker(self, i: int) -> RayWorker:
         from ganlab.cluster.registry import _remote
 
-        gpu = self.has_gpu and i == 0
+        gpu = i < self.gpus
         options = {"num_gpus": 1} if gpu else {"num_cpus": 1}
         name = f"{WORKER_PREFIX}{i}"
         actor = _remote(WorkerActor).options(name=name, namespace=NAMESPACE, get_if_exists=True, lifetime="detached",
