@@ -106,3 +106,29 @@ def test_resume_continues_a_run_as_if_it_had_never_stopped(tmp_path):
     bad = ganlab("train", "--resume", tmp_path / "half" / "checkpoint.pt", "--hidden", 32, "--out", tmp_path / "x",
                  check=False)
     assert bad.returncode == 2 and "not hidden" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_array_file_is_checked_against_what_its_header_declares(tmp_path):
+    """A .npy file whose header declares far more than it holds is refused before the array is allocated."""
+    import io
+
+    from numpy.lib import format as npy
+
+    from ganlab.cli.common import CLIError, read_images, read_points
+
+    buf = io.BytesIO()
+    npy.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (10**7, 1, 28, 28)})
+    crafted = tmp_path / "crafted.npy"
+    crafted.write_bytes(buf.getvalue() + b"\0" * 64)
+    for reader in (read_images, read_points):
+        try:
+            reader(crafted)
+        except CLIError as err:
+            assert "not what the file holds" in str(err)
+        else:
+            raise AssertionError("a crafted header was read")
+    np.save(tmp_path / "ok.npy", np.zeros((2, 1, 28, 28), np.float32))
+    assert read_images(tmp_path / "ok.npy").shape == (2, 1, 28, 28)
+    proc = ganlab("classify", REPO / "checkpoints" / "mnist-ssgan.pt", "--images", crafted, "--out", tmp_path / "p.npy",
+                  check=False)
+    assert proc.returncode == 2 and "not what the file holds" in proc.stderr and "Traceback" not in proc.stderr
