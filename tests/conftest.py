@@ -108,3 +108,53 @@ def vega_charts(at) -> list[dict]:
         charts.append({"title": spec.get("title", {}).get("text"), "spec": el.proto.spec, "parsed": spec,
                        "data": data, "selections": list(el.proto.selection_mode)})
     return charts
+
+
+# -- the browser tests' Chromium and tabs (tests/browsing.py) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, one for the whole session; the browser tests are skipped without it."""
+    from tests.app_server import CHROMIUM, launch_chromium
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is missing: apt-get install chromium (.ci/run installs it)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
+    with playwright.sync_playwright() as p:
+        b = launch_chromium(p, "--disable-quic", "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync")
+        yield b
+        b.close()
+
+
+@pytest.fixture(autouse=True)
+def close_tabs_left_open(request):
+    """A test that fails part-way leaves its tabs (and their sessions' runs) open: keep a screenshot of what
+    each showed, then close them, so the next test on the same server does not inherit a running run."""
+    yield
+    from tests.browsing import ARTIFACTS, OPEN_TABS
+
+    report = getattr(request.node, "report_call", None)
+    for i, page in enumerate(OPEN_TABS):
+        if report is not None and report.failed and not page.is_closed():
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}-{i}.png"), full_page=True)
+    while OPEN_TABS:
+        page = OPEN_TABS.pop()
+        if not page.is_closed():
+            page.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """`streamlit run app.py` on a free port as the app runs by default (its pool of workers), with a run
+    database and user folders of its own; sessions of closed tabs are dropped after 2 s. Yields (url, pid,
+    the environment it was given)."""
+    from tests.app_server import streamlit_server
+
+    root = tmp_path_factory.mktemp("app-server")
+    env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RUNS_DB": str(root / "runs.sqlite"),
+           "GANLAB_USER_DATA": str(root / "user-data"), "GANLAB_USER_CHECKPOINTS": str(root / "user-checkpoints")}
+    with streamlit_server("--server.disconnectedSessionTTL", "2", env=env) as (url, pid):
+        yield url, pid, env

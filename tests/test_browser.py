@@ -5,113 +5,49 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.app_server import CHROMIUM, launch_chromium, streamlit_server
-from tests.conftest import REPO, SHARED_DATA, os_thread_ids
-from ui.routes import PAGES
+from tests.app_server import streamlit_server
+from tests.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled_box,
+                            share_and_start, step_of, until)
+from tests.conftest import REPO, SHARED_DATA
 
-ARTIFACTS = REPO / "test-artifacts"
-TITLES = [title for _, title, _ in PAGES]  # the sidebar's links, Train first
-HEADINGS = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution", "Words": "Words to a digit",
-            "Compare": "Compare runs", "Quiz": "Be the discriminator"}  # the rest: the title
 # the loss chart's step-axis tick labels as drawn, smallest first ("0", "100", ...; the axis' aria-label
 # can lag a wheel zoom, the ticks do not)
 STEP_TICKS = ("[...(document.querySelector('.vega-embed g.role-axis[aria-label^=\"X-axis\"]')"
               "?.querySelectorAll('g.role-axis-label text') || [])].map(t => +t.textContent.replace(/,/g, ''))"
               ".sort((a, b) => a - b).join(' ')")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def server():
-    """The app on a free port; sessions of closed tabs are dropped after 2 s."""
-    with streamlit_server("--server.disconnectedSessionTTL", "2", env={"GANLAB_DATA": str(SHARED_DATA)}) as running:
-        yield running
+def server(app_server):
+    return app_server[:2]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run does this)")
-    from playwright.sync_api import sync_playwright
+def run_status(env: dict, run_id: int) -> str:
+    from ganlab.persist.runs_db import RunsDB
 
-    with sync_playwright() as p:
-        b = launch_chromium(p, "--disable-quic", "--no-first-run", "--disable-background-networking",
-                            "--disable-component-update", "--disable-sync")
-        yield b
-        b.close()
-
-
-def trainer_threads(pid: int) -> int:
-    """Trainer threads alive in the server process (they name their OS thread ganlab-trainer)."""
-    return len(os_thread_ids(pid, "ganlab-trainer"))
-
-
-def trainer_threads_left(pid: int, timeout: float) -> int:
-    """Wait up to ``timeout`` seconds for the server's trainer threads to end; how many are left."""
-    deadline = time.time() + timeout
-    while trainer_threads(pid) and time.time() < deadline:
-        time.sleep(0.5)
-    return trainer_threads(pid)
-
-
-def _step(page) -> int:
-    text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
-    return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
-
-
-_OPEN_PAGES = []
-
-
-def _open(browser, url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    _OPEN_PAGES.append(page)
-    page.goto(url)
-    page.get_by_role("button", name="Start").wait_for(timeout=30000)
-    return page
-
-
-@pytest.fixture(autouse=True)
-def _close_pages_left_open(request):
-    """A test that fails part-way leaves its tab (and its session's run) open: keep a screenshot of
-    what it showed, then close it, so the next test on the same server does not inherit a running
-    trainer."""
-    yield
-    report = getattr(request.node, "report_call", None)
-    for i, page in enumerate(_OPEN_PAGES):
-        if report is not None and report.failed and not page.is_closed():
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}-{i}.png"), full_page=True)
-    while _OPEN_PAGES:
-        page = _OPEN_PAGES.pop()
-        if not page.is_closed():
-            page.close()
+    return RunsDB(env["GANLAB_RUNS_DB"]).get(run_id).status
 
 
 def test_train_page_trains_live_in_a_browser(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     warnings = []  # what the charts' Vega-Lite says about our specs while the run trains
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 4", timeout=30000)  # 3 + the lab
     page.screenshot(path=str(ARTIFACTS / "train-ready.png"), full_page=True)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
-    time.sleep(2)
-    first = _step(page)
-    time.sleep(2)
-    second = _step(page)
-    assert second > first > 0, "the step counter should advance on its own while training"
+    assert until(lambda: step_of(page) > 0) and advancing(page), "the step counter should advance while training"
     # the time charts, the lab view and the quality chart redraw in place: the same drawing, a new line
     page.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 4", timeout=20000)
     tagged = page.evaluate("(() => { const c = document.querySelectorAll('.vega-embed .marks');"
                            " c.forEach(e => e.dataset.seen = '1'); return c.length; })()")
     line = "document.querySelector('.vega-embed g.mark-line path').getAttribute('d')"
     before = page.evaluate(line)
-    time.sleep(2)
+    page.wait_for_function(f"{line} !== {json.dumps(before)}", timeout=20000)  # redrawn with newer steps
     assert page.evaluate("document.querySelectorAll('.vega-embed .marks[data-seen]').length") == tagged, \
         "a time chart was rebuilt instead of redrawn"
     assert page.evaluate(line) != before, "the loss line should change while training"
@@ -122,11 +58,12 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     for _ in range(5):
         page.mouse.wheel(0, -200)
     page.wait_for_function(f"{STEP_TICKS} && !({STEP_TICKS} + ' ').startsWith('0 ')", timeout=10000)
-    time.sleep(0.5)  # the last wheel events handled
-    zoomed, at_zoom, line_at_zoom = page.evaluate(STEP_TICKS), _step(page), page.evaluate(line)
+    ticks = [None]
+    assert until(lambda: ticks.append(page.evaluate(STEP_TICKS)) or ticks[-1] == ticks[-2], 10), "the zoom settles"
+    zoomed, at_zoom, line_at_zoom = ticks[-1], step_of(page), page.evaluate(line)
     page.wait_for_function(f"{line} !== {json.dumps(line_at_zoom)}", timeout=20000)  # redrawn with new data
-    time.sleep(1.5)
-    assert _step(page) > at_zoom and page.evaluate(STEP_TICKS) == zoomed, "the zoom should outlast the redraws"
+    assert until(lambda: step_of(page) > at_zoom) and page.evaluate(STEP_TICKS) == zoomed, \
+        "the zoom should outlast the redraws"
     page.screenshot(path=str(ARTIFACTS / "train-zoom-held.png"), full_page=True)
     page.mouse.dblclick(plot["x"] + plot["width"] * 0.6, plot["y"] + plot["height"] * 0.5)
     page.wait_for_function(f"({STEP_TICKS} + ' ').startsWith('0 ')", timeout=10000)
@@ -152,7 +89,7 @@ def test_train_page_trains_live_in_a_browser(server, browser):
 
 
 def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("combobox", name="Dataset").click()
     page.get_by_role("option", name="mnist", exact=True).click()
     page.get_by_text("New run ready: mlp on mnist").wait_for(timeout=60000)
@@ -160,8 +97,7 @@ def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
     assert page.get_by_role("spinbutton", name="Latent size z_dim").input_value() == "100"
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
-    time.sleep(6)
-    assert _step(page) > 100
+    assert until(lambda: step_of(page) > 100, 60)
     img = page.locator('[data-testid="stImage"] img').first
     img.wait_for(timeout=15000)
     assert "G(fixed noise) at step" in page.locator('[data-testid="stImage"]').first.inner_text() or \
@@ -171,26 +107,32 @@ def test_mnist_trains_and_shows_digits_in_a_browser(server, browser):
     page.close()
 
 
-def test_closing_the_tab_stops_its_trainer_thread(server, browser):
-    url, pid = server
-    page = _open(browser, url)
+def test_closing_the_tab_stops_its_run(app_server, browser):
+    """The session of a closed tab ends, and its run stops on its worker (the run database says so)."""
+    from ganlab.persist.runs_db import RunsDB
+
+    url, _pid, env = app_server
+    db = RunsDB(env["GANLAB_RUNS_DB"])
+    known = {r.id for r in db.runs()}
+    page = open_tab(browser, url, start=True)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
-    assert trainer_threads(pid) >= 1
-    page.close()  # the session ends; its cached run is released and its thread stops
-    assert trainer_threads_left(pid, timeout=30) == 0, "a trainer thread outlived its browser session"
+    assert until(lambda: any(r.id not in known for r in db.runs()), 30), "the run is recorded while it trains"
+    mine = next(r.id for r in db.runs() if r.id not in known)
+    assert run_status(env, mine) == "running"
+    page.close()  # the session ends; its run is released and stopped on its worker
+    assert until(lambda: run_status(env, mine) == "stopped", 30), "a run outlived its browser session"
 
 
 @pytest.mark.parametrize("title,slug", [("Latent explorer", "latent"), ("Class control", "classes"),
                                         ("Checkpoints", "checkpoints")])
 def test_each_page_renders_in_a_browser(server, browser, title, slug):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title).wait_for(timeout=30000)
     if slug != "checkpoints":
         page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
-    time.sleep(1)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    no_exception(page)
     page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
     page.close()
 
@@ -218,8 +160,7 @@ def test_every_page_asks_nothing_of_the_internet(server, browser):
         for link in TITLES[1:]:  # every page routes.PAGES registers, so a new one is checked too
             page.get_by_role("link", name=link).click()
             page.get_by_role("heading", name=HEADINGS.get(link, link)).first.wait_for(timeout=30000)
-            time.sleep(1)
-            assert page.locator('[data-testid="stException"]').count() == 0, link
+            no_exception(page)
     finally:
         ctx.close()
     assert not asked, f"the browser asked the internet for {asked}"
@@ -229,9 +170,7 @@ def test_a_direct_link_is_the_first_visit_to_a_fresh_server(browser):
     """A link to /latent shared before anyone opened the app: Streamlit's old pages-folder mode would
     run pages/latent.py without app.py and list every module of pages/ (routes.through_app)."""
     with streamlit_server(env={"GANLAB_DATA": str(SHARED_DATA)}) as (url, _):
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        _OPEN_PAGES.append(page)
-        page.goto(url + "/latent")
+        page = open_tab(browser, url + "/latent")
         page.get_by_role("heading", name="Latent explorer").wait_for(timeout=30000)
         page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
         nav = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
@@ -245,7 +184,7 @@ def test_a_direct_link_is_the_first_visit_to_a_fresh_server(browser):
 def test_bad_upload_is_rejected_in_a_browser(server, browser, tmp_path):
     bad = tmp_path / "random.pt"
     bad.write_bytes(os.urandom(4096))
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Checkpoints").click()
     page.get_by_role("heading", name="Upload a checkpoint").wait_for(timeout=30000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
@@ -265,11 +204,11 @@ WATCH_LAYOUT = """() => { window.__ys = []; const tick = () => {
 
 
 def test_change_a_learning_rate_mid_run_in_a_browser(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.evaluate(WATCH_LAYOUT)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
-    time.sleep(1)
+    page.wait_for_function("window.__ys.length >= 60", timeout=10000)  # a second of frames with Pause drawn
     # Start turning into Pause moves nothing below it. It did while Streamlit drew the new Pause under
     # the old Start until the run finished: the page jumped 56 px up, and a click in progress landed
     # elsewhere (this test's expander click was lost in about 1 of 6 runs on a busy machine).
@@ -292,7 +231,7 @@ def _image_sources(page) -> list[str]:
 
 
 def test_latent_slider_changes_the_image_in_a_browser(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Latent explorer").click()
     page.get_by_role("heading", name="Sliders").wait_for(timeout=30000)
     page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
@@ -302,15 +241,12 @@ def test_latent_slider_changes_the_image_in_a_browser(server, browser):
     for _ in range(10):
         slider.press("ArrowRight")
     page.wait_for_function("n => document.querySelectorAll('[data-testid=stImage] img').length >= n", arg=len(before))
-    deadline = time.time() + 20
-    while _image_sources(page) == before and time.time() < deadline:
-        time.sleep(0.3)
-    assert _image_sources(page) != before, "moving a latent slider should redraw the generated image"
+    assert until(lambda: _image_sources(page) != before, 20), "moving a latent slider should redraw the image"
     page.close()
 
 
 def test_pick_a_class_in_a_browser(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Class control").click()
     page.get_by_role("heading", name="Class 0").wait_for(timeout=30000)
     page.locator('[data-testid="stButtonGroup"]').first.get_by_text("7", exact=True).click()
@@ -319,41 +255,25 @@ def test_pick_a_class_in_a_browser(server, browser):
     page.close()
 
 
-def _settled_box(locator, timeout=30.0):
-    """The element's box once it stops moving (an expander animates open; a click mid-way lands elsewhere)."""
-    locator.wait_for(state="visible", timeout=timeout * 1000)
-    deadline, last = time.time() + timeout, None
-    while time.time() < deadline:
-        box = locator.bounding_box()
-        if box is not None and box == last:
-            return box
-        last = box
-        time.sleep(0.25)
-    raise AssertionError(f"{locator} kept moving for {timeout} s")
-
-
 def test_click_a_sample_to_pick_an_endpoint(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Latent explorer").click()
     page.get_by_text("Pick endpoints by clicking a sample").click()
-    box = _settled_box(page.locator(".js-plotly-plot .scatterlayer .point").nth(5))  # the cell showing seed 5
+    box = settled_box(page.locator(".js-plotly-plot .scatterlayer .point").nth(5))  # the cell showing seed 5
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # Plotly selects the point it is hovering, so hover until its label names seed 5, then click.
     page.mouse.move(x, y)
     page.locator(".js-plotly-plot .hoverlayer").get_by_text("seed 5").wait_for(timeout=10000)
     page.mouse.click(x, y)
     seed_a = page.get_by_role("spinbutton", name="Seed A")
-    deadline = time.time() + 20
-    while seed_a.input_value() != "5" and time.time() < deadline:
-        time.sleep(0.3)
-    assert seed_a.input_value() == "5", "clicking the sample for seed 5 should make it endpoint A"
+    assert until(lambda: seed_a.input_value() == "5", 20), "clicking the sample for seed 5 should make it endpoint A"
     page.close()
 
 
 def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Draw data").click()
-    area = _settled_box(page.locator(".js-plotly-plot .nsewdrag").first)
+    area = settled_box(page.locator(".js-plotly-plot .nsewdrag").first)
     x0, y0, w, h = area["x"], area["y"], area["width"], area["height"]
     corners = [(0.15, 0.15), (0.45, 0.15), (0.45, 0.45), (0.15, 0.45), (0.15, 0.16)]  # a square, upper left
     page.mouse.move(x0 + w * corners[0][0], y0 + h * corners[0][1])
@@ -362,9 +282,7 @@ def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
         page.mouse.move(x0 + w * fx, y0 + h * fy, steps=8)
     page.mouse.up()
     chosen = page.locator('[data-testid="stMetric"]').filter(has_text="Points chosen")
-    deadline = time.time() + 20
-    while time.time() < deadline and re.search(r"chosen\s*0\s*$", chosen.inner_text()):
-        time.sleep(0.3)
+    until(lambda: not re.search(r"chosen\s*0\s*$", chosen.inner_text()), 20)
     count = int(re.search(r"(\d+)\s*$", chosen.inner_text()).group(1))
     assert 20 <= count <= 200, f"the lasso should select a block of canvas points, got {count}"
     page.screenshot(path=str(ARTIFACTS / "draw-selected.png"), full_page=True)
@@ -376,30 +294,13 @@ def test_draw_a_distribution_with_the_lasso_and_train_on_it(server, browser):
     page.close()
 
 
-def share_and_start(presenter, title: str) -> None:
-    """On the Train page: share this run with the audience under ``title``, then start it."""
-    box = presenter.get_by_role("textbox", name="Title for the audience")
-    box.fill(title)
-    box.press("Enter")
-    presenter.get_by_role("button", name="Share this run").click()
-    presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
-    presenter.get_by_role("button", name="Start").click()
-    presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
-
-
 def test_lecture_mode_two_browsers(server, browser):
     """A presenter shares a run; a second browser watches it advance on the Lecture page without controls."""
-    presenter = _open(browser, server[0])
+    presenter = open_tab(browser, server[0], start=True)
     share_and_start(presenter, "Week 3")
 
-    watcher = browser.new_page(viewport={"width": 1400, "height": 1100})
-    watcher.goto(server[0] + "/lecture")
-    watcher.get_by_role("heading", name="Week 3").wait_for(timeout=30000)
-    first = _step(watcher)
-    deadline = time.time() + 20
-    while _step(watcher) <= first and time.time() < deadline:
-        time.sleep(0.5)
-    assert _step(watcher) > first, "the watcher sees the presenter's run advance"
+    watcher = open_tab(browser, server[0] + "/lecture", heading="Week 3")
+    assert advancing(watcher), "the watcher sees the presenter's run advance"
     assert watcher.get_by_role("button", name="Pause").count() == 0, "watchers get no controls"
     watcher.screenshot(path=str(ARTIFACTS / "lecture-watching.png"), full_page=True)
     presenter.get_by_role("button", name="Pause").click()
@@ -410,11 +311,13 @@ def test_lecture_mode_two_browsers(server, browser):
 
 
 def test_an_experiment_starts_from_its_card(server, browser):
-    page = _open(browser, server[0])
+    page = open_tab(browser, server[0], start=True)
     page.get_by_role("link", name="Experiments").click()
     page.get_by_role("heading", name="Slow motion on the line: Figure 1 of the GAN paper").wait_for(timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "experiments.png"), full_page=True)
-    page.get_by_role("button", name="Run this experiment").last.click()
+    heading = page.get_by_role("heading", name="Slow motion on the line: Figure 1 of the GAN paper")
+    card = heading.locator("xpath=ancestor::div[.//a[contains(., 'Open this lesson')]][1]")  # its nearest card
+    card.get_by_role("link", name="Open this lesson").click()
     page.get_by_text("Slow motion. Updating").first.wait_for(timeout=30000)
     page.wait_for_selector(".vega-embed >> nth=2", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "train-slow-motion-1d.png"), full_page=True)

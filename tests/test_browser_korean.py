@@ -8,15 +8,14 @@ every run that has it and stores nothing from one that does not: tests/test_i18n
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.app_server import streamlit_server
+from tests.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled
 from tests.conftest import SHARED_DATA
-from tests.test_browser import _OPEN_PAGES, ARTIFACTS, _close_pages_left_open, browser  # noqa: F401
-from tests.test_browser_pages import SLUGS, no_exception, open_page
 from ui.routes import PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +42,12 @@ def test_every_page_in_korean(server, browser):
     headings = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution",
                 "Words": "Words to a digit", "Compare": "Compare runs", "Quiz": "Be the discriminator",
                 "Style mixing": "Style mixing"}
-    page = open_page(browser, server[0], heading=ko["Train"], locale="ko-KR")
+    page = open_tab(browser, server[0], heading=ko["Train"], locale="ko-KR")
     nav = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
     assert nav == [ko[title] for _p, title, _i in PAGES]
     for _path, title, _icon in PAGES:
         page.get_by_role("link", name=ko[title], exact=True).click()
         page.get_by_role("heading", name=ko[headings.get(title, title)]).first.wait_for(timeout=60000)
-        time.sleep(2)
         no_exception(page)
         assert picker_shows(page) == "한국어", title
         page.screenshot(path=str(ARTIFACTS / f"ko-{SLUGS[title]}.png"), full_page=True)
@@ -60,7 +58,7 @@ def test_english_picked_in_a_korean_browser_stays_english_from_page_to_page(serv
     from ui import i18n
 
     ko = i18n.translations("ko")
-    page = open_page(browser, server[0], heading=ko["Train"], locale="ko-KR")
+    page = open_tab(browser, server[0], heading=ko["Train"], locale="ko-KR")
     assert picker_shows(page) == "한국어"
     page.get_by_role("combobox", name="Language / 언어").click()
     page.get_by_role("option", name="English", exact=True).click()
@@ -69,6 +67,6 @@ def test_english_picked_in_a_korean_browser_stays_english_from_page_to_page(serv
         page.get_by_role("link", name=title, exact=True).click()
         page.get_by_role("heading", name=title if title != "Quiz" else "Be the discriminator").first.wait_for(
             timeout=60000)
-        time.sleep(1)
+        settled(page)
         assert picker_shows(page) == "English", title
         assert page.get_by_role("link", name=ko["Train"], exact=True).count() == 0

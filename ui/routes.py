@@ -28,7 +28,7 @@ def navigation():
     """Register the pages (sidebar links, URLs) and return the one this run asked for."""
     st.session_state[Keys.ROUTED] = True
     return st.navigation([st.Page(path, title=_(title), icon=icon, default=i == 0)
-                          for i, (path, title, icon) in enumerate(PAGES)])
+                          for i, (path, title, icon) in enumerate(PAGES)], expanded=True)  # every page in view
 
 
 def through_app() -> None:

@@ -1,0 +1,90 @@
+"""What the browser tests share: where screenshots go, opening a tab that is closed after its test, waiting for
+a page to settle or a counter to move (never a fixed sleep), and the steps the pages' tests repeat."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from tests.conftest import REPO
+from ui.routes import PAGES
+
+ARTIFACTS = REPO / "test-artifacts"
+TITLES = [title for _, title, _ in PAGES]  # the sidebar's links, Train first
+SLUGS = {title: path.removeprefix("pages/").removesuffix(".py") for path, title, _i in PAGES}
+HEADINGS = {"Experiments": "Classroom experiments", "Draw data": "Draw your own distribution",
+            "Words": "Words to a digit", "Compare": "Compare runs", "Quiz": "Be the discriminator"}  # else the title
+OPEN_TABS: list = []  # every tab a test opened; tests/conftest.py closes them after it (a screenshot if it failed)
+
+
+def open_tab(browser, url: str, *, heading: str | None = None, locale: str | None = None, start: bool = False):
+    """A new tab on ``url``, once its ``heading`` shows (or, with ``start``, a Start button)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100}, **({"locale": locale} if locale else {}))
+    OPEN_TABS.append(page)
+    page.goto(url)
+    if start:
+        page.get_by_role("button", name="Start").wait_for(timeout=60000)
+    if heading:
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=60000)
+    return page
+
+
+def settled(page, timeout: float = 60.0) -> None:
+    """Wait until the page's script has finished its run (Streamlit marks the app "notRunning")."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout * 1000)
+
+
+def no_exception(page) -> None:
+    """The page, once settled, shows no exception."""
+    settled(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def step_of(page) -> int:
+    """The Step counter of a Train or Lecture page."""
+    text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
+    return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
+
+
+def until(predicate: Callable[[], bool], timeout: float = 30.0, every: float = 0.25) -> bool:
+    """Poll ``predicate`` until it holds (True) or ``timeout`` passes (False): the test then asserts on it."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return True
+        time.sleep(every)
+    return predicate()
+
+
+def advancing(page, timeout: float = 30.0) -> bool:
+    """Whether the page's Step counter moves on by itself within ``timeout``."""
+    first = step_of(page)
+    return until(lambda: step_of(page) > first, timeout)
+
+
+def settled_box(locator, timeout: float = 30.0):
+    """The element's box once it stops moving (an expander animates open; a click mid-way lands elsewhere)."""
+    locator.wait_for(state="visible", timeout=timeout * 1000)
+    boxes = [None]
+
+    def still() -> bool:
+        boxes.append(locator.bounding_box())
+        return boxes[-1] is not None and boxes[-1] == boxes[-2]
+
+    if not until(still, timeout):
+        raise AssertionError(f"{locator} kept moving for {timeout} s")
+    return boxes[-1]
+
+
+def share_and_start(presenter, title: str) -> None:
+    """On the Train page: share this run with the audience under ``title``, then start it."""
+    box = presenter.get_by_role("textbox", name="Title for the audience")
+    box.fill(title)
+    box.press("Enter")
+    presenter.get_by_role("button", name="Share this run").click()
+    presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
+    presenter.get_by_role("button", name="Start").click()
+    presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
