@@ -38,6 +38,24 @@ def test_checkpoint_describes_itself(saved):
         assert not torch.equal(gen(z, y), t.parts.gen.eval()(z, y)), "the raw G is stored beside the average"
 
 
+def test_a_file_of_the_average_only_draws_the_same_samples_and_resumes_from_them(saved, tmp_path):
+    """``average_only``: the weight average is stored as the generator, the raw G is left out."""
+    t, path = saved
+    small = ck.save(t, tmp_path / "small.pt", optimisers=False, average_only=True)
+    raw = torch.load(small, weights_only=True)
+    assert "gen_ema" not in raw and "opt_g" not in raw
+    assert small.stat().st_size < ck.save(t, tmp_path / "full.pt", optimisers=False).stat().st_size
+    z, y = torch.randn(4, 2), torch.arange(4)
+    with torch.no_grad():
+        assert torch.equal(ck.load(small).build_generator()(z, y), t.shown_generator(z, y))
+    resumed = resume(ck.load(small))
+    assert resumed.step == 20 and resumed.parts.gen_ema is not None
+    for a, b in zip(resumed.parts.gen.parameters(), t.parts.gen_ema.parameters()):
+        assert torch.equal(a, b)  # the run continues from the average
+    resumed.run(5)
+    assert resumed.step == 25
+
+
 def test_resume_continues_exactly(saved):
     t, path = saved
     resumed = resume(ck.load(path))

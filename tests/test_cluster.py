@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import free_port, launch_chromium, streamlit_server
+from tests.app_server import free_port, streamlit_server
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
@@ -180,15 +180,12 @@ def worker_training_a_run(pool):
     return next(w for w in pool.workers if loads.get(w.name, {}).get("running"))
 
 
-def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(cluster, pool):
+def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(cluster, pool, browser):
     """A browser on each of two servers trains on the cluster's shared workers; the first turns on autosave, the
     worker training its run is killed, its page says so in plain words, and the page's Resume button continues
     the run from the autosave on the other worker; closing the tabs frees the workers of their runs."""
-    from playwright.sync_api import sync_playwright
-
     first_server, second_server = two_replicas(cluster)
-    with first_server as (one, _), second_server as (two, _), sync_playwright() as p:
-        browser = launch_chromium(p, "--disable-background-networking", "--disable-component-update")
+    with first_server as (one, _), second_server as (two, _):
         a = browser.new_page(viewport={"width": 1400, "height": 1100})
         a.goto(one)
         a.get_by_text("Save a checkpoint").wait_for(timeout=150000)
@@ -220,29 +217,23 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
         a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-resumed.png"), full_page=True)
         a.close()
         b.close()
-        browser.close()
     assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
 
 
-def test_a_lecture_shared_across_two_server_replicas(cluster, pool):
+def test_a_lecture_shared_across_two_server_replicas(cluster, pool, browser):
     """Server 1's presenter trains and shares; a student on server 2 watches the same run live."""
-    from playwright.sync_api import sync_playwright
-
     first_server, second_server = two_replicas(cluster)
     with first_server as (one, _), second_server as (two, _):
-        with sync_playwright() as p:
-            browser = launch_chromium(p, "--disable-background-networking", "--disable-component-update")
-            presenter = start_training(browser, one)
-            presenter.get_by_role("button", name="Share this run").click()
-            presenter.get_by_text("Your run is shared").wait_for(timeout=60000)
-            student = browser.new_page(viewport={"width": 1400, "height": 1100})
-            student.goto(two + "/lecture")
-            student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
-            first = page_step(student)
-            assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"
-            (REPO / "test-artifacts").mkdir(exist_ok=True)
-            student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
-            presenter.close()
-            student.close()
-            browser.close()
+        presenter = start_training(browser, one)
+        presenter.get_by_role("button", name="Share this run").click()
+        presenter.get_by_text("Your run is shared").wait_for(timeout=60000)
+        student = browser.new_page(viewport={"width": 1400, "height": 1100})
+        student.goto(two + "/lecture")
+        student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
+        first = page_step(student)
+        assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"
+        (REPO / "test-artifacts").mkdir(exist_ok=True)
+        student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
+        presenter.close()
+        student.close()
         assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()

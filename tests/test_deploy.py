@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import free_port, launch_chromium, streamlit_server
+from tests.app_server import free_port, streamlit_server
 from tests.conftest import REPO, SHARED_DATA
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -26,11 +26,9 @@ def nginx_conf(docs: str, port: int, upstreams: list[str]) -> str:
     return block
 
 
-def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path):
+def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path, browser):
     if not Path(NGINX).exists():
         pytest.fail("nginx is missing: apt-get install nginx (.ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
     env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RUNS_DB": str(tmp_path / "runs.sqlite")}
     with streamlit_server(env=env) as (one, pid_one), streamlit_server(env=env) as (two, pid_two):
         port = free_port()
@@ -45,27 +43,25 @@ def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path):
         proc = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"])
         try:
             time.sleep(1)
-            with sync_playwright() as p:
-                browser = launch_chromium(p)
-                page = browser.new_page(viewport={"width": 1400, "height": 1100})
-                page.goto(f"http://127.0.0.1:{port}")
-                page.get_by_role("button", name="Start").wait_for(timeout=60000)
-                page.get_by_role("button", name="Start").click()
-                page.get_by_role("button", name="Pause").wait_for(timeout=30000)
-                metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"http://127.0.0.1:{port}")
+            page.get_by_role("button", name="Start").wait_for(timeout=60000)
+            page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="Pause").wait_for(timeout=30000)
+            metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
 
-                def step() -> int:
-                    return int(re.search(r"([\d,]+)\s*$", metric.inner_text()).group(1).replace(",", ""))
+            def step() -> int:
+                return int(re.search(r"([\d,]+)\s*$", metric.inner_text()).group(1).replace(",", ""))
 
-                first = step()
-                deadline = time.time() + 30
-                while step() <= first + 20 and time.time() < deadline:
-                    time.sleep(0.5)
-                assert step() > first + 20, "the live page did not update through the proxy"
-                page.get_by_role("button", name="Pause").click()
-                (REPO / "test-artifacts").mkdir(exist_ok=True)
-                page.screenshot(path=str(REPO / "test-artifacts" / "deploy-nginx.png"), full_page=True)
-                browser.close()
+            first = step()
+            deadline = time.time() + 30
+            while step() <= first + 20 and time.time() < deadline:
+                time.sleep(0.5)
+            assert step() > first + 20, "the live page did not update through the proxy"
+            page.get_by_role("button", name="Pause").click()
+            (REPO / "test-artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=str(REPO / "test-artifacts" / "deploy-nginx.png"), full_page=True)
+            page.close()
         finally:
             proc.terminate()
             proc.wait(10)

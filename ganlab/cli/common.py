@@ -28,8 +28,10 @@ def load_npy(path: Path, max_bytes: int) -> np.ndarray:
             version = npy.read_magic(fh)
             shape, fortran, dtype = (npy.read_array_header_1_0 if version == (1, 0) else
                                      npy.read_array_header_2_0)(fh, max_header_size=10000)
+            if dtype.hasobject:
+                raise CLIError(f"{path} is not a .npy array of numbers (it holds Python objects, which are never loaded)")
             declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
-            if dtype.hasobject or declared != size - fh.tell():
+            if declared != size - fh.tell():
                 raise CLIError(f"{path} declares an array of shape {shape} ({dtype}) that is not what the file holds")
             return np.load(path, allow_pickle=False)
     except CLIError:

@@ -120,7 +120,7 @@ def cmd_train(ns: argparse.Namespace) -> int:
         wall = time.perf_counter() - started
     path = out / CHECKPOINT_NAME
     if status == 0:
-        save(trainer, path, optimisers=not ns.without_optimisers)
+        save(trainer, path, optimisers=not ns.without_optimisers, average_only=ns.average_only)
         recorder.checkpoint(trainer.step, path.resolve())
     recorder.flush(trainer, status="finished" if status == 0 else "diverged", force=True, finished=True)
     if recorder.note:
@@ -205,6 +205,10 @@ def add_commands(sub) -> None:
     train.add_argument("--without-optimisers", action="store_true",
                        help="leave Adam's state out of the final checkpoint: a smaller file (how the larger "
                             "pretrained models ship); a run resumed from it starts its optimisers afresh")
+    train.add_argument("--average-only", action="store_true",
+                       help="keep only the generator's weight average (what samples are drawn from) in the final "
+                            "checkpoint, as the generator: the same samples from a smaller file; a run resumed from "
+                            "it continues from the average")
     train.add_argument("--seconds", type=positive_seconds, default=None,
                        help="stop after this many seconds of training (start-up, saving and printing excluded), "
                             "even before --steps; then write the checkpoint as usual")

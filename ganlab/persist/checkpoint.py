@@ -82,10 +82,16 @@ class Checkpoint:
         return self.build_nets(device)["gen"]
 
 
-def payload(trainer, *, optimisers: bool = True) -> dict[str, Any]:
-    """Everything needed to rebuild and resume ``trainer`` (without ``optimisers``, Adam's moments are
-    left out: a file about a third the size, whose resumed run starts its optimisers afresh)."""
+def payload(trainer, *, optimisers: bool = True, average_only: bool = False) -> dict[str, Any]:
+    """Everything needed to rebuild and resume ``trainer``. Without ``optimisers``, Adam's moments are left out:
+    a file about a third the size, whose resumed run starts its optimisers afresh. With ``average_only``, the
+    generator's weight average (what samples are drawn from) is kept as the generator and its raw weights are
+    left out: the same samples, and a resumed run continues from the average."""
     p = trainer.parts
+    nets = {name: {k: v.detach().cpu() for k, v in net.state_dict().items()} for name, net in p.nets.items()}
+    average = {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()} if p.gen_ema else None
+    if average_only and average is not None:
+        nets["gen"], average = average, None
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -94,8 +100,8 @@ def payload(trainer, *, optimisers: bool = True) -> dict[str, Any]:
         "model_args": trainer.args.to_dict(),
         "step": int(trainer.step),
         "train_seconds": float(trainer.train_seconds),
-        "nets": {name: {k: v.detach().cpu() for k, v in net.state_dict().items()} for name, net in p.nets.items()},
-        **({"gen_ema": {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()}} if p.gen_ema else {}),
+        "nets": nets,
+        **({"gen_ema": average} if average is not None else {}),
         **({"opt_d": _to_cpu(p.opt_d.state_dict()), "opt_g": _to_cpu(p.opt_g.state_dict())} if optimisers else {}),
         "rng": p.rng.get_state(),
         "rng_device": p.rng.device.type,
@@ -140,12 +146,12 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def to_bytes(trainer, *, optimisers: bool = True) -> bytes:
+def to_bytes(trainer, *, optimisers: bool = True, average_only: bool = False) -> bytes:
     if trainer.diverged:
         raise CheckpointError(said("this run diverged (NaN/inf weights); nothing was saved. Reset or load a checkpoint."))
     buf = io.BytesIO()
     with trainer.lock:
-        torch.save(payload(trainer, optimisers=optimisers), buf)
+        torch.save(payload(trainer, optimisers=optimisers, average_only=average_only), buf)
     return buf.getvalue()
 
 
@@ -163,9 +169,9 @@ def to_bytes_of(ckpt: Checkpoint) -> bytes:
     return buf.getvalue()
 
 
-def save(trainer, path: str | Path, *, optimisers: bool = True) -> Path:
-    """Atomically write ``trainer``'s checkpoint to ``path``."""
-    return atomic_write(path, to_bytes(trainer, optimisers=optimisers))
+def save(trainer, path: str | Path, *, optimisers: bool = True, average_only: bool = False) -> Path:
+    """Atomically write ``trainer``'s checkpoint to ``path`` (``payload`` says what the options leave out)."""
+    return atomic_write(path, to_bytes(trainer, optimisers=optimisers, average_only=average_only))
 
 
 def load(source: str | Path | bytes, *, max_bytes: int = MAX_BYTES) -> Checkpoint:
