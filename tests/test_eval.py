@@ -80,4 +80,5 @@ MEETS = {
     "ring8-mlp": [lambda f: f["modes_covered"] == 8 and f["high_quality"] >= 0.5],
     "mnist-dcgan": [_frechet_within(3), _every_digit_between(0.07, 0.13)],
     "mnist-infogan": [lambda f: f["matched_accuracy"] >= 0.90, _frechet_within(3)],
+    "mnist-stylegan": [_frechet_within(5), lambda f: f["crossover 1: label of A"] >= 0.80],
 }
