@@ -14,7 +14,7 @@ import pytest
 
 from ganlab.config import ConfigError, default_config
 from ganlab.pool import stacked
-from ganlab.pool.hosted import HostedRun
+from ganlab.pool.hosted import HostedRun, running_handles
 from ganlab.pool.local import LocalPool, WorkerLost
 from ganlab.training.run import Run
 from ganlab.training.trainer import Trainer
@@ -48,7 +48,9 @@ def test_a_hosted_run_answers_as_a_run_in_a_thread_does(pool, tmp_path):
         assert run.worker.alive and run.worker.proc.pid != os.getpid()  # it trains in another process
         run.step(5)
         assert run.wait_steps(30) and run.look().step == 5
+        before = running_handles()
         run.start()
+        assert running_handles() == before + 1  # the server's live pages slow their timers for it (refresh_factor)
         assert wait(lambda: run.look().step > 100)
         look = run.look()
         assert look.status.steps_per_second > 0 and look.snapshot.column("step")[-1] > 100
@@ -80,6 +82,12 @@ def test_runs_share_a_worker_fairly_and_same_shaped_ones_step_together(pool):
         assert runs[0].look().status.state == "paused" and time.monotonic() - t0 < 2.0
         paces = [r.look().status.steps_per_second for r in runs[1:]]
         assert min(paces) > 0.5 * float(np.median(paces))
+        # the pace a page shows is the real one: steps over wall time, the waits for a turn included
+        t0, s0 = time.monotonic(), runs[1].look().step
+        assert wait(lambda: time.monotonic() - t0 > 4 and runs[1].look().step > s0, 30)
+        real = (runs[1].look().step - s0) / (time.monotonic() - t0)
+        shown = runs[1].look().status.steps_per_second
+        assert 0.5 * real <= shown <= 1.5 * real, (shown, real)
     finally:
         for r in (*runs, odd):
             r.stop()

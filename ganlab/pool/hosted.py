@@ -12,17 +12,28 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import replace
 from pathlib import Path
 
 from ganlab.config import RunConfig
 from ganlab.persist.checkpoint import CheckpointError, to_bytes_of
 from ganlab.said import said
+from ganlab.training.capacity import count_running_elsewhere
 from ganlab.training.run import RunLook
 from ganlab.training.run_state import Status
 from ganlab.variants import build_nets
 
 REFRESH_SECONDS = 0.25  # a look younger than this serves every fragment of one redraw
+_HANDLES: weakref.WeakSet = weakref.WeakSet()  # this process's handles, to count those that train
+
+
+def running_handles() -> int:
+    """Runs this process's pages own on workers that were training when last looked at."""
+    return sum(1 for h in list(_HANDLES) if h.owned and not h.lost and h.training)
+
+
+count_running_elsewhere(running_handles)  # live pages slow their timers for these too
 
 
 class HostedRun:
@@ -42,6 +53,8 @@ class HostedRun:
         self._samples = (None, None)  # (version, SampleView) the handle holds
         self._lock = threading.Lock()
         self._recovering = threading.Lock()
+        self.training = False  # as last seen: started, or looked at while running
+        _HANDLES.add(self)
         if self.owned:
             self._place_and_create(config)
         else:
@@ -97,6 +110,7 @@ class HostedRun:
             else:
                 self._samples = (version, look.samples)
             self._looks[steps_shown] = (time.monotonic(), look)
+            self.training = look.status.state == "running"
             return look
 
     def _as_lost(self, look: RunLook) -> RunLook:
@@ -132,11 +146,13 @@ class HostedRun:
     def start(self) -> None:
         self._await_recovery()
         self._command("start")
+        self.training = True
 
     resume = start
 
     def pause(self) -> None:
         self._command("pause")
+        self.training = False
 
     def step(self, n: int = 1, phase: str = "both") -> None:
         self._command("step", n, phase)
@@ -149,6 +165,7 @@ class HostedRun:
         if self.owned:
             self._call("drop")
         self.lost = self.lost or "stopped"
+        self.training = False
 
     def reset(self, config: RunConfig | None = None) -> None:
         self._call("reset", config.to_dict() if config is not None else None)

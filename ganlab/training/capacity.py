@@ -79,11 +79,25 @@ def compute_slots() -> int:
 COMPUTE = threading.BoundedSemaphore(compute_slots())
 
 
+_RUNNING_ELSEWHERE: list = []  # callables counting this server's runs that train outside it (ganlab.pool)
+
+
+def count_running_elsewhere(counter) -> None:
+    """Have ``refresh_factor`` also count the runs ``counter()`` says this server's pages hold on workers."""
+    _RUNNING_ELSEWHERE.append(counter)
+
+
+def running_here() -> int:
+    """The runs this server's pages hold that are training: in its threads, or on the pool's workers."""
+    return SLOTS.held + sum(counter() for counter in _RUNNING_ELSEWHERE)
+
+
 def refresh_factor() -> float:
-    """How much slower live pages should refresh now: 1 until the running trainers outnumber twice
-    the cores, then in proportion (30 sessions training on 2 cores: 3.75x).
+    """How much slower live pages should refresh now: 1 until the running runs outnumber twice the
+    cores, then in proportion (30 sessions training on 2 cores: 7.5x).
 
     Every open Train page reruns its charts on a timer; on a small server shared by a classroom,
-    those reruns would otherwise crowd out page loads and training (tests/test_load.py).
+    those reruns would otherwise crowd out page loads and training (benchmarks/cluster_load.py),
+    wherever the runs themselves train.
     """
-    return max(1.0, SLOTS.held / (2 * (os.cpu_count() or 1)))
+    return max(1.0, running_here() / (2 * (os.cpu_count() or 1)))

@@ -315,11 +315,13 @@ class RunDriver:
         now = time.monotonic()
         since_t, since_step = self._running_since
         start = max(now - window, since_t)
-        base = since_step
-        for t, step in list(self._clock):  # the step it had reached at ``start``
-            if t <= start:
-                base = step
-        return (self.trainer.step - base) / (now - start) if now - start > 0.2 else 0.0
+        base_t, base = since_t, since_step
+        for t, step in list(self._clock):  # the last point recorded at or before ``start`` in this running spell
+            if since_t <= t <= start:
+                base_t, base = t, step
+        # over the time since that point: a run whose turns come seconds apart (many runs on a worker) would
+        # otherwise count a whole turn's steps against the window alone
+        return (self.trainer.step - base) / (now - base_t) if now - base_t > 0.2 else 0.0
 
     # -- turns ----------------------------------------------------------------------------------
     def due(self, now: float | None = None) -> float | None:
