@@ -148,8 +148,8 @@ def measure(browser, urls: list[str], pids: list[int], sessions: int, seconds: f
         s.rerun(120)
         last.append((time.perf_counter(), s.step()))
         rates.append((last[-1][1] - step0) / (last[-1][0] - t0))
-    # the page's Steps/s against the real pace over the same few seconds (the newcomers gone): both wall time
-    time.sleep(5)
+    # the page's Steps/s against the real pace over the same few seconds, the newcomers gone: both wall time
+    time.sleep(10)
     recent, shown = [], []
     for s, (t0, step0) in zip(open_, last):
         s.rerun(120)
@@ -166,6 +166,7 @@ def measure(browser, urls: list[str], pids: list[int], sessions: int, seconds: f
             "slowest_over_median": round(min(rates) / median, 2) if median else None,
             "page_steps_per_s_median": round(statistics.median(shown), 1),
             "real_steps_per_s_median_same_seconds": round(statistics.median(recent), 1),
+            "real_steps_per_s_all_newcomers_gone": round(sum(recent), 1),
             "page_over_real": (round(statistics.median(shown) / statistics.median(recent), 2)
                                if statistics.median(recent) else None),
             "newcomer_page_to_start_s_median": round(statistics.median(browser_loads), 2) if browser_loads else None,
