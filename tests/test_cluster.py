@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import free_port, streamlit_server
+from tests.browsing import open_tab
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
@@ -166,8 +167,7 @@ def two_replicas(cluster):
 
 
 def start_training(browser, url: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(url)
+    page = open_tab(browser, url)
     page.get_by_role("button", name="Start").wait_for(timeout=150000)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=60000)
@@ -186,8 +186,7 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
     the run from the autosave on the other worker; closing the tabs frees the workers of their runs."""
     first_server, second_server = two_replicas(cluster)
     with first_server as (one, _), second_server as (two, _):
-        a = browser.new_page(viewport={"width": 1400, "height": 1100})
-        a.goto(one)
+        a = open_tab(browser, one)
         a.get_by_text("Save a checkpoint").wait_for(timeout=150000)
         a.get_by_text("Save a checkpoint").click()
         every = a.get_by_label("Also save automatically every N steps (0 = off)")
@@ -227,8 +226,7 @@ def test_a_lecture_shared_across_two_server_replicas(cluster, pool, browser):
         presenter = start_training(browser, one)
         presenter.get_by_role("button", name="Share this run").click()
         presenter.get_by_text("Your run is shared").wait_for(timeout=60000)
-        student = browser.new_page(viewport={"width": 1400, "height": 1100})
-        student.goto(two + "/lecture")
+        student = open_tab(browser, two + "/lecture")
         student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
         first = page_step(student)
         assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import free_port, streamlit_server
+from tests.browsing import open_tab, until
 from tests.conftest import REPO, SHARED_DATA
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -43,8 +44,7 @@ def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path, browser):
         proc = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"])
         try:
             time.sleep(1)
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"http://127.0.0.1:{port}")
+            page = open_tab(browser, f"http://127.0.0.1:{port}")
             page.get_by_role("button", name="Start").wait_for(timeout=60000)
             page.get_by_role("button", name="Start").click()
             page.get_by_role("button", name="Pause").wait_for(timeout=30000)
@@ -62,6 +62,8 @@ def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path, browser):
             (REPO / "test-artifacts").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "test-artifacts" / "deploy-nginx.png"), full_page=True)
             page.close()
+            # nginx logs a websocket when it closes: wait for the closed tab's line before stopping nginx
+            until(lambda: " 101 " in (tmp_path / "access.log").read_text(), timeout=30)
         finally:
             proc.terminate()
             proc.wait(10)

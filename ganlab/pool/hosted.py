@@ -49,7 +49,8 @@ class HostedRun:
         self.run_id = run_id or uuid.uuid4().hex[:16]
         self.lost: str | None = None
         self._autosave: tuple[int, str | None] = (0, None)  # (every N steps, path): kept to set again after a loss
-        self._looks: dict[int | None, tuple[float, RunLook]] = {}
+        self._looks: dict[int | None, tuple[float, RunLook]] = {}  # fresh looks, dropped by every command
+        self._last_look: tuple[float, RunLook] | None = None  # the newest look, kept: what a lost run shows
         self._samples = (None, None)  # (version, SampleView) the handle holds
         self._lock = threading.Lock()
         self._recovering = threading.Lock()
@@ -100,7 +101,7 @@ class HostedRun:
                 return self._as_lost(held[1])
             answer = self._call("look", steps_shown, self._samples[0])
             if answer is None:
-                last = held or next(iter(self._looks.values()), None)
+                last = held or self._last_look
                 if last is None:
                     raise self.pool.lost_error(self.lost or "the run's worker did not answer")
                 return self._as_lost(last[1])
@@ -109,7 +110,7 @@ class HostedRun:
                 look = replace(look, samples=self._samples[1])
             else:
                 self._samples = (version, look.samples)
-            self._looks[steps_shown] = (time.monotonic(), look)
+            self._looks[steps_shown] = self._last_look = (time.monotonic(), look)
             self.training = look.status.state == "running"
             return look
 
