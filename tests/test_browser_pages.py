@@ -85,7 +85,8 @@ def test_the_style_and_words_pages_draw_from_their_pretrained_models(server, bro
 
 def test_compare_two_live_runs_with_two_from_the_database(server, browser):
     page = open_tab(browser, server[0] + "/compare", heading="Compare runs")
-    page.get_by_role("link", name="Run them").first.click()  # the first side-by-side lesson: minimax against ns
+    settled(page)  # the columns of lessons laid out, so the click lands on the link it means
+    page.locator('a[href*="lesson=pair-minimax-vs-ns"]').click()  # the side-by-side lesson: minimax against ns
     page.get_by_text(re.compile("started side by side")).wait_for(timeout=60000)
     box = page.get_by_role("combobox", name=re.compile("Runs \\(two to six\\)"))
     for run_id in ("#1 ", "#2 "):

@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import numpy as np
 
 from ganlab.data.datasets import mixture
@@ -18,6 +20,7 @@ def ganlab(*args, check=True):
     return proc
 
 
+@pytest.mark.slow
 def test_train_then_sample_round_trip(tmp_path):
     out = tmp_path / "run"
     proc = ganlab("train", "--data", "moons", "--model", "cgan", "--steps", 120, "--hidden", 32,
@@ -35,6 +38,7 @@ def test_train_then_sample_round_trip(tmp_path):
     assert np.load(tmp_path / "x1.npy").shape == (10, 2)
 
 
+@pytest.mark.slow
 def test_config_file_and_errors(tmp_path):
     cfg = tmp_path / "c.json"
     cfg.write_text(json.dumps({"data": "grid25", "hidden": 16, "steps": 30}))
@@ -51,6 +55,7 @@ def test_config_file_and_errors(tmp_path):
     assert bad.returncode == 2 and "Put train-images-idx3-ubyte.gz" in bad.stderr
 
 
+@pytest.mark.slow
 def test_issue_acceptance_ring8_5000_steps(tmp_path):
     """The foundation issue's bar: 5000 CPU steps, then 2500 samples cover >= 6 of 8 modes, >= half within 3 sigma."""
     out = tmp_path / "ring"
@@ -62,6 +67,7 @@ def test_issue_acceptance_ring8_5000_steps(tmp_path):
     assert q.modes_covered >= 6 and q.high_quality >= 0.5, q
 
 
+@pytest.mark.slow
 def test_seconds_alone_is_a_time_budget_and_with_steps_whichever_comes_first(tmp_path):
     from ganlab.cli.training import _train_loop
     from ganlab.config import default_config
@@ -82,6 +88,7 @@ def test_seconds_alone_is_a_time_budget_and_with_steps_whichever_comes_first(tmp
         assert len(list(csv.DictReader(fh))) == 40
 
 
+@pytest.mark.slow
 def test_resume_continues_a_run_as_if_it_had_never_stopped(tmp_path):
     """300 steps, then --resume to 600, gives the weights 600 steps in one go give (CPU, one thread); a
     learning rate changed on resume applies from there; settings that would make another run are refused."""

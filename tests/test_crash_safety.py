@@ -4,6 +4,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from ganlab.persist.checkpoint import load
 from tests.conftest import REPO
 
@@ -21,6 +23,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_sigkill_during_saves_leaves_a_good_checkpoint(tmp_path):
     path = tmp_path / "latest.pt"
     steps_seen = set()

@@ -27,6 +27,7 @@ def nginx_conf(docs: str, port: int, upstreams: list[str]) -> str:
     return block
 
 
+@pytest.mark.slow
 def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path, browser):
     if not Path(NGINX).exists():
         pytest.fail("nginx is missing: apt-get install nginx (.ci/run does this)")

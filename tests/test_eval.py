@@ -48,6 +48,7 @@ def same_figures(got, want, path="") -> None:
 
 @pytest.mark.parametrize("name", ["mnist-cdcgan", "mnist-dcgan", "ring8-mlp", "grid25-mlp", "mnist-acgan", "mnist-infogan",
                                   "mnist-ssgan", "mnist-pix2pix", "digits-cyclegan", "mnist-stylegan", "mnist-stackgan"])
+@pytest.mark.slow
 def test_eval_reproduces_the_published_figures(name, mnist_root):
     proc = subprocess.run([sys.executable, "-m", "ganlab", "eval", str(CHECKPOINT_DIR / f"{name}.pt"),
                            "--data-dir", str(mnist_root)], cwd=REPO, capture_output=True, text=True, timeout=600)

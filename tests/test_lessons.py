@@ -98,6 +98,7 @@ def test_a_discriminator_far_ahead_starves_the_minimax_generator():
     assert remedied > 5 * starved, (remedied, starved)
 
 
+@pytest.mark.slow
 def test_the_best_checkpoint_survives_a_later_collapse(tmp_path):
     """ring8 keeps its best state while it learns; then learning rates of 0.05 wreck it, and the kept
     file still holds the earlier, better model (its eval says so)."""
@@ -111,8 +112,13 @@ def test_the_best_checkpoint_survives_a_later_collapse(tmp_path):
         time.sleep(0.5)
     kept = ck.load(best)
     assert evaluate(kept)["modes_covered"] == 8 and "best so far kept: step" in run.best_note
+    run.pause()  # so the step the rates change at is the step read here (a running block would go on at the old ones)
+    collapsed_at = -1
+    while collapsed_at != run.status().step:  # the block in flight when it paused has ended
+        collapsed_at = run.status().step
+        time.sleep(0.3)
     run.set_hparams(lr_d=0.05, lr_g=0.05)
-    collapsed_at = run.status().step
+    run.start()
     while time.time() < deadline + 60 and run.status().step < collapsed_at + 1500 and not run.trainer.diverged:
         time.sleep(0.5)
     run.stop()
@@ -122,6 +128,7 @@ def test_the_best_checkpoint_survives_a_later_collapse(tmp_path):
     assert again.step <= collapsed_at + 5 and evaluate(again)["modes_covered"] == 8  # the best is untouched
 
 
+@pytest.mark.slow
 def test_the_collapse_pair_shows_what_its_cards_say():
     """The collapsing run covers a few of grid25's 25 modes and its recall stays low; the defaults beside it
     cover most of them (its samples still sharpening onto them), on the same seed and the same number of steps."""

@@ -54,6 +54,7 @@ def test_a_run_is_recorded_with_its_metrics_events_quality_and_checkpoints(tmp_p
     assert [r.steps for r in db.runs()][:2] == [3, 5]
 
 
+@pytest.mark.slow
 def test_runs_commands(tmp_path, monkeypatch):
     monkeypatch.setenv("GANLAB_RUNS_DB", str(tmp_path / "cli.sqlite"))
     ganlab("train", "--data", "ring8", "--steps", 60, "--hidden", 16, "--out", tmp_path / "r")

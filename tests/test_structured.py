@@ -84,6 +84,7 @@ def test_stackgan_networks_and_stages():
     assert nets["disc"](full, words).shape == (4,) and nets["disc_lo"](sketch, words).shape == (4,)
 
 
+@pytest.mark.slow
 def test_stylegan_learns_something(mnist, mnist_root):
     """250 steps: the mean generated image moves towards the mean digit, and G itself (not its weight
     average) still draws different images for different z. Before the mapping network's slow learning
@@ -102,6 +103,7 @@ def test_stylegan_learns_something(mnist, mnist_root):
     assert spread.std(0).mean() > 0.18, "G draws nearly the same image for every z: mode collapse"
 
 
+@pytest.mark.slow
 def test_stackgan_follows_the_digit_word(mnist, mnist_root):
     """300 steps: D tells a real digit with the wrong caption from one with its own (it reads the words),
     and both stages' D see their sketches and digits."""
@@ -114,6 +116,7 @@ def test_stackgan_follows_the_digit_word(mnist, mnist_root):
     assert len(rows) == 2 and all(v.shape == (100, *IMG) for v in rows.values())
 
 
+@pytest.mark.slow
 def test_mix_and_sample_commands(mnist, mnist_root, tmp_path):
     for arch in ("stylegan", "stackgan"):
         t = Trainer(default_config("mnist", model=arch, hidden=8, z_dim=16, batch_size=16, device="cpu",

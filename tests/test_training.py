@@ -1,6 +1,7 @@
 """Real short training runs on CPU whose assertions could fail: the GAN must learn something measurable."""
 
 import numpy as np
+import pytest
 
 from ganlab.config import default_config
 from ganlab.data.datasets import load_images
@@ -12,6 +13,7 @@ def _mean_mode_distance(x, modes):
     return np.linalg.norm(x[:, None] - modes[None], axis=2).min(1).mean()
 
 
+@pytest.mark.slow
 def test_ring8_generator_moves_onto_the_modes():
     t = Trainer(default_config("ring8", seed=0))
     modes = t.data.modes.numpy()
@@ -25,6 +27,7 @@ def test_ring8_generator_moves_onto_the_modes():
     assert q.modes_covered >= 6, q
 
 
+@pytest.mark.slow
 def test_mnist_classic_gan_learns_the_pixel_statistics(mnist_root):
     data = load_images("mnist", mnist_root, download=False)
     t = Trainer(default_config("mnist", seed=0, data_dir=str(mnist_root)), data=data)

@@ -82,6 +82,7 @@ def test_cyclegan_settings_are_checked():
         default_config("ring8", model="pix2pix")
 
 
+@pytest.mark.slow
 def test_pix2pix_learns_to_fill_in_outlines(mnist, mnist_root):
     """150 steps: G's L1 distance to the target digits falls to well under half its start."""
     t = Trainer(default_config("mnist", model="pix2pix", hidden=16, seed=0, device="cpu", data_dir=str(mnist_root)),
@@ -91,6 +92,7 @@ def test_pix2pix_learns_to_fill_in_outlines(mnist, mnist_root):
     assert l1[-20:].mean() < l1[:5].mean() / 2.5, (l1[:5].mean(), l1[-20:].mean())
 
 
+@pytest.mark.slow
 def test_cyclegan_2d_maps_moons_onto_the_ring_and_back():
     """1,500 steps: G(a) lands near ring8's modes, and F brings it back near a."""
     t = Trainer(default_config("moons", model="cyclegan", seed=0, device="cpu"))
@@ -110,6 +112,7 @@ def test_cyclegan_2d_maps_moons_onto_the_ring_and_back():
     assert float((back - a).norm(dim=1).mean()) < 0.3
 
 
+@pytest.mark.slow
 def test_cyclegan_images_cycle_loss_falls(mnist, mnist_root):
     t = Trainer(default_config("mnist", model="cyclegan", hidden=8, batch_size=16, seed=0, device="cpu",
                                data_dir=str(mnist_root)), data=mnist)
@@ -120,6 +123,7 @@ def test_cyclegan_images_cycle_loss_falls(mnist, mnist_root):
     assert {"G(a)", "F(G(a)): back again", "F(b)"} <= set(rows) and rows["G(a)"].shape == (32, *IMG)
 
 
+@pytest.mark.slow
 def test_translate_command_and_its_messages(mnist, mnist_root, tmp_path):
     t = Trainer(default_config("mnist", model="cyclegan", hidden=8, batch_size=16, seed=0, device="cpu",
                                data_dir=str(mnist_root)), data=mnist)

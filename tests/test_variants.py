@@ -137,6 +137,7 @@ def test_settings_are_checked_with_a_message_a_person_can_act_on():
     assert field_specs("ssgan")["labels"]["variant"] == "ssgan" and "labels" not in field_specs("acgan")
 
 
+@pytest.mark.slow
 def test_acgan_learns_to_classify_and_to_draw_the_class_asked(mnist, mnist_root):
     """300 steps: D's auxiliary classifier reads real test digits well above chance, and G's samples of
     a class are classified as that class by D more often than chance (G's half of L_C works)."""
@@ -150,6 +151,7 @@ def test_acgan_learns_to_classify_and_to_draw_the_class_asked(mnist, mnist_root)
     assert last.column("acc_fake")[-50:].mean() > 0.5, last.column("acc_fake")[-50:].mean()
 
 
+@pytest.mark.slow
 def test_infogan_makes_its_code_readable(mnist, mnist_root):
     """300 steps: Q reads the categorical code of G's images back far above chance (1 in 10), so the
     mutual-information bound has risen towards log 10 = 2.30 nats."""
@@ -161,6 +163,7 @@ def test_infogan_makes_its_code_readable(mnist, mnist_root):
     assert snap.column("mi_cat")[-50:].mean() > 1.2
 
 
+@pytest.mark.slow
 def test_ssgan_learns_from_a_hundred_labels(mnist, mnist_root):
     """400 steps on 100 labels: D classifies held-out test digits far above chance, and the live figures
     report it beside the labels-only baseline."""

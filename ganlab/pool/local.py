@@ -192,6 +192,7 @@ class LocalPool:
                     failures = "; ".join(f"worker {w.index}: {w.failure}" for w in self.workers if w.failure)
                     raise WorkerLost(f"no worker could start ({failures or 'none answered in time'})")
                 time.sleep(0.05)
+                self._replace_dead()  # one that died while we waited (its exit seen only now) is started again
             worker, load = min(loads, key=lambda wl: (wl[1]["running"], wl[1]["runs"]))
             starting = any(not w.ready.is_set() for w in self.workers)
             if (load["running"] >= GROW_AT and len([w for w in self.workers if w.alive]) < self.limit
