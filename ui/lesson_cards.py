@@ -37,7 +37,7 @@ def card(lesson: Lesson, lang: str, body=None) -> None:
     with st.container(border=True):
         st.subheader(lesson.part("title", lang))
         st.write(lesson.part("watch", lang))
-        st.markdown(f"**{_('Try this')}:** {lesson.part('question', lang)}")
+        st.markdown(_("**Try this:** {question}").format(question=lesson.part("question", lang)))
         if lesson.formula:
             st.latex(lesson.formula)
         if body is not None:
