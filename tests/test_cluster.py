@@ -6,7 +6,6 @@ Chromium."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import free_port, streamlit_server
-from tests.browsing import open_tab
+from tests.browsing import open_tab, step_of
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
@@ -153,12 +152,6 @@ def test_an_unreachable_cluster_is_a_message_not_a_hang(monkeypatch):
     assert int(out.stdout.split()[0]) <= 15
 
 
-def page_step(page) -> int:
-    """The Step counter of a Train or Lecture page."""
-    text = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first.inner_text()
-    return int(re.search(r"([\d,]+)\s*$", text).group(1).replace(",", ""))
-
-
 def two_replicas(cluster):
     env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RAY_ADDRESS": cluster,
            "GANLAB_USER_CHECKPOINTS": os.environ["GANLAB_USER_CHECKPOINTS"]}
@@ -197,19 +190,19 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
         assert wait(lambda: sum(load["running"] for load in pool.loads()) == 1, 60)
         a_worker = worker_training_a_run(pool)
         b = start_training(browser, two)
-        b_first = page_step(b)
+        b_first = step_of(b)
         a.get_by_text("autosaved at step").first.wait_for(timeout=120000)
-        assert wait(lambda: page_step(b) > b_first + 50, 90), "the run on the second server did not train"
+        assert wait(lambda: step_of(b) > b_first + 50, 90), "the run on the second server did not train"
         os.kill(ray.get(a_worker.actor.pid.remote()), signal.SIGKILL)
         a.get_by_text("The worker process training this run stopped").wait_for(timeout=60000)
         (REPO / "test-artifacts").mkdir(exist_ok=True)
         a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-lost.png"), full_page=True)
         a.get_by_role("button", name="Resume from the last autosave").click()
         a.get_by_role("button", name="Resume", exact=True).wait_for(timeout=60000)  # paused at the autosave's step
-        resumed = page_step(a)
+        resumed = step_of(a)
         assert resumed >= 100
         a.get_by_role("button", name="Resume", exact=True).click()
-        if not wait(lambda: page_step(a) > resumed + 50, 90):
+        if not wait(lambda: step_of(a) > resumed + 50, 90):
             a.screenshot(path=str(REPO / "test-artifacts" / "cluster-resume-failed.png"), full_page=True)
             shown = a.locator('[data-testid="stMain"]').inner_text()[:1500]
             raise AssertionError(f"the resumed run did not train; the page said:\n{shown}")
@@ -228,8 +221,8 @@ def test_a_lecture_shared_across_two_server_replicas(cluster, pool, browser):
         presenter.get_by_text("Your run is shared").wait_for(timeout=60000)
         student = open_tab(browser, two + "/lecture")
         student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
-        first = page_step(student)
-        assert wait(lambda: page_step(student) > first + 20, 60), "the student's page did not follow the run"
+        first = step_of(student)
+        assert wait(lambda: step_of(student) > first + 20, 60), "the student's page did not follow the run"
         (REPO / "test-artifacts").mkdir(exist_ok=True)
         student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
         presenter.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import free_port, streamlit_server
-from tests.browsing import open_tab, until
+from tests.browsing import open_tab, step_of, until
 from tests.conftest import REPO, SHARED_DATA
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -49,16 +49,8 @@ def test_two_replicas_behind_nginx_with_sticky_sessions(tmp_path, browser):
             page.get_by_role("button", name="Start").wait_for(timeout=60000)
             page.get_by_role("button", name="Start").click()
             page.get_by_role("button", name="Pause").wait_for(timeout=30000)
-            metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
-
-            def step() -> int:
-                return int(re.search(r"([\d,]+)\s*$", metric.inner_text()).group(1).replace(",", ""))
-
-            first = step()
-            deadline = time.time() + 30
-            while step() <= first + 20 and time.time() < deadline:
-                time.sleep(0.5)
-            assert step() > first + 20, "the live page did not update through the proxy"
+            first = step_of(page)
+            assert until(lambda: step_of(page) > first + 20, 30), "the live page did not update through the proxy"
             page.get_by_role("button", name="Pause").click()
             (REPO / "test-artifacts").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "test-artifacts" / "deploy-nginx.png"), full_page=True)
