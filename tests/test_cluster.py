@@ -10,13 +10,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.app_server import free_port, streamlit_server
-from tests.browsing import open_tab, step_of
+from tests.browsing import open_tab, step_of, until
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
@@ -58,15 +57,6 @@ def workers() -> list:
     return [a for a in list_actors(filters=[("state", "=", "ALIVE")]) if a.class_name == "WorkerActor"]
 
 
-def wait(predicate, timeout=60.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 @pytest.fixture(scope="module")
 def pool(cluster):
     from ganlab.cluster.workers import RayPool
@@ -89,7 +79,7 @@ def test_runs_share_the_clusters_workers_and_answer_as_a_thread_does(pool):
         assert runs[0].wait_steps(30) and runs[0].look().step == 5
         for r in runs:
             r.start()
-        assert wait(lambda: min(r.look().step for r in runs) > 50)
+        assert until(lambda: min(r.look().step for r in runs) > 50, 60)
         look = runs[0].look()
         assert look.snapshot.column("step")[-1] > 50 and look.samples.fake.shape == (2500, 2)
         with pytest.raises(ConfigError, match="lr_d must be greater than 0"):
@@ -127,19 +117,19 @@ def test_a_killed_worker_is_reported_and_its_run_resumes_on_another(pool):
     save = Path(os.environ["GANLAB_USER_CHECKPOINTS"]) / "lost.pt"
     run.set_autosave(50, save)
     run.start()
-    assert wait(lambda: save.is_file() and run.look().step > 120, 60)
+    assert until(lambda: save.is_file() and run.look().step > 120, 60)
     lost = run.worker
     os.kill(ray.get(lost.actor.pid.remote()), signal.SIGKILL)
-    assert wait(lambda: run.look().status.message is not None, 30)
+    assert until(lambda: run.look().status.message is not None, 30)
     assert "The worker process training this run stopped" in run.look().status.message
     assert run.recoverable
     saved = load(save).step
     run.recover()
     assert run.lost is None and run.worker.name != lost.name
     run.start()
-    assert wait(lambda: run.look().step > saved + 50), run.look().status
+    assert until(lambda: run.look().step > saved + 50, 60), run.look().status
     run.stop()
-    assert wait(lambda: len(workers()) == 2, 120)  # the dead worker is started again under its name
+    assert until(lambda: len(workers()) == 2, 120)  # the dead worker is started again under its name
 
 
 def test_an_unreachable_cluster_is_a_message_not_a_hang(monkeypatch):
@@ -187,12 +177,12 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
         every.press("Enter")
         a.get_by_role("button", name="Start").click()
         a.get_by_role("button", name="Pause").wait_for(timeout=60000)
-        assert wait(lambda: sum(load["running"] for load in pool.loads()) == 1, 60)
+        assert until(lambda: sum(load["running"] for load in pool.loads()) == 1, 60)
         a_worker = worker_training_a_run(pool)
         b = start_training(browser, two)
         b_first = step_of(b)
         a.get_by_text("autosaved at step").first.wait_for(timeout=120000)
-        assert wait(lambda: step_of(b) > b_first + 50, 90), "the run on the second server did not train"
+        assert until(lambda: step_of(b) > b_first + 50, 90), "the run on the second server did not train"
         os.kill(ray.get(a_worker.actor.pid.remote()), signal.SIGKILL)
         a.get_by_text("The worker process training this run stopped").wait_for(timeout=60000)
         (REPO / "test-artifacts").mkdir(exist_ok=True)
@@ -202,14 +192,14 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
         resumed = step_of(a)
         assert resumed >= 100
         a.get_by_role("button", name="Resume", exact=True).click()
-        if not wait(lambda: step_of(a) > resumed + 50, 90):
+        if not until(lambda: step_of(a) > resumed + 50, 90):
             a.screenshot(path=str(REPO / "test-artifacts" / "cluster-resume-failed.png"), full_page=True)
             shown = a.locator('[data-testid="stMain"]').inner_text()[:1500]
             raise AssertionError(f"the resumed run did not train; the page said:\n{shown}")
         a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-resumed.png"), full_page=True)
         a.close()
         b.close()
-    assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
+    assert until(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
 
 
 def test_a_lecture_shared_across_two_server_replicas(cluster, pool, browser):
@@ -222,9 +212,9 @@ def test_a_lecture_shared_across_two_server_replicas(cluster, pool, browser):
         student = open_tab(browser, two + "/lecture")
         student.get_by_text("Watching the presenter's run").wait_for(timeout=150000)
         first = step_of(student)
-        assert wait(lambda: step_of(student) > first + 20, 60), "the student's page did not follow the run"
+        assert until(lambda: step_of(student) > first + 20, 60), "the student's page did not follow the run"
         (REPO / "test-artifacts").mkdir(exist_ok=True)
         student.screenshot(path=str(REPO / "test-artifacts" / "cluster-lecture-replica2.png"), full_page=True)
         presenter.close()
         student.close()
-        assert wait(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
+        assert until(lambda: sum(load["runs"] for load in pool.loads()) == 0, 90), pool.loads()
