@@ -33,6 +33,11 @@ def cluster(tmp_path_factory):
                     "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--temp-dir", str(temp),
                     "--disable-usage-stats"], check=True, env=env, capture_output=True, timeout=180)
     address = f"127.0.0.1:{port}"
+    # `ray start` returns before the dashboard (whose state API `workers()` asks) answers; on busy cores that
+    # takes seconds more, so wait for it here rather than let the first test's question fail.
+    from ray.util.state import list_nodes
+
+    assert until(lambda: _answers(list_nodes, address), timeout=120, every=1), "Ray's dashboard did not answer in 120 s"
     old = {k: os.environ.get(k) for k in ("GANLAB_RAY_ADDRESS", "GANLAB_USER_CHECKPOINTS", "GANLAB_RAY_WORKERS")}
     os.environ["GANLAB_RAY_ADDRESS"] = address
     os.environ["GANLAB_RAY_WORKERS"] = "2"  # two workers (one per core here), shared by every run
@@ -48,6 +53,14 @@ def cluster(tmp_path_factory):
             else:
                 os.environ[key] = value
         subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def _answers(ask, address) -> bool:
+    try:
+        ask(address=address)
+        return True
+    except Exception:  # noqa: BLE001 - ConnectionError and Ray's own errors until the dashboard is up
+        return False
 
 
 def workers() -> list:
