@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,24 +28,31 @@ RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray"
 def cluster(tmp_path_factory):
     """A Ray head on 127.0.0.1 with 8 logical CPUs (runs ask for one each), stopped afterwards."""
     port, dash = free_port(), free_port()
-    temp = tmp_path_factory.mktemp("ray")
+    # Ray puts its sockets under its temp dir and a socket's path may not pass 107 bytes: pytest's own temp dirs
+    # (deeper still under xdist, ".../popen-gw1/ray0/session_<date>/sockets/...") are too long, so a short one.
+    temp = Path(tempfile.mkdtemp(prefix="ray-"))
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    subprocess.run([RAY, "start", "--head", "--num-cpus", "8", "--port", str(port), "--node-ip-address", "127.0.0.1",
-                    "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--temp-dir", str(temp),
-                    "--disable-usage-stats"], check=True, env=env, capture_output=True, timeout=180)
-    address = f"127.0.0.1:{port}"
-    # `ray start` returns before the dashboard (whose state API `workers()` asks) answers; on busy cores that
-    # takes seconds more, so wait for it here rather than let the first test's question fail.
-    from ray.util.state import list_nodes
-
-    assert until(lambda: _answers(list_nodes, address), timeout=120, every=1), "Ray's dashboard did not answer in 120 s"
     old = {k: os.environ.get(k) for k in ("GANLAB_RAY_ADDRESS", "GANLAB_USER_CHECKPOINTS", "GANLAB_RAY_WORKERS")}
-    os.environ["GANLAB_RAY_ADDRESS"] = address
-    os.environ["GANLAB_RAY_WORKERS"] = "2"  # two workers (one per core here), shared by every run
-    os.environ["GANLAB_USER_CHECKPOINTS"] = str(tmp_path_factory.mktemp("shared-checkpoints"))  # every node reaches it
+    ready = False
     try:
+        subprocess.run([RAY, "start", "--head", "--num-cpus", "8", "--port", str(port), "--node-ip-address",
+                        "127.0.0.1", "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--temp-dir",
+                        str(temp), "--disable-usage-stats"], check=True, env=env, capture_output=True, timeout=180)
+        address = f"127.0.0.1:{port}"
+        # `ray start` returns before the dashboard (whose state API `workers()` asks) answers; on busy cores that
+        # takes seconds more, so wait for it here rather than let the first test's question fail.
+        from ray.util.state import list_nodes
+
+        assert until(lambda: _answers(list_nodes, address), timeout=120, every=1), \
+            f"Ray's dashboard did not answer in 120 s (its logs: {temp}/session_latest/logs/dashboard*)"
+        ready = True
+        os.environ["GANLAB_RAY_ADDRESS"] = address
+        os.environ["GANLAB_RAY_WORKERS"] = "2"  # two workers (one per core here), shared by every run
+        os.environ["GANLAB_USER_CHECKPOINTS"] = str(tmp_path_factory.mktemp("shared-checkpoints"))  # every node reaches it
         yield address
     finally:
+        # The head is stopped however the fixture ends, a failed start included: one left running outlives the
+        # suite, its processes still holding memory and ports.
         if ray.is_initialized():
             ray.shutdown()
         for key, value in old.items():
@@ -53,6 +61,8 @@ def cluster(tmp_path_factory):
             else:
                 os.environ[key] = value
         subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+        if ready:  # otherwise its logs stay for the message above
+            shutil.rmtree(temp, ignore_errors=True)
 
 
 def _answers(ask, address) -> bool:
