@@ -41,9 +41,7 @@ def cluster(tmp_path_factory):
         address = f"127.0.0.1:{port}"
         # `ray start` returns before the dashboard (whose state API `workers()` asks) answers; on busy cores that
         # takes seconds more, so wait for it here rather than let the first test's question fail.
-        from ray.util.state import list_nodes
-
-        assert until(lambda: _answers(list_nodes, address), timeout=120, every=1), \
+        assert until(lambda: _dashboard_answers(address), timeout=120, every=1), \
             f"Ray's dashboard did not answer in 120 s (its logs: {temp}/session_latest/logs/dashboard*)"
         ready = True
         os.environ["GANLAB_RAY_ADDRESS"] = address
@@ -65,9 +63,12 @@ def cluster(tmp_path_factory):
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _answers(ask, address) -> bool:
+def _dashboard_answers(address: str) -> bool:
+    """Whether the dashboard's state API, which `workers()` asks, answers yet."""
+    from ray.util.state import list_nodes
+
     try:
-        ask(address=address)
+        list_nodes(address=address)
         return True
     except Exception:  # noqa: BLE001 - ConnectionError and Ray's own errors until the dashboard is up
         return False
