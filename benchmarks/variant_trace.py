@@ -9,7 +9,9 @@ Per variant, what is judged (the project's LeNet, ``ganlab.evaluation.evaluate``
   distance on 2,000 samples of a fixed noise (the final line: 10,000, as ``eval``);
   a model with classifiers (ACGAN, the semi-supervised GAN, InfoGAN's Q): their accuracy on the
   10,000 MNIST test images.
-Prints one line per check; with --out, writes trace.json and checkpoint.pt there.
+Prints one line per check; with --out, writes trace.json and checkpoint.pt there (both rewritten at
+every check, so a run stopped early keeps its last check), and with --keep-best also best.pt: the
+checkpoint at the check with the lowest Fréchet distance so far (GAN training can peak and drift).
 """
 
 from __future__ import annotations
@@ -73,6 +75,14 @@ def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
     return {**out, **extra}
 
 
+def frechet(row: dict) -> float:
+    """The check's Fréchet distance: the samples', or a translation's into MNIST (B to A, else A to B)."""
+    for where in (row, row.get("b2a", {}), row.get("a2b", {})):
+        if "frechet_distance" in where:
+            return where["frechet_distance"]
+    return float("inf")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model")
@@ -84,6 +94,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--set", nargs="*", default=[], help="flat settings, e.g. hidden=48 lr_g=1e-3")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--keep-best", action="store_true", help="with --out: also keep best.pt, the lowest Fréchet seen")
     ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set changes live knobs only)")
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
@@ -104,6 +115,9 @@ def main() -> None:
     judge_ = MnistJudge(ns.data_dir)
     print(json.dumps(config.flat()), flush=True)
     trace = []
+    best = float("inf")
+    if ns.out:
+        ns.out.mkdir(parents=True, exist_ok=True)
     next_check = start_seconds + ns.every
     end = start_seconds + ns.seconds
     while True:
@@ -115,12 +129,14 @@ def main() -> None:
             trace.append(row)
             print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
             next_check += ns.every
+            if ns.out:
+                save(trainer, ns.out / "checkpoint.pt")
+                (ns.out / "trace.json").write_text(json.dumps({"config": trainer.config.flat(), "trace": trace}, indent=1))
+                if ns.keep_best and frechet(row) < best:
+                    best = frechet(row)
+                    save(trainer, ns.out / "best.pt")
             if final:
                 break
-    if ns.out:
-        ns.out.mkdir(parents=True, exist_ok=True)
-        save(trainer, ns.out / "checkpoint.pt")
-        (ns.out / "trace.json").write_text(json.dumps({"config": config.flat(), "trace": trace}, indent=1))
 
 
 if __name__ == "__main__":
