@@ -83,7 +83,7 @@ def test_seconds_alone_is_a_time_budget_and_with_steps_whichever_comes_first(tmp
     cfg = tmp_path / "c.json"
     cfg.write_text(json.dumps({"data": "ring8", "hidden": 8, "depth": 1, "steps": 40}))
     proc = ganlab("train", "--config", cfg, "--seconds", 600, "--out", tmp_path / "b")
-    assert "for 40 steps or 600 s, whichever comes first" in proc.stdout
+    assert "to step 40 or for 600 s, whichever comes first" in proc.stdout
     with open(tmp_path / "b" / "metrics.csv") as fh:
         assert len(list(csv.DictReader(fh))) == 40
 

@@ -98,6 +98,6 @@ MEETS = {
     "mnist-dcgan": [_frechet_within(3), _every_digit_between(0.07, 0.13)],
     "mnist-infogan": [lambda f: f["matched_accuracy"] >= 0.90, _frechet_within(3)],
     "mnist-stylegan": [_frechet_within(5), lambda f: f["crossover 1: label of A"] >= 0.80],
-    "mnist-acgan": [lambda f: f["label_agreement"] >= 0.99, _frechet_within(3.5)],
+    "mnist-acgan": [lambda f: f["label_agreement"] >= 0.99, _frechet_within(3)],
     "mnist-stackgan": [lambda f: f["caption_digit_agreement"] >= 0.90, lambda f: f["bold_over_thin_ink"] >= 1.3],
 }

@@ -109,11 +109,13 @@ def cmd_train(ns: argparse.Namespace) -> int:
             [int(r[0]), *(f"{v:.7g}" for v in r[1:])] for r in rows)
         # --seconds alone is a time budget; with --steps too, whichever comes first
         steps = config.steps if ns.seconds is None or "steps" in requested_settings(ns) else None
-        budget = (f"{ns.seconds:g} s" if steps is None else f"{steps} steps" if ns.seconds is None
-                  else f"{steps} steps or {ns.seconds:g} s, whichever comes first")
+        budget = (f"for {ns.seconds:g} s" if steps is None else f"to step {steps}" if ns.seconds is None
+                  else f"to step {steps} or for {ns.seconds:g} s, whichever comes first")
+        if steps is not None and trainer.step >= steps:  # --steps counts from 0: a resumed run may be past it
+            budget += " (already past it: nothing to train, the checkpoint is written as asked)"
         since = f" from step {trainer.step} of {ns.resume}" if ns.resume else ""
         print(f"training {trainer.variant.title} on {config.data.name} with the {config.optim.loss} loss "
-              f"on {trainer.device}{since} for {budget} -> {out}", flush=True)
+              f"on {trainer.device}{since} {budget} -> {out}", flush=True)
         first_step, first_seconds, started = trainer.step, trainer.train_seconds, time.perf_counter()
         status = _train_loop(trainer, steps, out, ns.save_every, ns.seconds and first_seconds + ns.seconds,
                              recorder)
