@@ -32,7 +32,7 @@ from ganlab.evaluation.evaluate import MnistJudge, classifier_accuracies  # noqa
 from ganlab.explore.sampling import generate  # noqa: E402
 from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
 from ganlab.training.resume import resume  # noqa: E402
-from ganlab.training.trainer import Trainer  # noqa: E402
+from ganlab.training.trainer import LIVE_KNOBS, Trainer  # noqa: E402
 
 
 def parse_sets(items: list[str]) -> dict:
@@ -95,17 +95,19 @@ def main() -> None:
     ap.add_argument("--set", nargs="*", default=[], help="flat settings, e.g. hidden=48 lr_g=1e-3")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--keep-best", action="store_true", help="with --out: also keep best.pt, the lowest Fréchet seen")
-    ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set changes live knobs only)")
+    ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set may change the learning "
+                    "rates, d_steps, the weight average and loss weights, not the networks' shapes)")
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
     data = load_images("mnist", ns.data_dir, download=False)
     if ns.resume:
         sets, ckpt = parse_sets(ns.set), load(ns.resume)
-        if "ema" in sets:  # how far back the weight average reaches may change on resume (as train --resume --ema)
-            ckpt = replace(ckpt, config=ckpt.config.with_values(ema=sets.pop("ema")))
+        live = {k: sets.pop(k) for k in list(sets) if k in LIVE_KNOBS}
+        if sets:  # the rest change the config the run resumes with: the average's reach, a loss weight (not a shape)
+            ckpt = replace(ckpt, config=ckpt.config.with_values(**sets))
         trainer = resume(ckpt, device="cpu", data=data)
-        if sets:
-            trainer.set_hparams(**sets)
+        if live:
+            trainer.set_hparams(**live)
         config = trainer.config
     else:
         config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
