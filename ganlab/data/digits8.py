@@ -2,10 +2,14 @@
 with a package, so it works offline.
 
 ``sklearn.datasets.load_digits``: 1,797 images of 8x8 pixels with values 0-16, from 43 writers
-(the UCI "Optical Recognition of Handwritten Digits" set, not MNIST's writers). Scaled to [-1, 1]
-as v / 8 - 1 and resized to 28x28 with ``torch.nn.functional.interpolate(mode="bilinear",
-align_corners=False)``: the second domain of the MNIST <-> 8x8 digits CycleGAN, and a small
-dataset any model can train on.
+(the UCI "Optical Recognition of Handwritten Digits" set, not MNIST's writers). Framed the way
+MNIST frames its digits (LeCun et al.: each NIST digit size-normalised into a 20x20 box and centred
+by its centre of mass in a 28x28 image): the 8x8 image, scaled from 0-16 to [0, 1], is resized to
+20x20 with ``torch.nn.functional.interpolate(mode="bilinear", align_corners=False)`` and placed
+so that its centre of mass falls on the 28x28 image's centre (14, 14), then scaled to [-1, 1].
+The second domain of the MNIST <-> 8x8 digits CycleGAN, which then has the handwriting to change
+and not the framing (an 8x8 digit fills its frame; blown up to 28x28 it would sit where no MNIST
+digit does), and a small dataset any model can train on.
 """
 
 from __future__ import annotations
@@ -28,10 +32,22 @@ def digits8_arrays() -> tuple[torch.Tensor, torch.Tensor]:
             torch.tensor(digits.target, dtype=torch.long))
 
 
+BOX, SIDE = 20, 28  # MNIST's box and image
+
+
 def to_28(images8: torch.Tensor) -> torch.Tensor:
-    """(N, 1, 8, 8) values 0-16 -> (N, 1, 28, 28) in [-1, 1]: scaled, then bilinear interpolation."""
-    x = images8 / 8.0 - 1.0  # 0..16 -> -1..1
-    return F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)
+    """(N, 1, 8, 8) values 0-16 -> (N, 1, 28, 28) in [-1, 1], framed as MNIST (the module's docstring)."""
+    ink = F.interpolate(images8 / 16.0, size=(BOX, BOX), mode="bilinear", align_corners=False)
+    mass = ink.sum((1, 2, 3)).clamp_min(1e-6)
+    grid = torch.arange(BOX, dtype=ink.dtype) + 0.5  # pixel centres
+    centre_y = (ink.sum((1, 3)) * grid).sum(1) / mass
+    centre_x = (ink.sum((1, 2)) * grid).sum(1) / mass
+    top = (SIDE / 2 - centre_y).round().clamp(0, SIDE - BOX).long()
+    left = (SIDE / 2 - centre_x).round().clamp(0, SIDE - BOX).long()
+    out = torch.zeros(len(ink), 1, SIDE, SIDE, dtype=ink.dtype)
+    for i, (y, x) in enumerate(zip(top.tolist(), left.tolist())):
+        out[i, :, y:y + BOX, x:x + BOX] = ink[i]
+    return out * 2 - 1
 
 
 def load_digits8(device="cpu") -> ImageData:
