@@ -6,7 +6,8 @@ with a package, so it works offline.
 MNIST frames its digits (LeCun et al.: each NIST digit size-normalised into a 20x20 box and centred
 by its centre of mass in a 28x28 image): the 8x8 image, scaled from 0-16 to [0, 1], is resized to
 20x20 with ``torch.nn.functional.interpolate(mode="bilinear", align_corners=False)`` and placed
-so that its centre of mass falls on the 28x28 image's centre (14, 14), then scaled to [-1, 1].
+so that its centre of mass falls on the 28x28 image's centre (14, 14), to the nearest whole pixel, then scaled
+to [-1, 1].
 The second domain of the MNIST <-> 8x8 digits CycleGAN, which then has the handwriting to change
 and not the framing (an 8x8 digit fills its frame; blown up to 28x28 it would sit where no MNIST
 digit does), and a small dataset any model can train on.
