@@ -14,9 +14,10 @@ so only the handwriting may change. The identity term (G should leave a B image 
 translation from wandering further. ``reconstruction`` "l1" is CycleGAN's distance; "l2" is
 DiscoGAN's (its squared reconstruction error); DiscoGAN had no identity term (set it to 0).
 
-At 28x28 on a CPU, each generator is the small U-Net pix2pix uses (``ganlab.core.models.UNet``)
-rather than the paper's residual network: a quarter of the cost, and a skip path that makes the
-identity (keep the digit, change the stroke) easy to find.
+At 28x28 on a CPU, each generator is by default the small U-Net pix2pix uses
+(``ganlab.core.models.UNet``) rather than the paper's residual network (``generator`` "resnet"): a
+quarter of the cost, and a skip path that makes the identity (keep the digit, change the stroke)
+easy to find; docs/variants.md has the two side by side.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ class CycleGANSettings(Validated):
                                      help="cyclegan: weight of the identity loss (0 turns it off, as DiscoGAN)")
     reconstruction: str = setting("l1", choices=("l1", "l2"), label="Reconstruction distance",
                                   help="cyclegan: l1 (CycleGAN) or l2, the squared error (DiscoGAN)")
-    generator: str = setting("resnet", choices=("resnet", "unet"), legacy="unet", label="Generators",
-                             help="cyclegan: resnet, the paper's (down to 7x7, residual blocks, up again), which can "
-                                  "move strokes; unet, pix2pix's U-Net, whose skips keep every pixel in place")
+    generator: str = setting("unet", choices=("unet", "resnet"), legacy="unet", label="Generators",
+                             help="cyclegan: unet, pix2pix's U-Net, whose skips keep every pixel in place (trains "
+                                  "faster here); resnet, the paper's (down to 7x7, residual blocks, up again), "
+                                  "which can move strokes")
     res_blocks: int = setting(4, min=1, max=12, label="Residual blocks", help="cyclegan: residual blocks at 7x7 "
                               "in each resnet generator (the paper's 6 at 128x128)")
 
@@ -86,7 +88,7 @@ class ResnetTranslator(nn.Module):
     strided convs down to 7x7, residual blocks there, two transposed convs up and a conv with tanh; instance
     norm throughout. At 28x28 its 7x7 end convs are 3x3 (a 7x7 kernel on a 28x28 image is a quarter of
     it), at a third of the cost. Going down to 7x7 and back lets it move and resize strokes, which a
-    U-Net's full-size skip discourages: an 8x8 digit fills its frame, an MNIST digit sits in a 20x20 box."""
+    U-Net's full-size skip discourages."""
 
     def __init__(self, a):
         super().__init__()
