@@ -108,7 +108,7 @@ def main() -> None:
         trainer = resume(ckpt, device="cpu", data=data)
         if live:
             trainer.set_hparams(**live)
-        config = trainer.config
+        config = trainer.config.with_values(**live)  # as the run will train: set_hparams applies at the next step
     else:
         config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
                                 **parse_sets(ns.set))
