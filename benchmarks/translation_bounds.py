@@ -47,9 +47,10 @@ def nearest_of_class(queries: torch.Tensor, q_labels: torch.Tensor, pool: torch.
 
 
 def frechet_terms(a, b) -> dict:
-    """The Fréchet distance of feature sets a and b split: ||mu_a - mu_b||^2, and the rest (the covariances')."""
-    means = float(((a.mean(0) - b.mean(0)) ** 2).sum())
-    return {"means_term": round(means, 2), "covariance_term": round(frechet_distance(a, b) - means, 2),
+    """The Fréchet distance of feature sets a and b, and its split: ||mu_a - mu_b||^2, and the rest (the
+    covariances'), with how far each set's features spread (the trace of its covariance)."""
+    whole, means = frechet_distance(a, b), float(((a.mean(0) - b.mean(0)) ** 2).sum())
+    return {"frechet_distance": round(whole, 2), "means_term": round(means, 2), "covariance_term": round(whole - means, 2),
             "spread": round(float(a.var(0, ddof=1).sum()), 1), "spread_test": round(float(b.var(0, ddof=1).sum()), 1)}
 
 
@@ -64,18 +65,18 @@ def main() -> None:
     n = len(b.images)
     picked = nearest_of_class(b.images, b.labels, train.images, train.labels)
     real = torch.randperm(len(train.images), generator=torch.Generator().manual_seed(0))[:n]
-    sets = {"real": (train.images[real], train.labels[real]), "real, the first ones": (train.images[:n], train.labels[:n]), "untranslated": (b.images, b.labels),
-            "nearest real digit": (train.images[picked], b.labels)}
+    sets = {"real": (train.images[real], train.labels[real]), "real, the first ones": (train.images[:n], train.labels[:n]),
+            "untranslated": (b.images, b.labels), "nearest real digit": (train.images[picked], b.labels)}
     if ns.checkpoint:
         ckpt = load(ns.checkpoint)
         with torch.no_grad():
             sets["translated"] = (translate(ckpt.build_nets("cpu"), ckpt.variant, b.images, "b2a"), b.labels)
     for name, (x, labels) in sets.items():
         pred, feats = predict(judge.clf, x.numpy())
-        row = {"set": name, "images": n, "label_rate": round(float((pred == labels.numpy()).mean()), 4),
-               "frechet_distance": round(frechet_distance(feats, judge.test_feats), 2)}
-        row["per_class"] = [round(float((pred[labels.numpy() == c] == c).mean()), 2) for c in range(10)]
-        row.update(frechet_terms(feats, judge.test_feats))
+        truth = labels.numpy()
+        row = {"set": name, "images": n, "label_rate": round(float((pred == truth).mean()), 4),
+               **frechet_terms(feats, judge.test_feats),
+               "per_class": [round(float((pred[truth == c] == c).mean()), 2) for c in range(10)]}
         if name == "nearest real digit":
             row["distinct_digits"] = len(set(picked.tolist()))
         print(json.dumps(row), flush=True)
