@@ -158,7 +158,7 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
         yield text, "ganlab/training/run_state.py", None, "slow-motion phase"
     for layer in LAYERS:
         yield layer, "ganlab/views/lab_plots.py", None, "lab view layer"
-    for event in ("D only", "G only", "G starts", "diverged"):  # the trainer's fixed event marks (ganlab/training/trainer.py)
+    for event in ("D only", "G only", "G starts", "diverged", "rates fall", "rates settled"):  # the trainer's fixed event marks (ganlab/training/trainer.py)
         yield event, "ganlab/training/trainer.py", None, "chart event mark"
     for name in class_names("fashion-mnist", 10):
         yield name, "ganlab/data/datasets.py", None, "Fashion-MNIST class"

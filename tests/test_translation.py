@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from ganlab.core.models import minibatch_stddev
 from ganlab.config import ConfigError, default_config
 from ganlab.variants import build_nets, model_args
 from ganlab.data.datasets import load_data, load_images
@@ -77,6 +78,12 @@ def test_pix2pix_and_cyclegan_networks():
     assert nets["gen_ba"](nets["gen"](e)).shape == (4, *IMG) and nets["disc_a"](e).shape == (4,)
     a2 = model_args(default_config("moons", model="cyclegan"), (2,), 2)
     assert a2.option("domain_b") == "ring8" and build_nets(a2)["gen"](torch.randn(5, 2)).shape == (5, 2)
+    spread = build_nets(model_args(default_config("mnist", model="cyclegan", hidden=8, critic="spread"), IMG, 10))
+    copies = e[:1].expand(4, *IMG)  # four copies of one picture, beside four different ones
+    assert spread["disc"].spread and spread["disc_a"](torch.cat([copies, e])).shape == (8,)
+    with torch.no_grad():  # ProGAN's spread channel: zero for a group of copies, not for different pictures
+        same, different = (minibatch_stddev(spread["disc"].features(x))[:, -1] for x in (copies, e))
+    assert same.abs().max() < 1e-3 < different.min()
 
 
 def test_cyclegan_settings_are_checked():

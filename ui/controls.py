@@ -18,11 +18,13 @@ LABELS = {
     "gp_weight": "Gradient penalty weight", "r1": "R1 penalty gamma", "seed": "Seed", "device": "Device", "data_dir": "Image data folder",
     "precision": "Precision", "output": "G's output activation", "scale": "Image pixel range",
     "d_head_start": "D-only steps before G starts",
+    "anneal_start": "Rates fall after step (0 = never)", "anneal_steps": "Rates fall over steps",
+    "anneal_to": "Rates fall to (fraction)",
 }
 GROUPS = {
     "Model": ("loss", "z_dim", "latent", "hidden", "depth", "output"),
     "Optimisation": ("batch_size", "lr_d", "lr_g", "d_steps", "beta1_d", "beta2_d", "beta1_g", "beta2_g",
-                     "label_smoothing", "gp_weight", "r1", "d_head_start"),
+                     "label_smoothing", "gp_weight", "r1", "d_head_start", "anneal_start", "anneal_steps", "anneal_to"),
     "Run": ("seed", "device", "precision", "scale", "data_dir"),
 }
 

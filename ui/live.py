@@ -12,6 +12,7 @@ import streamlit as st
 from ganlab import figures
 from ganlab.training.run import Run, RunLook
 from ganlab.training.capacity import refresh_factor
+from ganlab.training.schedule import anneal_factor
 from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
 from ganlab.views.time_charts import HEIGHT, chart_groups, quality_charts, quality_spec, time_specs, zoom_of
@@ -58,6 +59,13 @@ def draw_counters(run: Run) -> None:
     m3.metric(_("Steps/s"), f"{s.steps_per_second:,.1f}" if s.state == "running" else "-")
     m4.metric(_("Device"), s.device)
     st.caption(_(s.engine))
+    o = look.config.optim
+    if o.anneal_start:
+        st.caption(_("Learning rates now {factor:.2f}x those set: from step {start:,} they fall along a cosine to "
+                     "{to:g}x at step {end:,}").format(factor=anneal_factor(s.step, o.anneal_start, o.anneal_steps,
+                                                                            o.anneal_to),
+                                                       start=o.anneal_start, to=o.anneal_to,
+                                                       end=o.anneal_start + o.anneal_steps))
     if look.best_note:
         st.caption(f":material/star: {_(look.best_note)}")
     if s.message:

@@ -12,7 +12,9 @@ the batched products. Afterwards each run's weights, optimiser state and average
 networks, and its metrics into its own store.
 
 A group's shape: the variant, the data's shape, the networks' sizes, the batch, the objective and its
-settings (learning rates, Adam's betas, D steps, smoothing, R1, the average), the device and precision.
+settings (Adam's betas, D steps, smoothing, R1, the average), the device and precision. The learning rates
+may differ: each run steps at its own (its set rates times its schedule's factor), which holds through the
+group's turn (``steps_for`` ends a turn where a member's schedule changes its rates).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def signature(trainer: Trainer):
             or trainer.step < o.d_head_start or trainer.pending_changes):
         return None
     return (trainer.variant.key, trainer.args.data_shape, trainer.args.z_dim, trainer.args.hidden, trainer.args.depth,
-            trainer.args.options, c.model.latent, o.batch_size, o.loss, o.lr_d, o.lr_g, o.beta1_d, o.beta2_d, o.beta1_g,
+            trainer.args.options, c.model.latent, o.batch_size, o.loss, o.beta1_d, o.beta2_d, o.beta1_g,
             o.beta2_g, o.d_steps, o.label_smoothing, o.r1, o.ema, str(trainer.device))
 
 
@@ -60,6 +62,7 @@ def steps_for(trainers: list[Trainer], budget: float, wanted: list[int]) -> int:
     (after a turn together, the pace of the group's steps), a few steps to measure it the first time."""
     rates = [t.store.steps_per_second(window=50) for t in trainers]
     n = int(min(rates) * budget) if all(rates) else 5
+    n = min([n] + [k for k in (t.steps_to_next_rate() for t in trainers) if k])  # a schedule's rate holds
     return max(1, min(n, max(wanted) * 8, 500))
 
 
@@ -99,11 +102,13 @@ class _Adam:
     """Adam (Kingma & Ba) on stacked parameters, with each run's own step count and moments, as
     ``torch.optim.Adam`` computes it; the moments come from and go back to each run's optimiser."""
 
-    def __init__(self, params: list[torch.Tensor], optimisers: list[torch.optim.Optimizer], lr: float,
+    def __init__(self, params: list[torch.Tensor], optimisers: list[torch.optim.Optimizer],
                  betas: tuple[float, float]):
-        self.params, self.optimisers, self.lr, (self.beta1, self.beta2) = params, optimisers, lr, betas
+        self.params, self.optimisers, (self.beta1, self.beta2) = params, optimisers, betas
         self.mine = [[p for g in opt.param_groups for p in g["params"]] for opt in optimisers]
         device = params[0].device
+        # each run's own rate (its set rate times its schedule's factor, which may differ from run to run)
+        self.lr = torch.tensor([opt.param_groups[0]["lr"] for opt in optimisers], dtype=torch.float64, device=device)
 
         def state(key):
             return [torch.stack([opt.state[p][key].detach() if key in opt.state.get(p, {}) else torch.zeros_like(p)
@@ -150,8 +155,10 @@ def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
     p0, o = parts[0], first.config.optim
     act_d, squash = nn.LeakyReLU(0.2), parts[0].gen.squash
     gen, disc = _Stack([p.gen for p in parts]), _Stack([p.disc for p in parts])
-    opt_d = _Adam(disc.params, [p.opt_d for p in parts], o.lr_d, (o.beta1_d, o.beta2_d))
-    opt_g = _Adam(gen.params, [p.opt_g for p in parts], o.lr_g, (o.beta1_g, o.beta2_g))
+    for t in trainers:
+        t.sync_rates(t.step)
+    opt_d = _Adam(disc.params, [p.opt_d for p in parts], (o.beta1_d, o.beta2_d))
+    opt_g = _Adam(gen.params, [p.opt_g for p in parts], (o.beta1_g, o.beta2_g))
     ema = [torch.stack([dict(p.gen_ema.named_parameters())[name].detach() for p in parts])
            for name, _ in p0.gen.named_parameters()] if p0.gen_ema is not None else []
     counts = torch.tensor([float(p.ema_updates) for p in parts], dtype=torch.float64)

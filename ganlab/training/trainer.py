@@ -24,6 +24,7 @@ from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
 from ganlab.said import said
 from ganlab.training.fast_path import StepRunner
+from ganlab.training.schedule import anneal_factor, tick
 from ganlab.training.store import MetricsStore, fields_for
 
 N_FIXED = 64  # size of the fixed visualisation batch (an 8x8 grid)
@@ -138,11 +139,19 @@ class Trainer:
             head_start = self.config.optim.d_head_start
             if phase == "both" and self.step >= head_start:  # a block of full steps: the fast path's
                 self._apply_pending()  # a change asked for applies from the block's first step
-                out, walls = self.runner.block(n, self.config.optim.d_steps)
+                outs, walls, at = [], [], self.step
+                for part in self._schedule_blocks(n):  # split where the rates' schedule changes them
+                    self.sync_rates(at)
+                    out, w = self.runner.block(part, self.config.optim.d_steps)
+                    outs.append(out)
+                    walls.extend(w)
+                    at += part
+                out = torch.cat(outs)
             else:
                 outs, walls = [], []
                 for i in range(n):
                     self._apply_pending()
+                    self.sync_rates(self.step + i)
                     this = "d" if phase == "both" and self.step + i < head_start else phase  # D's head start
                     if this == "both":
                         outs.append(self.runner.step(self.config.optim.d_steps))
@@ -191,6 +200,45 @@ class Trainer:
         """A block's metrics (n, metrics) on the host: copying them waits for the device to finish the block."""
         return out.cpu().numpy().astype(np.float64)
 
+    # -- the rates' schedule ----------------------------------------------------
+    def steps_to_next_rate(self) -> int:
+        """Steps until the schedule (:mod:`ganlab.training.schedule`) next changes the rates; 0 if it never will."""
+        o = self.config.optim
+        return tick(self.step, o.anneal_start, o.anneal_steps)
+
+    def _schedule_blocks(self, n: int) -> list[int]:
+        """``n`` steps from now, split where the schedule changes the rates."""
+        o, parts, at = self.config.optim, [], self.step
+        while n:
+            part = min(n, tick(at, o.anneal_start, o.anneal_steps) or n)
+            parts.append(part)
+            n, at = n - part, at + part
+        return parts
+
+    def rate_factor(self, step: int | None = None) -> float:
+        """The fraction of the set learning rates the schedule gives the step after ``step`` (default: now)."""
+        o = self.config.optim
+        return anneal_factor(self.step if step is None else step, o.anneal_start, o.anneal_steps, o.anneal_to)
+
+    def sync_rates(self, step: int, mark: bool = True) -> None:
+        """Set the optimisers' rates for the step after ``step``: the set rates times the schedule's factor.
+        A captured step has its rates baked in, so a change re-captures it. ``mark`` puts the fall's start and
+        end on the charts."""
+        o, f = self.config.optim, self.rate_factor(step)
+        changed = False
+        for key, opt in (("lr_d", self.parts.opt_d), ("lr_g", self.parts.opt_g)):
+            for group in opt.param_groups:
+                if group["lr"] != getattr(o, key) * f:
+                    group["lr"], changed = getattr(o, key) * f, True
+        if changed:
+            self.runner.invalidate()
+        if not mark or not o.anneal_start:
+            return
+        if step == o.anneal_start:
+            self.store.add_event(step + 1, "rates fall")  # fixed marks, translated on the chart
+        elif step == o.anneal_start + o.anneal_steps:
+            self.store.add_event(step + 1, "rates settled")
+
     # -- live hyperparameters -------------------------------------------------
     def set_hparams(self, **knobs: float) -> None:
         """Change ``lr_d``, ``lr_g`` or ``d_steps`` mid-run; validated now, applied at the next step."""
@@ -216,10 +264,8 @@ class Trainer:
         if not changes:
             return
         self.config = replace(self.config, optim=replace(old, **changes))
-        for key, opt in (("lr_d", self.parts.opt_d), ("lr_g", self.parts.opt_g)):
-            for group in opt.param_groups:
-                group["lr"] = getattr(self.config.optim, key)
-        self.runner.invalidate()  # a captured step has the old rates baked in
+        self.sync_rates(self.step, mark=False)
+        self.runner.invalidate()  # a captured step has the old rates (or D steps) baked in
         text = ", ".join(f"{k} {getattr(old, k):g} -> {v:g}" for k, v in changes.items())
         self.store.add_event(self.step + 1, text)
 

@@ -30,7 +30,8 @@ from torch import nn
 
 from ganlab.data.catalog import DATASETS_IMAGE, DATASETS_TOY
 from ganlab.settings import ConfigError, Validated, setting
-from ganlab.core.models import MLPDiscriminator, MLPGenerator, UNet, conv_features, conv_width
+from ganlab.core.models import (DCGANDiscriminator, MLPDiscriminator, MLPGenerator, UNet, conv_features,
+                                conv_width)
 from ganlab.core.step import penalised, real_batch
 from ganlab.data.datasets import load_data
 from ganlab.variants.base import BASE_METRICS, Half, Metric, Translation, Variant, register
@@ -55,6 +56,9 @@ class CycleGANSettings(Validated):
                                   "which can move strokes")
     res_blocks: int = setting(4, min=1, max=12, label="Residual blocks", help="cyclegan: residual blocks at 7x7 "
                               "in each resnet generator (the paper's 6 at 128x128)")
+    critic: str = setting("plain", choices=("plain", "spread"), legacy="plain", label="Discriminators",
+                          help="cyclegan: plain, DCGAN's discriminator; spread adds ProGAN's minibatch standard "
+                               "deviation, so that a batch of look-alike translations is easy to call fake")
 
 
 def domain_b(config) -> str:
@@ -161,7 +165,8 @@ class CycleGAN(Variant):
     def model_options(self, config, data_classes):
         resnet = {"generator": "resnet", "res_blocks": config.variant.res_blocks} \
             if config.variant.generator == "resnet" and config.data.kind == "image" else {}
-        return {"domain_a": config.data.name, "domain_b": domain_b(config), **resnet}
+        spread = {"minibatch_spread": True} if config.variant.critic == "spread" and config.data.kind == "image" else {}
+        return {"domain_a": config.data.name, "domain_b": domain_b(config), **resnet, **spread}
 
     def build(self, a):
         if len(a.data_shape) == 1:
@@ -170,7 +175,8 @@ class CycleGAN(Variant):
         if tuple(a.data_shape) != (1, 28, 28):
             raise ValueError(f"cyclegan is built for 1x28x28 images or 2-D points, not data of shape {a.data_shape}")
         translator = ResnetTranslator if a.option("generator") == "resnet" else UNet
-        return {"gen": translator(a), "disc": ImageCritic(a), "gen_ba": translator(a), "disc_a": ImageCritic(a)}
+        critic = (lambda: DCGANDiscriminator(a, spread=True)) if a.option("minibatch_spread") else (lambda: ImageCritic(a))
+        return {"gen": translator(a), "disc": critic(), "gen_ba": translator(a), "disc_a": critic()}
 
     def prepare(self, p, config):
         """Domain B's data, held on the device beside domain A's."""

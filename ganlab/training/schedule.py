@@ -1,0 +1,38 @@
+"""The learning rates' schedule: constant, then, from a set step, a cosine fall to a fraction of themselves.
+
+A GAN trained at a constant rate keeps circling its equilibrium: its samples jitter around the modes and
+some sit between them, where G's map from one latent region to the next has to cross. Lowering both
+rates late in a run (as Karras et al.'s progressive GAN and most DCGAN reimplementations' decays do) lets
+the two networks settle. The fall is a half cosine (Loshchilov & Hutter's SGDR, without restarts) from the
+rates set to ``anneal_to`` times them over ``anneal_steps`` steps, starting after step ``anneal_start``;
+afterwards the rates stay at that fraction. A rate changed mid-run (the sliders) moves the rate the
+schedule scales, so the fall continues from the new value.
+
+The schedule is set in steps, not as a fraction of a run, because a run in the app has no set end.
+"""
+
+from __future__ import annotations
+
+import math
+
+TICK = 100  # during the fall the rates change every TICK steps at most (a captured step is re-captured each
+STAIRS = 100  # time), and at least STAIRS times over a fall: every steps // STAIRS steps, every step if it is short
+
+
+def anneal_factor(step: int, start: int, steps: int, to: float) -> float:
+    """The fraction of the set rates used for the step after ``step`` steps (1 before the fall; ``start`` 0 = never)."""
+    if not start or step < start:
+        return 1.0
+    done = min(1.0, (step - start) / steps)
+    return to + (1 - to) * 0.5 * (1 + math.cos(math.pi * done))
+
+
+def tick(step: int, start: int, steps: int) -> int:
+    """Steps from ``step`` until the rates change again (at least 1), or 0 if they never change again. Blocks
+    of steps are split there: a staircase down the cosine, each stair at the factor of its first step."""
+    if not start or step >= start + steps:
+        return 0
+    if step < start:
+        return start - step
+    stair = max(1, min(TICK, steps // STAIRS))
+    return min(stair - (step - start) % stair, start + steps - step)
