@@ -20,8 +20,8 @@ DEFAULT = "mnist-pix2pix"
 K = f"{PAGE}_"
 
 LINKED = [session.model_param(PAGE, DEFAULT, kind="translation"),
-          links.Param("direction", K + "direction", links.one_of(["a2b", "b2a"]), "a2b")]
-links.bind(PAGE, LINKED)
+          links.Param("direction", K + "direction", links.one_of(["a2b", "b2a"]))]  # always in a link: the
+linked = links.bind(PAGE, LINKED)  # direction a model opens on is its own
 with links.title_row():
     st.title(_("Translate"))
 session.chosen_source(PAGE, DEFAULT, kind="translation")
@@ -55,6 +55,10 @@ if len(src.args.data_shape) == 1:  # 2-D: a cloud of domain A through G, and bac
 
 direction = "a2b"
 if t.cycle:
+    if st.session_state.get(K + "direction_of") != name:  # another model: open on its own first direction
+        if "direction" not in linked:
+            st.session_state[K + "direction"] = t.first
+        st.session_state[K + "direction_of"] = name
     direction = st.radio(_("Direction"), ["a2b", "b2a"], horizontal=True, key=K + "direction",
                          format_func={"a2b": _("{a} to {b}").format(a=domain_a, b=domain_b),
                                       "b2a": _("{a} to {b}").format(a=domain_b, b=domain_a)}.get)

@@ -67,6 +67,7 @@ def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(s
     page.get_by_text("A test image").click()
     page.get_by_text(re.compile("cycle error")).first.wait_for(timeout=30000)
     assert page.get_by_text("back again").count() >= 1
+    assert page.get_by_text("input: 8x8 digit").count() >= 1  # it opens on the direction into MNIST
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "translate-cyclegan.png"), full_page=True)
 

@@ -104,6 +104,7 @@ class Translation:
     b_data: str
     cycle: bool = False  # a B -> A generator too (gen_ba), and the cycle back
     outline_input: bool = False  # domain A is the outline of a domain-B image (ganlab.data.outline)
+    first: str = "a2b"  # the direction a page opens on: for a cycle, the one that lands in the training data
 
 
 class Variant:

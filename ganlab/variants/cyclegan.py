@@ -184,7 +184,9 @@ class CycleGAN(Variant):
 
     def translation(self, args):
         a, b = args.option("domain_a"), args.option("domain_b")
-        return Translation(_display(a), _display(b), a, b, cycle=True)
+        # B to A first: the model was trained on A's data (MNIST), and the page's question is whether another
+        # writer's digit comes back as one of its digits, the same digit
+        return Translation(_display(a), _display(b), a, b, cycle=True, first="b2a")
 
     def translate(self, nets, x, direction="a2b"):
         if direction not in ("a2b", "b2a"):
