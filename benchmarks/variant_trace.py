@@ -83,6 +83,16 @@ def frechet(row: dict) -> float:
     return float("inf")
 
 
+def kept_labels(row: dict) -> float:
+    """The check's label figure: a translation's labels kept (B to A, else A to B), or a conditional model's
+    agreement; 1 where there is none."""
+    for where in (row.get("b2a", {}), row.get("a2b", {}), row):
+        for key in ("label_rate", "label_agreement"):
+            if key in where:
+                return where[key]
+    return 1.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model")
@@ -95,6 +105,8 @@ def main() -> None:
     ap.add_argument("--set", nargs="*", default=[], help="flat settings, e.g. hidden=48 lr_g=1e-3")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--keep-best", action="store_true", help="with --out: also keep best.pt, the lowest Fréchet seen")
+    ap.add_argument("--best-label", type=float, default=0.0, help="with --keep-best: only checks that keep at least "
+                    "this share of labels (a translation's, or a conditional model's agreement) count, e.g. 0.85")
     ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set may change the learning "
                     "rates, d_steps, the weight average and loss weights, not the networks' shapes)")
     ns = ap.parse_args()
@@ -134,7 +146,7 @@ def main() -> None:
             if ns.out:
                 save(trainer, ns.out / "checkpoint.pt")
                 (ns.out / "trace.json").write_text(json.dumps({"config": trainer.config.flat(), "trace": trace}, indent=1))
-                if ns.keep_best and frechet(row) < best:
+                if ns.keep_best and frechet(row) < best and kept_labels(row) >= ns.best_label:
                     best = frechet(row)
                     save(trainer, ns.out / "best.pt")
             if final:
