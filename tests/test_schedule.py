@@ -20,6 +20,10 @@ def test_the_factor_is_one_then_a_half_cosine_then_its_floor():
     assert math.isclose(anneal_factor(150, 100, 50, 0.1), 0.1) and math.isclose(anneal_factor(900, 100, 50, 0.1), 0.1)
     falls = [anneal_factor(s, 100, 50, 0.1) for s in range(100, 151)]
     assert all(a > b for a, b in zip(falls, falls[1:]))
+    # a long fall holds each rate for a stair of 100 steps, valued at the stair's first step
+    assert anneal_factor(10050, 10000, 10000, 0.05) == anneal_factor(10099, 10000, 10000, 0.05) == 1.0
+    assert anneal_factor(10150, 10000, 10000, 0.05) == anneal_factor(10100, 10000, 10000, 0.05) < 1.0
+    assert anneal_factor(19999, 10000, 10000, 0.05) > 0.05 == anneal_factor(20000, 10000, 10000, 0.05)
 
 
 def test_ticks_split_a_fall_into_stairs_of_at_most_a_hundred_steps():
@@ -44,8 +48,10 @@ def test_a_run_follows_the_schedule_and_marks_the_fall():
 
 def test_the_same_schedule_whatever_the_blocks():
     """A run trained in one block of 80 steps and one trained in blocks of 7 change their rates at the same
-    steps, so they record the same figures and end with the same weights."""
-    one, many = (Trainer(default_config("ring8", seed=2, device="cpu", **FALL)) for _ in range(2))
+    steps (stairs of 2 steps here, so most blocks of 7 begin mid-stair), so they record the same figures and end
+    with the same weights."""
+    fall = dict(FALL, anneal_steps=200)
+    one, many = (Trainer(default_config("ring8", seed=2, device="cpu", **fall)) for _ in range(2))
     one.run(80)
     while many.step < 80:
         many.run(min(7, 80 - many.step))

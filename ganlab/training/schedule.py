@@ -19,12 +19,21 @@ TICK = 100  # during the fall the rates change every TICK steps at most (a captu
 STAIRS = 100  # time), and at least STAIRS times over a fall: every steps // STAIRS steps, every step if it is short
 
 
+def stair(steps: int) -> int:
+    """How many steps a rate holds during a fall of ``steps`` steps."""
+    return max(1, min(TICK, steps // STAIRS))
+
+
 def anneal_factor(step: int, start: int, steps: int, to: float) -> float:
-    """The fraction of the set rates used for the step after ``step`` steps (1 before the fall; ``start`` 0 = never)."""
+    """The fraction of the set rates used for the step after ``step`` steps (1 before the fall; ``start`` 0 = never):
+    the cosine's value at the first step of the stair ``step`` is on, so that however a run's steps are split
+    into blocks, each step gets the same rate."""
     if not start or step < start:
         return 1.0
-    done = min(1.0, (step - start) / steps)
-    return to + (1 - to) * 0.5 * (1 + math.cos(math.pi * done))
+    if step >= start + steps:
+        return to
+    first = start + (step - start) // stair(steps) * stair(steps)
+    return to + (1 - to) * 0.5 * (1 + math.cos(math.pi * (first - start) / steps))
 
 
 def tick(step: int, start: int, steps: int) -> int:
@@ -34,5 +43,4 @@ def tick(step: int, start: int, steps: int) -> int:
         return 0
     if step < start:
         return start - step
-    stair = max(1, min(TICK, steps // STAIRS))
-    return min(stair - (step - start) % stair, start + steps - step)
+    return min(stair(steps) - (step - start) % stair(steps), start + steps - step)
