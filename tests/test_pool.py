@@ -150,7 +150,10 @@ def test_stepping_together_is_stepping_alone_up_to_rounding():
 
 def test_what_is_stepped_together_and_what_alone():
     base = Trainer(default_config("ring8", device="cpu"))
-    assert stacked.signature(base) == stacked.signature(Trainer(default_config("grid25", seed=3, device="cpu")))
+    # other data of the same shape, another seed and other rates (each run steps at its own): one stack
+    assert stacked.signature(base) == stacked.signature(Trainer(default_config("grid25", seed=3, r1=0.03, lr_d=1e-3,
+                                                                               device="cpu")))
+    assert stacked.signature(base) != stacked.signature(Trainer(default_config("grid25", device="cpu")))  # R1 0.1
     assert stacked.signature(base) != stacked.signature(Trainer(default_config("ring8", hidden=64, device="cpu")))
     assert stacked.signature(Trainer(default_config("ring8", loss="wgan-gp", device="cpu"))) is None
     assert stacked.signature(Trainer(default_config("moons", model="cgan", device="cpu"))) is None  # a class input
