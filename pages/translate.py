@@ -20,8 +20,9 @@ DEFAULT = "mnist-pix2pix"
 K = f"{PAGE}_"
 
 LINKED = [session.model_param(PAGE, DEFAULT, kind="translation"),
-          links.Param("direction", K + "direction", links.one_of(["a2b", "b2a"]))]  # always in a link: the
-linked = links.bind(PAGE, LINKED)  # direction a model opens on is its own
+          # no default: a link always says its direction, since each model opens on its own (Translation.first)
+          links.Param("direction", K + "direction", links.one_of(["a2b", "b2a"]))]
+linked = links.bind(PAGE, LINKED)
 with links.title_row():
     st.title(_("Translate"))
 session.chosen_source(PAGE, DEFAULT, kind="translation")

@@ -61,10 +61,9 @@ def draw_counters(run: Run) -> None:
     st.caption(_(s.engine))
     o = look.config.optim
     if o.anneal_start:
+        factor = anneal_factor(s.step, o.anneal_start, o.anneal_steps, o.anneal_to)
         st.caption(_("Learning rates now {factor:.2f}x those set: from step {start:,} they fall along a cosine to "
-                     "{to:g}x at step {end:,}").format(factor=anneal_factor(s.step, o.anneal_start, o.anneal_steps,
-                                                                            o.anneal_to),
-                                                       start=o.anneal_start, to=o.anneal_to,
+                     "{to:g}x at step {end:,}").format(factor=factor, start=o.anneal_start, to=o.anneal_to,
                                                        end=o.anneal_start + o.anneal_steps))
     if look.best_note:
         st.caption(f":material/star: {_(look.best_note)}")

@@ -2,10 +2,10 @@
 
 A GAN trained at a constant rate keeps circling its equilibrium: its samples jitter around the modes and
 some sit between them, where G's map from one latent region to the next has to cross. Lowering both
-rates late in a run (as Karras et al.'s progressive GAN and most DCGAN reimplementations' decays do) lets
-the two networks settle. The fall is a half cosine (Loshchilov & Hutter's SGDR, without restarts) from the
-rates set to ``anneal_to`` times them over ``anneal_steps`` steps, starting after step ``anneal_start``;
-afterwards the rates stay at that fraction. A rate changed mid-run (the sliders) moves the rate the
+rates late in a run lets the two networks settle (CycleGAN's paper keeps its rate for 100 epochs, then
+decays it linearly to zero over 100 more). The fall here is a half cosine (Loshchilov & Hutter's SGDR,
+without restarts) from the rates set to ``anneal_to`` times them over ``anneal_steps`` steps, starting after
+step ``anneal_start``; afterwards the rates stay at that fraction. A rate changed mid-run (the sliders) moves the rate the
 schedule scales, so the fall continues from the new value.
 
 The schedule is set in steps, not as a fraction of a run, because a run in the app has no set end.
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 
-TICK = 100  # during the fall the rates change every TICK steps at most (a captured step is re-captured each
-STAIRS = 100  # time), and at least STAIRS times over a fall: every steps // STAIRS steps, every step if it is short
+# During a fall the rates go down a staircase: a change at most every TICK steps (a captured CUDA step is
+# re-captured at each), and at least STAIRS changes over the fall (a short fall changes them every step).
+TICK = 100
+STAIRS = 100
 
 
 def stair(steps: int) -> int:

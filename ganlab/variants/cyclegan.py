@@ -175,7 +175,9 @@ class CycleGAN(Variant):
         if tuple(a.data_shape) != (1, 28, 28):
             raise ValueError(f"cyclegan is built for 1x28x28 images or 2-D points, not data of shape {a.data_shape}")
         translator = ResnetTranslator if a.option("generator") == "resnet" else UNet
-        critic = (lambda: DCGANDiscriminator(a, spread=True)) if a.option("minibatch_spread") else (lambda: ImageCritic(a))
+        def critic():
+            return DCGANDiscriminator(a, spread=True) if a.option("minibatch_spread") else ImageCritic(a)
+
         return {"gen": translator(a), "disc": critic(), "gen_ba": translator(a), "disc_a": critic()}
 
     def prepare(self, p, config):
