@@ -56,6 +56,37 @@ def test_a_file_of_the_average_only_draws_the_same_samples_and_resumes_from_them
     assert resumed.step == 25
 
 
+def test_both_translators_of_a_cyclegan_are_averaged_saved_and_resumed(tmp_path):
+    """A run's weight average follows every generator its variant names (CycleGAN's F: B -> A too, the
+    direction pages open on); the file keeps each average, pages draw from it, a run resumes with it."""
+    t = Trainer(default_config("moons", model="cyclegan", hidden=16, depth=2, batch_size=32, ema=0.9))
+    t.run(30)
+    p = t.parts
+    assert set(p.averages) == {"gen_ba"}
+    raw_f, avg_f = p.nets["gen_ba"], p.averages["gen_ba"]
+    assert not all(torch.equal(a, b) for a, b in zip(raw_f.parameters(), avg_f.parameters()))
+    assert t.shown_nets["gen_ba"] is avg_f and t.shown_nets["disc_a"] is p.nets["disc_a"]
+    path = ck.save(t, tmp_path / "c.pt")
+    c = ck.load(path)
+    x = torch.randn(6, 2)
+    with torch.no_grad():
+        assert torch.equal(c.build_nets()["gen_ba"](x), avg_f(x))
+    resumed = resume(c)
+    for a, b in zip(resumed.parts.averages["gen_ba"].parameters(), avg_f.parameters()):
+        assert torch.equal(a, b)
+    small = ck.save(t, tmp_path / "small.pt", optimisers=False, average_only=True)
+    raw = torch.load(small, weights_only=True)
+    assert "averages" not in raw and "gen_ema" not in raw
+    with torch.no_grad():
+        assert torch.equal(ck.load(small).build_nets()["gen_ba"](x), avg_f(x))
+    full = torch.load(path, weights_only=True)
+    full["averages"] = {"disc_a": full["averages"]["gen_ba"]}  # an average of a net that is not a generator
+    buf = io.BytesIO()
+    torch.save(full, buf)
+    with pytest.raises(ck.CheckpointError, match="weight averages"):
+        ck.load(buf.getvalue())
+
+
 def test_resume_continues_exactly(saved):
     t, path = saved
     resumed = resume(ck.load(path))

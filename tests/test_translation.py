@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+from dataclasses import replace
 import zlib
 
 import numpy as np
@@ -134,6 +135,52 @@ def test_cyclegan_images_cycle_loss_falls(mnist, mnist_root):
     assert cycle[-10:].mean() < cycle[:3].mean() * 0.6, (cycle[:3].mean(), cycle[-10:].mean())
     rows = dict(t.variant.panels(t))
     assert {"G(a)", "F(G(a)): back again", "F(b)"} <= set(rows) and rows["G(a)"].shape == (32, *IMG)
+
+
+def test_cyclegan_weighs_the_two_round_trips_apart(mnist, mnist_root):
+    """cycle_share_b scales what holds on to B's images (G(F(b)) ~ b and G(b) ~ b), as the reference code's
+    lambda_B does, and nothing else."""
+    t = Trainer(default_config("mnist", model="cyclegan", hidden=8, seed=0, device="cpu", data_dir=str(mnist_root)),
+                data=mnist)
+    p, v = t.parts, t.variant
+    for net in p.nets.values():
+        net.eval()
+    a, b = mnist.images[:8], p.state["b"].images[:8]
+    with torch.no_grad():
+        whole = v._g(p, a, None, b)[0]
+        p.settings = replace(p.settings, cycle_share_b=0.25)
+        part = v._g(p, a, None, b)[0]
+        g, f = p.nets["gen"], p.nets["gen_ba"]
+        held_to_b = 10 * F.l1_loss(g(f(b)), b) + 5 * F.l1_loss(g(b), b)  # lambda_cyc and lambda_id's defaults
+    assert float(held_to_b) > 0.05
+    assert float(whole - part) == pytest.approx(0.75 * float(held_to_b), rel=1e-4)
+    with pytest.raises(ConfigError, match="cycle_share_b"):
+        default_config("mnist", model="cyclegan", cycle_share_b=1.5)
+
+
+@pytest.mark.slow
+def test_cyclegan_semantic_reader_learns_a_s_labels_and_holds_the_translations(mnist, mnist_root):
+    """semantic_weight (CyCADA): a reader learns MNIST's labels beside the discriminators, D's optimiser
+    updates it, and the translators pay for changing its reading. 2-D points are refused."""
+    t = Trainer(default_config("mnist", model="cyclegan", hidden=8, batch_size=32, seed=0, device="cpu",
+                               semantic_weight=1.0, data_dir=str(mnist_root)), data=mnist)
+    reader = t.parts.nets["reader"]
+    assert {id(q) for q in reader.parameters()} <= {id(q) for q in t.parts.d_opt_params}
+    test = load_images("mnist", mnist_root, train=False, download=False)
+    x, y = test.images[:1000], test.labels[:1000]
+
+    def accuracy():
+        with torch.no_grad():
+            return float((reader.eval()(x).argmax(1) == y).float().mean())
+
+    before = accuracy()
+    t.run(150)
+    assert accuracy() > max(0.6, before + 0.4), (before, accuracy())
+    semantic = t.store.snapshot().column("loss_semantic")
+    assert (semantic > 0).all() and semantic[-20:].mean() < semantic[:5].mean()
+    assert "reader" not in build_nets(model_args(default_config("mnist", model="cyclegan", hidden=8), IMG, 10))
+    with pytest.raises(ConfigError, match="semantic_weight reads digits"):
+        default_config("moons", model="cyclegan", semantic_weight=1.0)
 
 
 @pytest.mark.slow

@@ -48,6 +48,7 @@ class GANParts:
     gp_weight: float = 10.0
     r1: float = 0.0
     gen_ema: nn.Module | None = None  # a running average of gen's weights, or None
+    averages: dict[str, nn.Module] = field(default_factory=dict)  # the same for the variant's other generators
     ema: float = 0.0  # its decay per generator update, once warmed up (see ema_decay)
     bf16: bool = False  # run the forward passes under bfloat16 autocast
     state: dict = field(default_factory=dict)  # what the variant keeps besides networks (Variant.prepare)
@@ -62,12 +63,14 @@ class GANParts:
     def __post_init__(self):
         v = self.variant
         self.d_params = [q for name in v.d_nets for q in self.nets[name].parameters()]
-        self.d_opt_params = self.d_params + [q for name in v.side_nets for q in self.nets[name].parameters()]
+        side = [name for name in v.side_nets if name in self.nets]  # those this run built
+        self.d_opt_params = self.d_params + [q for name in side for q in self.nets[name].parameters()]
         self.g_params = [q for name in v.g_nets for q in self.nets[name].parameters()]
-        self.ema_params = ([(a, b) for a, b in zip(self.gen_ema.parameters(), self.gen.parameters())]
-                           if self.gen_ema is not None else [])  # (average's, G's) weights
-        self.ema_buffers = ([(a, b) for a, b in zip(self.gen_ema.buffers(), self.gen.buffers()) if a.is_floating_point()]
-                            if self.gen_ema is not None else [])
+        followed = ({"gen": self.gen_ema} if self.gen_ema is not None else {}) | self.averages
+        self.ema_params = [(a, b) for name, avg in followed.items()
+                           for a, b in zip(avg.parameters(), self.nets[name].parameters())]  # (average's, G's) weights
+        self.ema_buffers = [(a, b) for name, avg in followed.items()
+                            for a, b in zip(avg.buffers(), self.nets[name].buffers()) if a.is_floating_point()]
         # Generator updates folded into the average so far. A device tensor, not an int, so that a
         # step captured in a CUDA graph (ganlab.training.fast_path) counts its replays too. MPS has no float64.
         count_dtype = torch.float32 if self.device.type == "mps" else torch.float64

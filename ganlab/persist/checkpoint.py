@@ -17,7 +17,7 @@ import math
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class Checkpoint:
     rng_device: str | None
     versions: dict[str, str]
     gen_ema: dict[str, torch.Tensor] | None = None  # the weight average samples are drawn from, if kept
+    averages: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)  # other generators' averages
 
     @property
     def conditional(self) -> bool:
@@ -74,7 +75,8 @@ class Checkpoint:
         from (the weight average when the run kept one)."""
         nets = variants.build_nets(self.args)
         for name, net in nets.items():
-            net.load_state_dict(self.gen_ema if name == "gen" and self.gen_ema is not None else self.nets[name])
+            net.load_state_dict(self.gen_ema if name == "gen" and self.gen_ema is not None
+                                else self.averages.get(name, self.nets[name]))
         return {name: net.to(device).eval() for name, net in nets.items()}
 
     def build_generator(self, device="cpu") -> torch.nn.Module:
@@ -90,8 +92,11 @@ def payload(trainer, *, optimisers: bool = True, average_only: bool = False) -> 
     p = trainer.parts
     nets = {name: {k: v.detach().cpu() for k, v in net.state_dict().items()} for name, net in p.nets.items()}
     average = {k: v.detach().cpu() for k, v in p.gen_ema.state_dict().items()} if p.gen_ema else None
+    others = {name: {k: v.detach().cpu() for k, v in avg.state_dict().items()} for name, avg in p.averages.items()}
     if average_only and average is not None:
         nets["gen"], average = average, None
+        nets.update(others)
+        others = {}
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -102,6 +107,7 @@ def payload(trainer, *, optimisers: bool = True, average_only: bool = False) -> 
         "train_seconds": float(trainer.train_seconds),
         "nets": nets,
         **({"gen_ema": average} if average is not None else {}),
+        **({"averages": others} if others else {}),
         **({"opt_d": _to_cpu(p.opt_d.state_dict()), "opt_g": _to_cpu(p.opt_g.state_dict())} if optimisers else {}),
         "rng": p.rng.get_state(),
         "rng_device": p.rng.device.type,
@@ -163,6 +169,7 @@ def to_bytes_of(ckpt: Checkpoint) -> bytes:
         "config": ckpt.config.to_dict(), "model_args": ckpt.args.to_dict(), "step": int(ckpt.step),
         "train_seconds": float(ckpt.train_seconds), "nets": ckpt.nets,
         **({"gen_ema": ckpt.gen_ema} if ckpt.gen_ema is not None else {}),
+        **({"averages": ckpt.averages} if ckpt.averages else {}),
         **({"opt_d": ckpt.opt_d, "opt_g": ckpt.opt_g} if ckpt.opt_d is not None and ckpt.opt_g is not None else {}),
         **({"rng": ckpt.rng, "rng_device": ckpt.rng_device} if ckpt.rng is not None else {}),
     }, buf)
@@ -226,14 +233,19 @@ def _validate(raw: Any, label: str) -> Checkpoint:
         step = int(raw["step"])
         states = raw["nets"] if version >= 2 else {"gen": raw["gen"], "disc": raw["disc"]}
         ema_state = raw.get("gen_ema")
+        averages = raw.get("averages", {})
         if not isinstance(states, dict) or not all(isinstance(v, dict) for v in states.values()):
             raise TypeError("its networks are not a mapping of weights")
+        if not isinstance(averages, dict) or not set(averages) <= set(variants.get(config.model.arch).averaged) - {"gen"}:
+            raise TypeError("its weight averages are not a mapping of the model's other generators")
     except (KeyError, TypeError, ValueError, ConfigError) as err:
         raise CheckpointError(said("{label} has a damaged description: {err}", label=label, err=str(err))) from err
     _check_description(args, config, label)
-    _check_weights(args, states, ema_state, label)  # every tensor against the described networks, on the meta device
+    _check_weights(args, states, ema_state, averages, label)  # every tensor against the described networks (meta)
     named = {f"{net}.{k}": v for net, state in states.items() for k, v in state.items()}
-    for name, tensor in {**named, **{f"ema.{k}": v for k, v in (ema_state or {}).items()}}.items():
+    named |= {f"ema.{k}": v for k, v in (ema_state or {}).items()}
+    named |= {f"ema.{net}.{k}": v for net, state in averages.items() for k, v in state.items()}
+    for name, tensor in named.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
             raise CheckpointError(said("{label}: weight {name} holds NaN or infinite values", label=label, name=name))
     train_seconds = float(raw.get("train_seconds", 0.0))
@@ -243,7 +255,7 @@ def _validate(raw: Any, label: str) -> Checkpoint:
     return Checkpoint(config, args, step, train_seconds, states,
                       raw.get("opt_d"), raw.get("opt_g"),
                       rng if isinstance(rng, torch.Tensor) else None, raw.get("rng_device"),
-                      dict(raw.get("versions", {})), ema_state)
+                      dict(raw.get("versions", {})), ema_state, averages)
 
 
 def _check_description(args: ModelArgs, config: RunConfig, label: str) -> None:
@@ -270,7 +282,7 @@ def _check_description(args: ModelArgs, config: RunConfig, label: str) -> None:
         raise CheckpointError(said("{label}: its model arguments do not match its config", label=label))
 
 
-def _check_weights(args: ModelArgs, states: dict, ema_state: dict | None, label: str) -> None:
+def _check_weights(args: ModelArgs, states: dict, ema_state: dict | None, averages: dict, label: str) -> None:
     """Every tensor the file holds, by name, shape and dtype, against the networks ``args`` describes, built on
     the meta device (no memory); and their size against a bound. Nothing is allocated before this passes."""
     try:
@@ -287,7 +299,9 @@ def _check_weights(args: ModelArgs, states: dict, ema_state: dict | None, label:
                                    "the model has {wanted})", label=label, held=", ".join(sorted(map(str, states))),
                                    wanted=", ".join(sorted(expected))))
     for name, net in expected.items():
-        for part, state in ((name, states[name]), *((("gen_ema", ema_state),) if name == "gen" and ema_state else ())):
+        kept = {"gen_ema": ema_state} if name == "gen" and ema_state else {}
+        kept |= {f"{name}'s average": averages[name]} if name in averages else {}
+        for part, state in ((name, states[name]), *kept.items()):
             want = net.state_dict()
             if not isinstance(state, dict) or set(state) != set(want):
                 raise CheckpointError(said("{label}: the weights do not fit the described model (the names of {net}'s "

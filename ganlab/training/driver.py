@@ -304,7 +304,7 @@ class RunDriver:
         """Copies of every network, on the CPU in eval mode; "gen" is the one samples are drawn from."""
         t = self.trainer
         with t.lock:
-            return {k: copy.deepcopy(n).cpu().eval() for k, n in {**t.parts.nets, "gen": t.shown_generator}.items()}
+            return {k: copy.deepcopy(n).cpu().eval() for k, n in t.shown_nets.items()}
 
     def checkpoint_bytes(self) -> bytes:
         """The run as a checkpoint file's bytes (raises CheckpointError for a diverged run)."""

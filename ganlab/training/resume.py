@@ -49,6 +49,8 @@ def resume(ckpt: Checkpoint, *, device: str | None = None, data=None) -> Trainer
         net.load_state_dict(ckpt.nets[name])
     if p.gen_ema is not None:
         p.gen_ema.load_state_dict(ckpt.gen_ema if ckpt.gen_ema is not None else ckpt.gen)
+    for name, avg in p.averages.items():  # a file from before these were averaged starts them at the weights
+        avg.load_state_dict(ckpt.averages.get(name, ckpt.nets[name]))
     try:
         if ckpt.opt_d is not None and ckpt.opt_g is not None:
             _load_optimizer(p.opt_d, ckpt.opt_d)

@@ -99,7 +99,7 @@ class Trainer:
         o = config.optim
         capturable = self.device.type == "cuda" and fast is not False
         v = self.variant
-        d_params = [q for name in v.d_nets + v.side_nets for q in nets[name].parameters()]
+        d_params = [q for name in v.d_nets + v.side_nets if name in nets for q in nets[name].parameters()]
         g_params = [q for name in v.g_nets for q in nets[name].parameters()]
         self.parts = GANParts(
             variant=v, nets=nets,
@@ -110,6 +110,7 @@ class Trainer:
             args=self.args, latent=config.model.latent, settings=config.variant,
             batch_size=o.batch_size, smoothing=o.label_smoothing, gp_weight=o.gp_weight, r1=o.r1,
             gen_ema=_average_of(nets["gen"]) if o.ema else None, ema=o.ema, bf16=config.precision == "bf16",
+            averages={name: _average_of(nets[name]) for name in v.averaged if name != "gen"} if o.ema else {},
         )
         v.prepare(self.parts, config)
         self.runner = StepRunner(self.parts, capture=fast)
@@ -311,6 +312,11 @@ class Trainer:
     def shown_generator(self) -> torch.nn.Module:
         """What samples and figures show: the weight average when the run keeps one, else G itself."""
         return self.parts.gen_ema if self.parts.gen_ema is not None else self.parts.gen
+
+    @property
+    def shown_nets(self) -> dict[str, torch.nn.Module]:
+        """Every network as pages see it: each generator the run averages replaced by its weight average."""
+        return {**self.parts.nets, **self.parts.averages, "gen": self.shown_generator}
 
     @property
     def fixed_real(self) -> np.ndarray:

@@ -130,6 +130,7 @@ class Variant:
     d_nets: ClassVar[tuple[str, ...]] = ("disc",)  # nets the D optimiser updates and D's gradient norm measures
     g_nets: ClassVar[tuple[str, ...]] = ("gen",)
     side_nets: ClassVar[tuple[str, ...]] = ()  # nets the D optimiser updates outside D's gradient norm
+    averaged: ClassVar[tuple[str, ...]] = ("gen",)  # generators a run's weight average (ema) follows
     has_latent: ClassVar[bool] = True  # G draws from a latent z (a translation model maps an input instead)
     stacks: ClassVar[bool] = False  # the plain GAN step with fully connected nets: ganlab.pool.stacked steps many runs at once
     showcase: ClassVar[tuple[str, ...]] = ()  # what it is the model to train for ("class control"; see default_for)

@@ -11,8 +11,15 @@ back to where it started:
 
 The cycle term is what stops G from drawing any B image at all: the digit must survive the trip,
 so only the handwriting may change. The identity term (G should leave a B image alone) keeps the
-translation from wandering further. ``reconstruction`` "l1" is CycleGAN's distance; "l2" is
-DiscoGAN's (its squared reconstruction error); DiscoGAN had no identity term (set it to 0).
+translation from wandering further. The reference code weighs the two round trips apart (its
+lambda_A and lambda_B, each also scaling its identity term); ``cycle_share_b`` is their ratio here:
+below 1, F is held less to B's handwriting (G(F(b)) ~ b) than to inverting G (F(G(a)) ~ a).
+``semantic_weight`` adds CyCADA's semantic consistency (Hoffman et al., ICML 2018): a classifier
+(``reader``, DCGAN's discriminator body with a class head) learns domain A's labels beside the
+discriminators, and each translation must keep its reading: F(b) the class it reads in b, G(a) a's
+label. B's labels are never used. With the class held that way, the cycle can be weighed less.
+``reconstruction`` "l1" is CycleGAN's distance; "l2" is DiscoGAN's (its squared reconstruction
+error); DiscoGAN had no identity term (set it to 0).
 
 At 28x28 on a CPU, each generator is by default the small U-Net pix2pix uses
 (``ganlab.core.models.UNet``) rather than the paper's residual network (``generator`` "resnet"): a
@@ -46,6 +53,10 @@ class CycleGANSettings(Validated):
                             help="cyclegan: the second domain (auto: the 8x8 digits for images, ring8 for 2-D data)")
     cycle_weight: float = setting(10.0, min=0.0, max=1000.0, label="Cycle weight lambda_cyc",
                                   help="cyclegan: weight of the cycle-consistency loss")
+    cycle_share_b: float = setting(1.0, min=0.0, max=1.0, label="Share for B's round trip",
+                                   help="cyclegan: the round trip from domain B, G(F(b)) ~ b, and G's identity term "
+                                        "weigh this share of theirs (the reference code's lambda_B / lambda_A); "
+                                        "below 1, F may let go of more of B's handwriting")
     identity_weight: float = setting(5.0, min=0.0, max=1000.0, label="Identity weight lambda_id",
                                      help="cyclegan: weight of the identity loss (0 turns it off, as DiscoGAN)")
     reconstruction: str = setting("l1", choices=("l1", "l2"), label="Reconstruction distance",
@@ -56,6 +67,10 @@ class CycleGANSettings(Validated):
                                   "which can move strokes")
     res_blocks: int = setting(4, min=1, max=12, label="Residual blocks", help="cyclegan: residual blocks at 7x7 "
                               "in each resnet generator (the paper's 6 at 128x128)")
+    semantic_weight: float = setting(0.0, min=0.0, max=100.0, label="Semantic weight lambda_sem",
+                                     help="cyclegan: CyCADA's semantic consistency: a classifier learning domain A's "
+                                          "labels reads each image before and after translation, and a change of "
+                                          "reading costs this much (0 turns it off; images only)")
     critic: str = setting("plain", choices=("plain", "spread"), legacy="plain", label="Discriminators",
                           help="cyclegan: plain, DCGAN's discriminator; spread adds ProGAN's minibatch standard "
                                "deviation, so that a batch of look-alike translations is easy to call fake")
@@ -123,6 +138,19 @@ class ImageCritic(nn.Module):
         return self.head(self.features(x)).squeeze(1)
 
 
+class Reader(nn.Module):
+    """CyCADA's fixed-task classifier, learned alongside: DCGAN's discriminator body and a head of one logit
+    per class of domain A."""
+
+    def __init__(self, a):
+        super().__init__()
+        self.features = conv_features(a)
+        self.head = nn.Linear(conv_width(a), a.data_classes)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
 class PointTranslator(MLPGenerator):
     """A 2-D point to a 2-D point: the MLP generator with the point as its input."""
 
@@ -145,9 +173,13 @@ class CycleGAN(Variant):
     lab_view = True
     d_nets = ("disc", "disc_a")
     g_nets = ("gen", "gen_ba")
+    averaged = ("gen", "gen_ba")  # B -> A is the direction pages open on and eval judges
+    side_nets = ("reader",)  # with semantic_weight: the classifier the D optimiser teaches A's labels
     metrics = BASE_METRICS + (
         Metric("loss_cycle", "cycle loss", "distance of F(G(a)) from a and of G(F(b)) from b", "parts"),
         Metric("loss_identity", "identity loss", "distance of G(b) from b and of F(a) from a", "parts"),
+        Metric("loss_semantic", "semantic loss", "the reader's cross-entropy on translations against its reading "
+               "of their inputs (0 without semantic_weight)", "parts"),
         Metric("d_real_a", "D_A(a)", "mean probability D_A gives real domain-A samples", "prob"),
         Metric("d_fake_a", "D_A(F(b))", "mean probability D_A gives B samples translated to A", "prob"),
     )
@@ -161,12 +193,15 @@ class CycleGAN(Variant):
             raise ConfigError(f"cyclegan translates between two domains; domain B is {b}, the same as the data")
         if (a in DATASETS_IMAGE) != (b in DATASETS_IMAGE) or a in ("custom", "mog1d"):
             raise ConfigError(f"cyclegan needs two image sets or two 2-D point sets; {a} and {b} are not")
+        if config.variant.semantic_weight and a not in DATASETS_IMAGE:
+            raise ConfigError("cyclegan's semantic_weight reads digits: it needs image data; set it to 0 for 2-D points")
 
     def model_options(self, config, data_classes):
         resnet = {"generator": "resnet", "res_blocks": config.variant.res_blocks} \
             if config.variant.generator == "resnet" and config.data.kind == "image" else {}
         spread = {"minibatch_spread": True} if config.variant.critic == "spread" and config.data.kind == "image" else {}
-        return {"domain_a": config.data.name, "domain_b": domain_b(config), **resnet, **spread}
+        reader = {"reader": True} if config.variant.semantic_weight else {}
+        return {"domain_a": config.data.name, "domain_b": domain_b(config), **resnet, **spread, **reader}
 
     def build(self, a):
         if len(a.data_shape) == 1:
@@ -178,7 +213,8 @@ class CycleGAN(Variant):
         def critic():
             return DCGANDiscriminator(a, spread=True) if a.option("minibatch_spread") else ImageCritic(a)
 
-        return {"gen": translator(a), "disc": critic(), "gen_ba": translator(a), "disc_a": critic()}
+        nets = {"gen": translator(a), "disc": critic(), "gen_ba": translator(a), "disc_a": critic()}
+        return nets | ({"reader": Reader(a)} if a.option("reader") else {})
 
     def prepare(self, p, config):
         """Domain B's data, held on the device beside domain A's."""
@@ -217,32 +253,46 @@ class CycleGAN(Variant):
         loss_a = p.loss.discriminator(logit_a, logit_fake_a, smoothing=p.smoothing)
         with torch.no_grad():
             extras = {"d_real_a": torch.sigmoid(logit_a).mean(), "d_fake_a": torch.sigmoid(logit_fake_a).mean()}
-        return Half(loss_b + loss_a, logit_b, logit_fake_b, extras)
+        loss = loss_b + loss_a
+        if "reader" in p.nets:  # the reader learns A's labels (it shares no weight with the discriminators)
+            loss = loss + F.cross_entropy(p.nets["reader"](a.detach()).float(), y)
+        return Half(loss, logit_b, logit_fake_b, extras, shown=loss_b + loss_a)
 
-    def _g(self, p, a, b):
+    def _g(self, p, a, y_a, b):
         fake_b, fake_a = p.gen(a), p.nets["gen_ba"](b)
         logit_fake_b = p.disc(fake_b).float()
         adv = p.loss.generator(logit_fake_b) + p.loss.generator(p.nets["disc_a"](fake_a).float())
-        cycle = self._distance(p, p.nets["gen_ba"](fake_b), a) + self._distance(p, p.gen(fake_a), b)
-        loss = adv + p.settings.cycle_weight * cycle
+        share = p.settings.cycle_share_b  # the terms that hold on to B's images weigh this share
+        cycle_a, cycle_b = self._distance(p, p.nets["gen_ba"](fake_b), a), self._distance(p, p.gen(fake_a), b)
+        loss = adv + p.settings.cycle_weight * (cycle_a + share * cycle_b)
+        cycle = cycle_a + cycle_b
         identity = torch.zeros((), device=a.device)
         if p.settings.identity_weight:
-            identity = self._distance(p, p.gen(b), b) + self._distance(p, p.nets["gen_ba"](a), a)
-            loss = loss + p.settings.identity_weight * identity
-        return loss, logit_fake_b, {"loss_cycle": cycle.detach(), "loss_identity": identity.detach()}
+            same_b, same_a = self._distance(p, p.gen(b), b), self._distance(p, p.nets["gen_ba"](a), a)
+            loss = loss + p.settings.identity_weight * (share * same_b + same_a)
+            identity = same_b + same_a
+        semantic = torch.zeros((), device=a.device)
+        if p.settings.semantic_weight:  # F(b) keeps the class the reader sees in b; G(a) keeps a's label
+            reader = p.nets["reader"]
+            with torch.no_grad():
+                read_b = reader(b).argmax(1)
+            semantic = F.cross_entropy(reader(fake_a).float(), read_b) + F.cross_entropy(reader(fake_b).float(), y_a)
+            loss = loss + p.settings.semantic_weight * semantic
+        return loss, logit_fake_b, {"loss_cycle": cycle.detach(), "loss_identity": identity.detach(),
+                                    "loss_semantic": semantic.detach()}
 
     def g_half(self, p):
         """(2) Update G and F: fool both discriminators, and come back: F(G(a)) ~ a, G(F(b)) ~ b."""
-        a, _ = p.data.batch(p.batch_size, p.rng)
-        b, _ = p.state["b"].batch(p.batch_size, p.rng)
-        loss, logit, extras = self._g(p, a, b)
+        a, y_a = p.data.batch(p.batch_size, p.rng)
+        b, _ = p.state["b"].batch(p.batch_size, p.rng)  # B's labels are never used
+        loss, logit, extras = self._g(p, a, y_a, b)
         return Half(loss, None, logit, extras)
 
     def g_measure(self, p, d):
         with torch.no_grad():
-            a, _ = p.data.batch(p.batch_size, p.rng)
+            a, y_a = p.data.batch(p.batch_size, p.rng)
             b, _ = p.state["b"].batch(p.batch_size, p.rng)
-            return self._g(p, a, b)[0]
+            return self._g(p, a, y_a, b)[0]
 
     def d_logit(self, p, x, y):
         return p.disc(p.state["b"].batch(len(x), p.rng)[0])
@@ -259,15 +309,15 @@ class CycleGAN(Variant):
         a, b = trainer.fixed_noise
         if b is None:
             return ()
-        nets = trainer.parts.nets
+        nets = trainer.shown_nets
         with trainer.lock, torch.no_grad():
             was = {k: n.training for k, n in nets.items()}
             for n in nets.values():
                 n.eval()
             try:
-                g_a = trainer.shown_generator(a)
+                g_a = nets["gen"](a)
                 back_a, f_b = nets["gen_ba"](g_a), nets["gen_ba"](b)
-                back_b = trainer.shown_generator(f_b)
+                back_b = nets["gen"](f_b)
             finally:
                 for k, n in nets.items():
                     n.train(was[k])
@@ -282,9 +332,9 @@ class CycleGAN(Variant):
     def cycle_lines(self, trainer, n: int = N_CYCLE):
         """(n, 3, 2): a domain-A point, G of it, and F of that (the 2-D lab view draws the round trip)."""
         a = trainer.fixed_noise[0][:n]
-        nets = trainer.parts.nets
+        nets = trainer.shown_nets
         with torch.no_grad():
-            g_a = trainer.shown_generator(a)
+            g_a = nets["gen"](a)
             return torch.stack([a, g_a, nets["gen_ba"](g_a)], 1).float().cpu().numpy()
 
 
