@@ -66,7 +66,8 @@ if t.cycle:
 source_name, target_name = (domain_a, domain_b) if direction == "a2b" else (domain_b, domain_a)
 links.publish_params(PAGE, LINKED)
 
-INPUTS = {"Draw it": _("Draw it"), "A test image": _("A test image"), "Upload a picture": _("Upload a picture")}
+INPUTS = {"A test image": _("A test image"), "Draw it": _("Draw it"),  # a test image first: the first view translates
+          "Upload a picture": _("Upload a picture")}
 how = st.radio(_("Input"), list(INPUTS), horizontal=True, key=K + "how", format_func=INPUTS.get)
 x: np.ndarray | None = None  # (1, 1, 28, 28) in [-1, 1]
 if how == "Draw it":

@@ -44,6 +44,8 @@ def server(stores):
 
 def test_translate_a_drawing_through_pix2pix_and_a_round_trip_through_cyclegan(server, browser):
     page = open_tab(browser, server[0] + "/translate", heading="Translate")
+    page.get_by_text("output: digit").wait_for(timeout=30000)  # the first view: a test outline translated
+    page.get_by_text("Draw it").click()
     page.get_by_text("Draw, pick or upload an input to translate it.").wait_for(timeout=30000)
     canvas = page.locator(".st-key-translate_canvas canvas").last
     canvas.wait_for(timeout=30000)

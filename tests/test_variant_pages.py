@@ -96,8 +96,8 @@ def test_translate_page_puts_a_test_outline_through_pix2pix():
     at = page("pages/translate.py")
     assert not at.exception, at.exception
     assert at.selectbox(key="source_translate").value == "mnist-pix2pix"
-    at.radio(key="translate_how").set_value("A test image").run()
-    assert not at.exception and len(at.get("image")) == 2
+    assert at.radio(key="translate_how").value == "A test image"  # the first view translates a test outline
+    assert len(at.get("image")) == 2
     captions = [img.proto.imgs[0].caption for img in at.get("image")]
     assert captions == ["input: outline", "output: digit"]
     at.number_input(key="translate_index").set_value(7).run()
