@@ -42,7 +42,9 @@ def test_train_page_trains_live_in_a_browser(server, browser):
     page.get_by_role("button", name="Pause").wait_for(timeout=15000)
     assert until(lambda: step_of(page) > 0) and advancing(page), "the step counter should advance while training"
     # the time charts, the lab view and the quality chart redraw in place: the same drawing, a new line
-    page.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 4", timeout=20000)
+    # four drawings, and a loss line in the first (on a slow machine the drawings come before the first data)
+    page.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 4"
+                           " && document.querySelector('.vega-embed g.mark-line path') !== null", timeout=30000)
     tagged = page.evaluate("(() => { const c = document.querySelectorAll('.vega-embed .marks');"
                            " c.forEach(e => e.dataset.seen = '1'); return c.length; })()")
     line = "document.querySelector('.vega-embed g.mark-line path').getAttribute('d')"
