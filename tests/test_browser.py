@@ -264,8 +264,15 @@ def test_click_a_sample_to_pick_an_endpoint(server, browser):
     box = settled_box(page.locator(".js-plotly-plot .scatterlayer .point").nth(5))  # the cell showing seed 5
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # Plotly selects the point it is hovering, so hover until its label names seed 5, then click.
-    page.mouse.move(x, y)
-    page.locator(".js-plotly-plot .hoverlayer").get_by_text("seed 5").wait_for(timeout=10000)
+    label = page.locator(".js-plotly-plot .hoverlayer").get_by_text("seed 5")
+    nudge = [0]
+
+    def hovering() -> bool:  # move again each time: a plot drawn anew under a still mouse shows no label
+        nudge[0] = 1 - nudge[0]
+        page.mouse.move(x + nudge[0], y)
+        return label.is_visible()
+
+    assert until(hovering, 30, every=0.5), "hovering the sample for seed 5 should show its label"
     page.mouse.click(x, y)
     seed_a = page.get_by_role("spinbutton", name="Seed A")
     assert until(lambda: seed_a.input_value() == "5", 20), "clicking the sample for seed 5 should make it endpoint A"

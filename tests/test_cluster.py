@@ -212,6 +212,8 @@ def test_runs_on_both_replicas_train_and_a_killed_worker_resumes_from_the_page(c
         (REPO / "test-artifacts").mkdir(exist_ok=True)
         a.screenshot(path=str(REPO / "test-artifacts" / "cluster-worker-lost.png"), full_page=True)
         a.get_by_role("button", name="Resume from the last autosave").click()
+        # the lost run's page has a Resume button too: wait for the message to go, then for the resumed run's button
+        a.get_by_text("The worker process training this run stopped").wait_for(state="hidden", timeout=60000)
         a.get_by_role("button", name="Resume", exact=True).wait_for(timeout=60000)  # paused at the autosave's step
         resumed = step_of(a)
         assert resumed >= 100
