@@ -29,6 +29,11 @@ from ganlab.core.models import ModelArgs, sample_z
 PHASES = ("both", "d", "g")  # a full step, a discriminator update only, a generator update only
 
 
+def parameters_of(nets: dict[str, nn.Module], names: tuple[str, ...]) -> list[nn.Parameter]:
+    """The parameters of the named networks this run built, in order (a side net may be optional)."""
+    return [q for name in names if name in nets for q in nets[name].parameters()]
+
+
 @dataclass
 class GANParts:
     """What a step touches. Built by the trainer; plain attributes, no behaviour."""
@@ -62,10 +67,9 @@ class GANParts:
 
     def __post_init__(self):
         v = self.variant
-        self.d_params = [q for name in v.d_nets for q in self.nets[name].parameters()]
-        side = [name for name in v.side_nets if name in self.nets]  # those this run built
-        self.d_opt_params = self.d_params + [q for name in side for q in self.nets[name].parameters()]
-        self.g_params = [q for name in v.g_nets for q in self.nets[name].parameters()]
+        self.d_params = parameters_of(self.nets, v.d_nets)
+        self.d_opt_params = parameters_of(self.nets, v.d_nets + v.side_nets)
+        self.g_params = parameters_of(self.nets, v.g_nets)
         followed = ({"gen": self.gen_ema} if self.gen_ema is not None else {}) | self.averages
         self.ema_params = [(a, b) for name, avg in followed.items()
                            for a, b in zip(avg.parameters(), self.nets[name].parameters())]  # (average's, G's) weights

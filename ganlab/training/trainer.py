@@ -19,7 +19,7 @@ from ganlab import variants
 from ganlab.variants import build_nets, model_args
 from ganlab.config import ConfigError, RunConfig
 from ganlab.core.losses import LOSSES
-from ganlab.core.step import GANParts, train_step
+from ganlab.core.step import GANParts, parameters_of, train_step
 from ganlab.data.datasets import load_data
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_Z_SEED
 from ganlab.said import said
@@ -99,12 +99,11 @@ class Trainer:
         o = config.optim
         capturable = self.device.type == "cuda" and fast is not False
         v = self.variant
-        d_params = [q for name in v.d_nets + v.side_nets if name in nets for q in nets[name].parameters()]
-        g_params = [q for name in v.g_nets for q in nets[name].parameters()]
         self.parts = GANParts(
             variant=v, nets=nets,
-            opt_d=_adam(d_params, o.lr_d, o.beta1_d, o.beta2_d, self.device, capturable),
-            opt_g=_adam(g_params, o.lr_g, o.beta1_g, o.beta2_g, self.device, capturable),
+            opt_d=_adam(parameters_of(nets, v.d_nets + v.side_nets), o.lr_d, o.beta1_d, o.beta2_d, self.device,
+                        capturable),
+            opt_g=_adam(parameters_of(nets, v.g_nets), o.lr_g, o.beta1_g, o.beta2_g, self.device, capturable),
             data=self.data, loss=LOSSES[o.loss],
             rng=torch.Generator(self.device).manual_seed(config.seed),
             args=self.args, latent=config.model.latent, settings=config.variant,
