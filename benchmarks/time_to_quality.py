@@ -85,9 +85,9 @@ def target_data(target: str):
     """The resident images and the judge for an image target (None, None for a 2-D one)."""
     if TARGETS[target]["data"] != "mnist":
         return None, None
-    from ganlab.evaluation.evaluate import MnistJudge
+    from ganlab.evaluation.evaluate import ImageJudge
 
-    return load_images("mnist", DATA_DIR, download=False), MnistJudge(DATA_DIR)
+    return load_images("mnist", DATA_DIR, download=False), ImageJudge(DATA_DIR)
 
 
 def run_seed(target: str, seed: int, overrides: dict, budget: float, every: int, data, judge) -> dict:

@@ -30,7 +30,7 @@ import torch.nn.functional as F  # noqa: E402
 from ganlab.data.datasets import load_images  # noqa: E402
 from ganlab.data.digits8 import load_digits8  # noqa: E402
 from ganlab.evaluation.classifier import frechet_distance, predict  # noqa: E402
-from ganlab.evaluation.evaluate import MnistJudge  # noqa: E402
+from ganlab.evaluation.evaluate import ImageJudge  # noqa: E402
 from ganlab.explore.translate import translate  # noqa: E402
 from ganlab.persist.checkpoint import load  # noqa: E402
 
@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--checkpoint", type=Path, help="also judge this CycleGAN's translations of the 8x8 digits")
     ns = ap.parse_args()
-    judge = MnistJudge(ns.data_dir)
+    judge = ImageJudge(ns.data_dir)
     train = load_images("mnist", ns.data_dir, train=True, download=False)
     b = load_digits8()
     n = len(b.images)

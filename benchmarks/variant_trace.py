@@ -1,14 +1,15 @@
-"""Train one MNIST variant and judge it as it goes: the figures its target names, every few seconds
+"""Train one MNIST or Fashion-MNIST variant and judge it as it goes: the figures its target names, every few seconds
 of training (evaluation time excluded), then the checkpoint.
 
     python benchmarks/variant_trace.py --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
     python benchmarks/variant_trace.py --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
+    python benchmarks/variant_trace.py --data fashion-mnist --model cdcgan ...   (any dataset with a judge)
 
-Per variant, what is judged (the project's LeNet, ``ganlab.evaluation.evaluate``):
+Per variant, what is judged (the project's LeNet of the data, ``ganlab.evaluation.evaluate``):
   a model with a class input: label agreement (or InfoGAN's matched code accuracy) and Fréchet
   distance on 2,000 samples of a fixed noise (the final line: 10,000, as ``eval``);
   a model with classifiers (ACGAN, the semi-supervised GAN, InfoGAN's Q): their accuracy on the
-  10,000 MNIST test images.
+  10,000 test images.
 Prints one line per check; with --out, writes trace.json and checkpoint.pt there (both rewritten at
 every check, so a run stopped early keeps its last check), and with --keep-best also best.pt: the
 checkpoint at the check with the lowest Fréchet distance so far (GAN training can peak and drift).
@@ -28,7 +29,7 @@ import torch  # noqa: E402
 
 from ganlab.config import default_config  # noqa: E402
 from ganlab.data.datasets import load_images  # noqa: E402
-from ganlab.evaluation.evaluate import MnistJudge, classifier_accuracies  # noqa: E402
+from ganlab.evaluation.evaluate import ImageJudge, classifier_accuracies  # noqa: E402
 from ganlab.explore.sampling import generate  # noqa: E402
 from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
 from ganlab.training.resume import resume  # noqa: E402
@@ -50,12 +51,12 @@ def parse_sets(items: list[str]) -> dict:
     return out
 
 
-def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
+def judge(trainer: Trainer, judge_: ImageJudge, n: int, judges: dict) -> dict:
     ckpt = load(to_bytes(trainer))
     if ckpt.variant.translation(ckpt.args) is not None:
         from ganlab.evaluation.translation import evaluate_translation
 
-        return evaluate_translation(ckpt, judge_)
+        return evaluate_translation(ckpt, data_dir=judge_.data_dir, judges=judges)
     extra = {}
     if ckpt.variant.style_blocks(ckpt.args):
         from ganlab.evaluation.styles import mixing_figures
@@ -76,8 +77,14 @@ def judge(trainer: Trainer, judge_: MnistJudge, n: int) -> dict:
 
 
 def frechet(row: dict) -> float:
-    """The check's Fréchet distance: the samples', or a translation's into MNIST (B to A, else A to B)."""
-    for where in (row, row.get("b2a", {}), row.get("a2b", {})):
+    """The check's Fréchet distance: the samples', or a translation's (B to A, else A to B; a translation
+    between two kinds of thing, both directions' in units of their floors, summed)."""
+    if "frechet_distance" in row:
+        return row["frechet_distance"]
+    looks = [row[d] for d in ("a2b", "b2a") if "target_rate" in row.get(d, {})]
+    if looks:
+        return sum(d["frechet_distance"] / d["frechet_floor"] for d in looks)
+    for where in (row.get("b2a", {}), row.get("a2b", {})):
         if "frechet_distance" in where:
             return where["frechet_distance"]
     return float("inf")
@@ -86,6 +93,9 @@ def frechet(row: dict) -> float:
 def kept_labels(row: dict) -> float:
     """The check's label figure: a translation's labels kept (B to A, else A to B), or a conditional model's
     agreement; 1 where there is none."""
+    looks = [row[d]["target_rate"] for d in ("a2b", "b2a") if "target_rate" in row.get(d, {})]
+    if looks:  # between two kinds of thing: the share read as the target kind, the worse direction's
+        return min(looks)
     for where in (row.get("b2a", {}), row.get("a2b", {}), row):
         for key in ("label_rate", "label_agreement"):
             if key in where:
@@ -96,6 +106,8 @@ def kept_labels(row: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model")
+    ap.add_argument("--data", default="mnist", help="the training data (default mnist; a judged set or a part of "
+                    "one: fashion-mnist, fashion-bags...)")
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--every", type=float, default=60)
@@ -111,7 +123,8 @@ def main() -> None:
                     "rates, d_steps, the weight average and loss weights, not the networks' shapes)")
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
-    data = load_images("mnist", ns.data_dir, download=False)
+    data_name = load(ns.resume).config.data.name if ns.resume else ns.data
+    data = load_images(data_name, ns.data_dir, download=False)
     if ns.resume:
         sets, ckpt = parse_sets(ns.set), load(ns.resume)
         live = {k: sets.pop(k) for k in list(sets) if k in LIVE_KNOBS}
@@ -122,11 +135,11 @@ def main() -> None:
             trainer.set_hparams(**live)
         config = trainer.config.with_values(**live)  # as the run will train: set_hparams applies at the next step
     else:
-        config = default_config("mnist", model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
+        config = default_config(data_name, model=ns.model, data_dir=ns.data_dir, device="cpu", seed=ns.seed,
                                 **parse_sets(ns.set))
         trainer = Trainer(config, data=data)
     start_seconds = trainer.train_seconds
-    judge_ = MnistJudge(ns.data_dir)
+    judge_, judges = ImageJudge(ns.data_dir, data_name), {}
     print(json.dumps(config.flat()), flush=True)
     trace = []
     best = float("inf")
@@ -138,7 +151,7 @@ def main() -> None:
         trainer.run(50)
         if trainer.train_seconds >= next_check or trainer.train_seconds >= end:
             final = trainer.train_seconds >= end
-            figures = judge(trainer, judge_, 10000 if final else ns.samples)
+            figures = judge(trainer, judge_, 10000 if final else ns.samples, judges)
             row = {"step": trainer.step, "seconds": round(trainer.train_seconds, 1), **figures}
             trace.append(row)
             print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)

@@ -200,9 +200,11 @@ def test_mnist_shows_an_image_grid(mnist_root, monkeypatch):
 
 def test_missing_dataset_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("GANLAB_DATA", str(tmp_path))
+    monkeypatch.setenv("GANLAB_SYSTEM_DATA", str(tmp_path / "no-packages"))
     at = app()
     setting(at, "dataset", "selectbox").select("fashion-mnist").run()
-    assert any("Could not start that run" in e.value and "FashionMNIST" in e.value for e in at.error)
+    assert any("Could not start that run" in e.value and "FashionMNIST" in e.value
+               and "dataset-fashion-mnist" in e.value for e in at.error)
     assert metric(at, "Step") == "0" and not at.exception
 
 

@@ -1,5 +1,6 @@
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -50,9 +51,14 @@ def test_config_file_and_errors(tmp_path):
     junk.write_bytes(b"junk")
     bad = ganlab("sample", junk, check=False)
     assert bad.returncode == 2 and "not a ganlab checkpoint" in bad.stderr
-    bad = ganlab("train", "--data", "fashion-mnist", "--data-dir", tmp_path / "none", "--steps", 1,
-                 "--out", tmp_path / "f", check=False)
-    assert bad.returncode == 2 and "Put train-images-idx3-ubyte.gz" in bad.stderr
+    os.environ["GANLAB_SYSTEM_DATA"] = str(tmp_path / "no-packages")  # as on a machine without dataset-fashion-mnist
+    try:
+        bad = ganlab("train", "--data", "fashion-mnist", "--data-dir", tmp_path / "none", "--steps", 1,
+                     "--out", tmp_path / "f", check=False)
+    finally:
+        del os.environ["GANLAB_SYSTEM_DATA"]
+    assert bad.returncode == 2 and "put train-images-idx3-ubyte.gz" in bad.stderr
+    assert "apt-get install dataset-fashion-mnist" in bad.stderr
 
 
 @pytest.mark.slow

@@ -1,4 +1,7 @@
 import math
+from pathlib import Path
+
+import numpy as np
 
 import pytest
 import torch
@@ -79,12 +82,40 @@ def test_gzipped_idx_files_are_read(tmp_path):
     assert load_images("fashion-mnist", tmp_path, download=False).labels.tolist() == [1, 2, 3]
 
 
-def test_missing_files_say_where_to_put_them(tmp_path):
+def test_missing_files_say_where_to_put_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLAB_SYSTEM_DATA", str(tmp_path / "no-packages"))
     with pytest.raises(DatasetUnavailable) as err:
         load_images("fashion-mnist", tmp_path, download=False)
     text = str(err.value)
     assert "train-images-idx3-ubyte.gz" in text and str((tmp_path / "FashionMNIST" / "raw").resolve()) in text
-    assert "GANLAB_DATA" in text
+    assert "GANLAB_DATA" in text and "apt-get install dataset-fashion-mnist" in text
+    with pytest.raises(DatasetUnavailable) as err:  # MNIST has no such package: the message names none
+        load_images("mnist", tmp_path, download=False)
+    assert "apt-get" not in str(err.value)
+
+
+def test_fashion_mnist_comes_from_the_distributions_folder(tmp_path, monkeypatch, fashion_root):
+    """Debian's dataset-fashion-mnist puts the four files flat in /usr/share/datasets/fashion-mnist/: an empty data
+    folder falls back to it, and a data folder that has its own copy is read first."""
+    system = tmp_path / "datasets" / "fashion-mnist"
+    system.mkdir(parents=True)
+    write_idx(system / "train-images-idx3-ubyte", np.full((3, 28, 28), 255), compress=True)
+    write_idx(system / "train-labels-idx1-ubyte", [7, 8, 9], compress=True)
+    monkeypatch.setenv("GANLAB_SYSTEM_DATA", str(tmp_path / "datasets"))
+    packaged = load_images("fashion-mnist", tmp_path / "empty", download=False)
+    assert packaged.labels.tolist() == [7, 8, 9] and float(packaged.images.min()) == 1.0
+    own = load_images("fashion-mnist", fashion_root, download=False)
+    assert len(own.images) == 40
+
+
+@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file(),
+                    reason="Debian's dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
+def test_the_installed_package_is_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("GANLAB_SYSTEM_DATA", raising=False)
+    train = load_images("fashion-mnist", tmp_path, download=False)
+    test = load_images("fashion-mnist", tmp_path, train=False, download=False)
+    assert train.images.shape == (60000, 1, 28, 28) and len(test.images) == 10000
+    assert torch.bincount(test.labels).tolist() == [1000] * 10
 
 
 def test_corrupt_files_are_rejected_clearly(tmp_path):

@@ -7,15 +7,14 @@ import sys
 import pytest
 
 from ganlab.data.datasets import load_images
-from ganlab.evaluation.classifier import accuracy, frechet_distance, load_classifier
-from ganlab.evaluation.evaluate import CHECKPOINT_DIR, CLASSIFIER_PATH
+from ganlab.evaluation.classifier import CHECKPOINT_DIR, accuracy, classifier_path, frechet_distance, load_classifier
 from tests.conftest import REPO
 
 PUBLISHED = CHECKPOINT_DIR / "eval"
 
 
 def test_shipped_classifier_is_accurate(mnist_root):
-    model, stated = load_classifier(CLASSIFIER_PATH)
+    model, stated = load_classifier(classifier_path("mnist"), data="mnist")
     measured = accuracy(model, load_images("mnist", mnist_root, train=False, download=False))
     assert measured >= 0.985 and measured == pytest.approx(stated, abs=1e-4)
 

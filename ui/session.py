@@ -342,10 +342,10 @@ make_trainer = _make_trainer  # how this server builds a run's trainer (cached d
 def real_samples(name: str, data_dir: str, points: tuple = ()):
     """Real samples to set beside generated ones (the Quiz page): MNIST's or Fashion-MNIST's test set, other
     image sets whole, 2,000 points of a 2-D distribution; as (x, labels or None)."""
-    from ganlab.data.catalog import DATASETS_IDX
+    from ganlab.data.catalog import has_test_set
     from ganlab.data.datasets import load_images
 
-    if name in DATASETS_IDX:
+    if has_test_set(name):
         d = load_images(name, data_dir, train=False, download=False)
         return d.images, d.labels
     d = load_data(name, data_dir, points=points)

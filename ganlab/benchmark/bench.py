@@ -70,10 +70,9 @@ def agreement_trace(data_dir: str, device: torch.device, *, precision: str = "fp
     """Train the conditional MNIST model (the pretrained one's settings); every ``every`` steps yield
     (step, training seconds, label agreement judged by the project's classifier on ``n`` balanced
     samples of a fixed noise) until ``budget`` training seconds have passed."""
-    from ganlab.evaluation.classifier import load_classifier, predict
-    from ganlab.evaluation.evaluate import CLASSIFIER_PATH
+    from ganlab.evaluation.classifier import classifier_path, load_classifier, predict
 
-    clf, _ = load_classifier(CLASSIFIER_PATH)
+    clf, _ = load_classifier(classifier_path("mnist"))
     t = Trainer(default_config("mnist", model="cdcgan", hidden=28, data_dir=data_dir, device=device.type,
                                precision=precision))
     z = sample_z(n, t.args.z_dim, "normal", torch.Generator().manual_seed(0), "cpu").to(t.device)

@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from ganlab.cli.common import CLIError, read_images, read_points
-from ganlab.evaluation.evaluate import CLASSIFIER_PATH
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, load
 
 
@@ -39,7 +38,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
 
     try:
         result = evaluate(load(ns.checkpoint), data_dir=ns.data_dir, n=ns.n, seed=ns.seed,
-                          classifier_path=ns.classifier)
+                          classifier=ns.classifier)
     except ValueError as err:
         raise CLIError(str(err)) from err
     text = json.dumps(result, indent=2)
@@ -123,12 +122,13 @@ def add_commands(sub) -> None:
     sample.add_argument("--device", default="cpu")
     sample.set_defaults(func=cmd_sample)
 
-    ev = sub.add_parser("eval", help="quality figures for a checkpoint (modes for 2-D, LeNet judge for MNIST)")
+    ev = sub.add_parser("eval", help="quality figures for a checkpoint (modes for 2-D, a LeNet judge for MNIST and Fashion-MNIST)")
     ev.add_argument("checkpoint", type=Path)
     ev.add_argument("--n", type=int, default=None, help="samples (default 2500 for 2-D, 10000 for MNIST)")
     ev.add_argument("--seed", type=int, default=0)
-    ev.add_argument("--data-dir", default=None, help="MNIST folder (default: the checkpoint's, or GANLAB_DATA)")
-    ev.add_argument("--classifier", type=Path, default=CLASSIFIER_PATH)
+    ev.add_argument("--data-dir", default=None, help="image data folder (default: the checkpoint's, or GANLAB_DATA)")
+    ev.add_argument("--classifier", type=Path, default=None,
+                    help="the judge (default: the shipped classifier of the checkpoint's data)")
     ev.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     ev.set_defaults(func=cmd_eval)
 

@@ -15,7 +15,7 @@ import torch
 from ganlab.cli.common import CLIError, positive_seconds
 from ganlab.config import RunConfig, default_config, field_specs
 from ganlab.data.catalog import default_data_dir
-from ganlab.evaluation.evaluate import CLASSIFIER_PATH
+from ganlab.evaluation.classifier import JUDGE_FILES
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, save
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.training.capacity import interactive_threads
@@ -168,14 +168,16 @@ def _train_loop(trainer: Trainer, steps: int | None, out: Path, save_every: int,
 
 def cmd_classifier(ns: argparse.Namespace) -> int:
     from ganlab.data.datasets import load_images
-    from ganlab.evaluation.classifier import save_classifier, train_classifier
+    from ganlab.evaluation.classifier import JUDGE_SHIFTS, classifier_path, save_classifier, train_classifier
 
-    train = load_images("mnist", ns.data_dir, train=True)
-    test = load_images("mnist", ns.data_dir, train=False)
+    train = load_images(ns.data, ns.data_dir, train=True)
+    test = load_images(ns.data, ns.data_dir, train=False)
+    out = ns.out or classifier_path(ns.data)
     t0 = time.perf_counter()
-    model, acc = train_classifier(train, test, epochs=ns.epochs, seed=ns.seed)
-    save_classifier(model, ns.out, test_accuracy=acc)
-    print(f"test accuracy {acc:.4f} after {ns.epochs} epochs in {time.perf_counter() - t0:.0f} s -> {ns.out}")
+    shift = JUDGE_SHIFTS[ns.data] if ns.shift is None else ns.shift
+    model, acc = train_classifier(train, test, epochs=ns.epochs, seed=ns.seed, max_shift=shift)
+    save_classifier(model, out, test_accuracy=acc, data=ns.data)
+    print(f"test accuracy {acc:.4f} after {ns.epochs} epochs in {time.perf_counter() - t0:.0f} s -> {out}")
     return 0
 
 
@@ -229,9 +231,15 @@ def add_commands(sub) -> None:
     bench.add_argument("--json", type=Path, default=None)
     bench.set_defaults(func=cmd_bench)
 
-    clf = sub.add_parser("classifier", help="train the LeNet-5 MNIST judge used by eval")
+    clf = sub.add_parser("classifier", help="train the LeNet-5 judge of MNIST or Fashion-MNIST used by eval")
+    clf.add_argument("--data", choices=tuple(JUDGE_FILES), default="mnist")
     clf.add_argument("--data-dir", default=default_data_dir())
     clf.add_argument("--epochs", type=int, default=10)
     clf.add_argument("--seed", type=int, default=0)
-    clf.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
+    clf.add_argument("--shift", type=int, default=None,
+                     help="largest random shift of a training image in pixels (default: 2 for MNIST, 0 for "
+                          "Fashion-MNIST, whose products are centred)")
+    clf.add_argument("--out", type=Path, default=None,
+                     help="default: the shipped judge of that dataset (checkpoints/mnist-classifier.pt, "
+                          "checkpoints/fashion-classifier.pt)")
     clf.set_defaults(func=cmd_classifier)

@@ -19,15 +19,43 @@ DATASETS_DRAWN = ("custom",)  # a 2-D distribution a person drew (DataConfig.poi
 DATASETS_TOY = DATASETS_2D + DATASETS_1D + DATASETS_DRAWN  # sampled from formulas, no files, works offline
 MAX_POINTS = 2000  # points of a drawn distribution
 DATASETS_IDX = ("mnist", "fashion-mnist")  # image files in torchvision's layout under the data folder
+# Named parts of an image set, with its train/test split: DiscoGAN's domains (Kim et al. 2017 translate handbags
+# and shoes; Fashion-MNIST's bags, and its sandals, sneakers and ankle boots), each trainable on its own too.
+# Their labels are renumbered 0..k-1 in the order given; a judge of the whole set reads them (ganlab.evaluation).
+SUBSETS = {"fashion-bags": ("fashion-mnist", (8,)), "fashion-shoes": ("fashion-mnist", (5, 7, 9))}
+DATASETS_SUBSET = tuple(SUBSETS)
 DATASETS_PACKAGED = ("digits8",)  # images that ship with a package (scikit-learn's 8x8 digits), always offline
-DATASETS_IMAGE = DATASETS_IDX + DATASETS_PACKAGED
+DATASETS_IMAGE = DATASETS_IDX + DATASETS_SUBSET + DATASETS_PACKAGED
 DATASETS = DATASETS_TOY + DATASETS_IMAGE
 USER_PREFIX = "user:"  # user:NAME, a dataset someone imported (ganlab.data.user_data)
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 
 
+# Datasets a Linux distribution packages: Debian puts them in /usr/share/datasets/<name>/ (the four IDX files,
+# flat); the package a person installs when the data folder has no copy
+SYSTEM_PACKAGES = {"fashion-mnist": "dataset-fashion-mnist"}
+
+
+def has_test_set(name: str) -> bool:
+    """Whether ``name`` comes with a held-out test split (MNIST, Fashion-MNIST and their parts)."""
+    return name in DATASETS_IDX or name in SUBSETS
+
+
+def whole_set(name: str) -> str:
+    """The dataset a part is taken from (``fashion-shoes`` -> ``fashion-mnist``); any other name itself."""
+    return SUBSETS[name][0] if name in SUBSETS else name
+
+
 def default_data_dir() -> str:
     return os.environ.get("GANLAB_DATA", "./data")
+
+
+def system_folder(name: str) -> Path | None:
+    """Where the distribution's package puts ``name`` (``$GANLAB_SYSTEM_DATA``, default /usr/share/datasets,
+    then the dataset's name), or None for a dataset no package ships."""
+    if name not in SYSTEM_PACKAGES:
+        return None
+    return Path(os.environ.get("GANLAB_SYSTEM_DATA", "/usr/share/datasets")) / name
 
 
 def user_root(data_dir: str | Path) -> Path:

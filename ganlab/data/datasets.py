@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganlab.data.catalog import DATASETS_IDX, DATASETS_TOY, USER_PREFIX
+from ganlab.data.catalog import DATASETS_IDX, DATASETS_TOY, SUBSETS, SYSTEM_PACKAGES, USER_PREFIX, system_folder
 from ganlab.data.digits8 import load_digits8
 from ganlab.data.image_data import ImageData, class_names  # noqa: F401  (re-exported)
 from ganlab.data.user_data import load_user
@@ -169,31 +169,34 @@ def _download(name: str, root: Path, train: bool) -> None:
 
 def load_images(name: str, root: str | Path, *, train: bool = True, download: bool = True,
                 device="cpu") -> ImageData:
-    """Load ``mnist`` or ``fashion-mnist`` from ``root/<Class>/raw`` (torchvision's layout).
+    """Load ``mnist`` or ``fashion-mnist`` from ``root/<Class>/raw`` (torchvision's layout), else from the folder
+    a distribution's package fills (Debian's ``dataset-fashion-mnist``: /usr/share/datasets/fashion-mnist/).
 
     Missing files are downloaded through ``torchvision.datasets`` when ``download``
     and the network allow; otherwise :class:`DatasetUnavailable` says where to put them.
     """
     if name == "digits8":
         return load_digits8(device=device)
+    if name in SUBSETS:
+        return part_of(load_images(SUBSETS[name][0], root, train=train, download=download, device=device), name)
     if name not in DATASETS_IDX:
         raise ValueError(f"unknown image dataset {name!r}; choose one of {', '.join(DATASETS_IDX)}")
     root = Path(root)
     raw = root / _TORCHVISION_CLASS[name] / "raw"
     stems = _FILES[train]
-    paths = [_find(raw, s) for s in stems]
+    paths = _find_all(name, raw, stems)
     if None in paths and download:
         try:
             _download(name, root, train)
         except Exception as err:  # network errors come in many types (URLError, OSError, RuntimeError)
             raise DatasetUnavailable(_missing_message(name, raw, stems, f"download failed: {err}")) from err
-        paths = [_find(raw, s) for s in stems]
+        paths = _find_all(name, raw, stems)
     if None in paths:
         raise DatasetUnavailable(_missing_message(name, raw, stems, "download is off"))
     images = read_idx(paths[0], ndim=3)
     labels = read_idx(paths[1], ndim=1)
     if images.shape[1:] != (28, 28) or len(images) != len(labels):
-        raise DatasetUnavailable(f"{raw}: expected N x 28 x 28 images and N labels, got "
+        raise DatasetUnavailable(f"{paths[0].parent}: expected N x 28 x 28 images and N labels, got "
                                  f"{tuple(images.shape)} and {tuple(labels.shape)}")
     if len(labels) and int(labels.max()) >= 10:
         raise DatasetUnavailable(f"{paths[1]}: labels must be 0-9, found {int(labels.max())}")
@@ -202,9 +205,34 @@ def load_images(name: str, root: str | Path, *, train: bool = True, download: bo
     return ImageData(name, x, labels.to(device=device, dtype=torch.long))
 
 
+def part_of(whole: ImageData, name: str) -> ImageData:
+    """The images of ``whole`` whose class is one of the part's, their labels renumbered 0..k-1 in its order."""
+    classes = SUBSETS[name][1]
+    keep = torch.isin(whole.labels, torch.tensor(classes, device=whole.device))
+    lookup = torch.full((whole.n_classes,), -1, dtype=torch.long, device=whole.device)
+    lookup[list(classes)] = torch.arange(len(classes), device=whole.device)
+    names = tuple(whole.class_names[k] for k in classes)
+    return ImageData(name, whole.images[keep], lookup[whole.labels[keep]], len(classes), names)
+
+
+def _find_all(name: str, raw: Path, stems) -> list[Path | None]:
+    """The images' and labels' files from the data folder, else both from the distribution's folder."""
+    paths = [_find(raw, s) for s in stems]
+    system = system_folder(name)
+    if None in paths and system is not None:
+        packaged = [_find(system, s) for s in stems]
+        if None not in packaged:
+            return packaged
+    return paths
+
+
 def _missing_message(name: str, raw: Path, stems, why: str) -> str:
     files = ", ".join(f"{s}.gz" for s in stems)
-    return (f"{name} is not on this machine ({why}). Put {files} in {raw.resolve()} "
+    package = SYSTEM_PACKAGES.get(name)
+    install = (f"Install Debian's package (sudo apt-get install {package}, which puts them in "
+               f"{system_folder(name)}), or put {files} in {raw.resolve()}") if package else \
+        f"Put {files} in {raw.resolve()}"
+    return (f"{name} is not on this machine ({why}). {install} "
             f"(or set GANLAB_DATA / --data-dir to a folder that has {raw.parent.name}/raw/), "
             f"or connect to the internet and try again.")
 

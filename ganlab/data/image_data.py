@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ganlab.data.catalog import SUBSETS
+
 _CLASS_NAMES = {
     "mnist": tuple(str(d) for d in range(10)),
     "digits8": tuple(str(d) for d in range(10)),
@@ -48,4 +50,7 @@ def class_names(name: str, n_classes: int) -> tuple[str, ...]:
     """Display names of a dataset's classes (digits, clothing, or mixture components)."""
     if name in _CLASS_NAMES:
         return _CLASS_NAMES[name]
+    if name in SUBSETS:
+        whole, classes = SUBSETS[name]
+        return tuple(_CLASS_NAMES[whole][k] for k in classes)
     return tuple(f"component {k}" for k in range(n_classes))

@@ -2,10 +2,10 @@
 
 * 1-D and 2-D mixtures: GAN Lab's grid KL/JS and, where the modes are known, the PacGAN
   metric, on 2,500 samples from the same fixed z the Train page's live figures use.
-* MNIST: the project's LeNet judges 10,000 samples (balanced classes for conditional
-  models): label agreement with the conditioning class, the class histogram, and the
-  Fréchet distance of penultimate features to the MNIST test set, beside the floor
-  set by 10,000 real training images against the same test set.
+* MNIST and Fashion-MNIST: the project's LeNet of that dataset judges 10,000 samples (balanced
+  classes for conditional models): label agreement with the conditioning class, the class
+  histogram, and the Fréchet distance of penultimate features to the test set, beside the floor
+  set by as many real training images against the same test set.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import torch
 from ganlab.core.accuracy import accuracy
 from ganlab.data.datasets import load_data, load_images
 from ganlab.evaluation.captions import caption_figures
-from ganlab.evaluation.classifier import frechet_distance, load_classifier, predict
+from ganlab.data.catalog import SUBSETS
+from ganlab.evaluation.classifier import classifier_path, frechet_distance, has_judge, load_classifier, predict
 from ganlab.evaluation.manifold import RealManifold
 from ganlab.evaluation.styles import mixing_figures
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from ganlab.explore.sampling import generate
 from ganlab.persist.checkpoint import Checkpoint
 
-CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
 # What a model offers the exploration pages, and the figures that say how well it does it: a style-based
 # model, what each block decides (ganlab.evaluation.styles); a text-to-image model, whether the caption's
 # digit and attribute words show (ganlab.evaluation.captions). A new capability adds its line.
@@ -33,22 +33,32 @@ CAPABILITY_FIGURES = (
     (lambda v, args: bool(v.style_blocks(args)), mixing_figures),
     (lambda v, args: bool(v.vocabulary(args)), caption_figures),
 )
-CLASSIFIER_PATH = CHECKPOINT_DIR / "mnist-classifier.pt"
 
 
-class MnistJudge:
-    """The project's LeNet with the MNIST test set's features and the real-data floor, computed once:
-    judges any batch of generated images (``eval``, and benchmarks that measure quality over time)."""
+class ImageJudge:
+    """A dataset's LeNet (MNIST's, Fashion-MNIST's; a part of a dataset is judged by the whole's) with its test
+    set's features and the real-data floor, computed once: judges any batch of generated images (``eval``, and
+    benchmarks that measure quality over time)."""
 
-    def __init__(self, data_dir: str | Path, classifier_path: str | Path = CLASSIFIER_PATH):
-        self.data_dir = data_dir
-        self.clf, self.clf_accuracy = load_classifier(classifier_path)
-        self.test = load_images("mnist", data_dir, train=False, download=False)
-        train = load_images("mnist", data_dir, train=True, download=False)
+    def __init__(self, data_dir: str | Path, data: str = "mnist", classifier: str | Path | None = None):
+        self.data_dir, self.data = data_dir, data
+        self.clf, self.clf_accuracy = load_classifier(classifier or classifier_path(data), data=data)
+        self.test = load_images(data, data_dir, train=False, download=False)
+        train = load_images(data, data_dir, train=True, download=False)
         _, self.test_feats = predict(self.clf, self.test.images)
         _, train_feats = predict(self.clf, train.images[:len(self.test.images)])
         self.floor = frechet_distance(train_feats, self.test_feats)
+        # a part's classes in the whole set's numbering: the judge reads 10 classes, the part's labels count from 0
+        self.classes = np.array(SUBSETS[data][1] if data in SUBSETS else range(10))
         self._manifold: RealManifold | None = None  # the test set's balls, made when first asked for
+
+    def read(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The judge's class for each image in the data's own numbering (-1: a class outside the part) and the
+        features."""
+        pred, feats = predict(self.clf, x)
+        lookup = np.full(10, -1)
+        lookup[self.classes] = np.arange(len(self.classes))
+        return lookup[pred], feats
 
     def variety(self, feats: np.ndarray) -> dict:
         """Precision, recall, density and coverage of LeNet features against the test set's."""
@@ -60,14 +70,16 @@ class MnistJudge:
         """Fréchet distance, class histogram and, for samples drawn with a class input, how well it holds:
         label agreement for a conditional model's labels, the best one-to-one code matching for
         InfoGAN's categorical codes (``handle`` "categorical code")."""
-        pred, feats = predict(self.clf, x)
+        whole, feats = predict(self.clf, x)
+        pred = self.read(x)[0] if len(self.classes) < 10 else whole
         out = {"frechet_distance": frechet_distance(feats, self.test_feats), "frechet_floor_train_vs_test": self.floor,
-               **self.variety(feats), "class_histogram": np.bincount(pred, minlength=10).tolist()}
+               **self.variety(feats), "class_histogram": np.bincount(whole, minlength=10).tolist()}
         if labels is None:
             return out
         if handle == "class":
             out["label_agreement"] = float((pred == labels).mean())
-            out["per_class_agreement"] = [round(float((pred[labels == k] == k).mean()), 4) for k in range(10)]
+            out["per_class_agreement"] = [round(float((pred[labels == k] == k).mean()), 4)
+                                          for k in range(len(self.classes))]
         else:
             matching, accuracy = code_matching(labels, pred)
             out["code_matching"] = matching
@@ -105,23 +117,24 @@ def classifier_accuracies(ckpt: Checkpoint, test, matching: dict[str, int] | Non
 
 
 def evaluate(ckpt: Checkpoint, *, data_dir: str | Path | None = None, n: int | None = None, seed: int = QUALITY_Z_SEED,
-             classifier_path: str | Path = CLASSIFIER_PATH) -> dict:
+             classifier: str | Path | None = None) -> dict:
     """Figures for ``ckpt``; on toy data ``seed`` defaults to the draw the Train page's live figures use."""
     name = ckpt.config.data.name
     if ckpt.variant.translation(ckpt.args) is not None:  # pix2pix, CycleGAN: is the digit kept, and the look changed?
         from ganlab.evaluation.translation import evaluate_translation
 
         images = len(ckpt.args.data_shape) > 1
-        return evaluate_translation(ckpt, MnistJudge(data_dir or ckpt.config.data.data_dir, classifier_path)
-                                    if images else None, seed=seed)
+        return evaluate_translation(ckpt, data_dir=data_dir or ckpt.config.data.data_dir,
+                                    classifier=classifier if images else None, seed=seed)
     if len(ckpt.args.data_shape) == 1:  # 1-D and 2-D mixtures
         m = load_data(name, points=ckpt.config.data.points)
         x, _ = generate(ckpt, n or QUALITY_SAMPLES, seed=seed)
         real = m.batch(len(x), torch.Generator().manual_seed(QUALITY_REAL_SEED))[0].numpy()
         return {"data": name, "step": ckpt.step, "samples": len(x), **toy_quality(x, real, m)}
-    if name != "mnist":
-        raise ValueError(f"the classifier judges MNIST only; this checkpoint was trained on {name}")
-    judge = MnistJudge(data_dir or ckpt.config.data.data_dir, classifier_path)
+    if not has_judge(name):
+        raise ValueError(f"no classifier judges {name}: eval judges images of MNIST and Fashion-MNIST (and 1-D and "
+                         "2-D mixtures)")
+    judge = ImageJudge(data_dir or ckpt.config.data.data_dir, name, classifier)
     x, labels = generate(ckpt, n or 10000, seed=seed)
     out = {"data": name, "model": ckpt.args.arch, "step": ckpt.step, "samples": len(x),
            "classifier_test_accuracy": judge.clf_accuracy,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganlab.data.catalog import DATASETS_IDX
+from ganlab.data.catalog import has_test_set
 from ganlab.data.datasets import load_data, load_images
 from ganlab.data.outline import outline
 
@@ -21,7 +21,7 @@ def domain_inputs(variant, args, side: str, n: int, *, seed: int = 0, data_dir="
     root = data_dir
     if len(args.data_shape) == 1:  # 2-D points: drawn from the mixture
         return load_data(name, root).batch(n, g)[0], None
-    data = load_images(name, root, train=train, download=False) if name in DATASETS_IDX else load_data(name, root)
+    data = load_images(name, root, train=train, download=False) if has_test_set(name) else load_data(name, root)
     if n <= len(data.images):
         idx = torch.randperm(len(data.images), generator=g)[:n]  # n different images
     else:

@@ -16,6 +16,9 @@ from pathlib import Path
 from ganlab.persist.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, atomic_write, load, to_bytes
 from ganlab.said import said
 
+# The judges shipped beside the GAN checkpoints (ganlab.evaluation.classifier's LeNets), which are not GAN
+# checkpoints and are not listed: the file of each dataset that has one
+JUDGE_FILES = {"mnist": "mnist-classifier.pt", "fashion-mnist": "fashion-classifier.pt"}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "checkpoints"
 
@@ -58,7 +61,7 @@ class CheckpointDir:
             if not folder.is_dir():
                 continue
             for p in sorted(folder.glob("*.pt")):
-                if p.is_file() and not p.is_symlink() and NAME.match(p.stem) and p.stem != "mnist-classifier":
+                if p.is_file() and not p.is_symlink() and NAME.match(p.stem) and p.name not in JUDGE_FILES.values():
                     out.append(Entry(p.stem if pretrained else f"user/{p.stem}", p, pretrained, p.stat().st_size))
         return out
 

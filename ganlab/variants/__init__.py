@@ -10,7 +10,7 @@ from ganlab.variants.base import (BASE_METRICS, CHART_GROUPS, Code, Half, Metric
 # The registration lines: importing a module registers its variants, in this order in the model picker.
 from ganlab.variants import vanilla, conditional  # noqa: E402,F401  isort: skip
 from ganlab.variants import acgan, infogan, ssgan  # noqa: E402,F401  isort: skip
-from ganlab.variants import pix2pix, cyclegan  # noqa: E402,F401  isort: skip
+from ganlab.variants import pix2pix, cyclegan, discogan  # noqa: E402,F401  isort: skip
 from ganlab.variants import stylegan, stackgan  # noqa: E402,F401  isort: skip
 
 from ganlab.variants.build import build_models, build_nets, model_args, networks_on_meta  # noqa: E402  isort: skip

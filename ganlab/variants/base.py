@@ -105,6 +105,10 @@ class Translation:
     cycle: bool = False  # a B -> A generator too (gen_ba), and the cycle back
     outline_input: bool = False  # domain A is the outline of a domain-B image (ganlab.data.outline)
     first: str = "a2b"  # the direction a page opens on: for a cycle, the one that lands in the training data
+    # what a translation keeps: "class" (a digit stays that digit: eval reads the label), or "look" for two kinds
+    # of thing (a bag becomes a shoe: eval asks whether it reads as the target kind, and the page shows the
+    # traits kept: size, tone, shape)
+    keeps: str = "class"
 
 
 class Variant:
