@@ -162,6 +162,11 @@ def library_messages() -> Iterator[tuple[str, str, int | None, str]]:
         yield event, "ganlab/training/trainer.py", None, "chart event mark"
     for name in class_names("fashion-mnist", 10):
         yield name, "ganlab/data/datasets.py", None, "Fashion-MNIST class"
+    from ganlab.explore.traits import TRAIT_ABOUT
+
+    for name, about in TRAIT_ABOUT.items():
+        yield name, "ganlab/explore/traits.py", None, "a trait a translation may keep"
+        yield about, "ganlab/explore/traits.py", None, f"what the trait {name} measures"
     for name, spec in config.field_specs().items():
         for key in ("label", "help"):
             if spec.get(key):

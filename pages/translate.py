@@ -1,4 +1,5 @@
-"""Translate: put a drawing, a test image or an upload through pix2pix or CycleGAN; see the way back."""
+"""Translate: put a drawing, a test image or an upload through pix2pix, CycleGAN or DiscoGAN; see the way back,
+and for two kinds of thing (bags and shoes) what the translation keeps."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import torch
 
 from ganlab.data.image_input import MAX_UPLOAD_BYTES, ImageInputError, canvas_to_digit, read_image, to_digit
 from ganlab.data.outline import outline
+from ganlab.explore.traits import TRAIT_ABOUT, TRAITS, kept_traits, traits
 from ganlab.explore.translate import cycle_error, domain_inputs, round_trip, translate
 from ganlab.views.plots import cycle_figure, heat_map, image_grid
 from ui import links, routes, session, sketch
@@ -18,6 +20,7 @@ routes.through_app()
 PAGE = "translate"
 DEFAULT = "mnist-pix2pix"
 K = f"{PAGE}_"
+KEPT_ITEMS = 500  # test items whose traits the page correlates with their translations'
 
 LINKED = [session.model_param(PAGE, DEFAULT, kind="translation"),
           # no default: a link always says its direction, since each model opens on its own (Translation.first)
@@ -33,7 +36,7 @@ src = session.model_source(name)
 t = src.variant.translation(src.args)
 if t is None:
     st.info(_("{name} is a {model}, which draws from noise rather than translating an input. Pick a translation "
-              "model (pix2pix or CycleGAN), or train one on the Train page.").format(
+              "model (pix2pix, CycleGAN or DiscoGAN), or train one on the Train page.").format(
         name=session.source_label(name), model=_(src.variant.title)))
     st.stop()
 domain_a, domain_b = _(t.a), _(t.b)  # display names ("outline", "MNIST digit"), from the variant
@@ -115,10 +118,35 @@ if t.cycle:
     cols[2].image(image_grid(back.numpy(), nrow=1, scale=8), caption=_("back again"))
     cols[3].image(heat_map(error[0, 0], scale=8),
                   caption=_("cycle error |back - input|, mean {error:.3f}").format(error=error.mean()))
-    st.caption(_("The cycle loss trained the way back to return the input: where the heat map is bright, the round "
-                 "trip lost something. Only the handwriting should change on the way there."))
+    if t.keeps == "look":
+        st.caption(_("The reconstruction loss trained the way back to return the input: where the heat map is "
+                     "bright, the round trip lost something. The {target} must keep enough of the {source} to "
+                     "rebuild it: that is what carries over.").format(target=target_name, source=source_name))
+    else:
+        st.caption(_("The cycle loss trained the way back to return the input: where the heat map is bright, the "
+                     "round trip lost something. Only the handwriting should change on the way there."))
 else:
     out = translate(src.nets, src.variant, inp, direction)
     cols = st.columns(2)
     cols[0].image(image_grid(x, nrow=1, scale=8), caption=_("input: {domain}").format(domain=source_name))
     cols[1].image(image_grid(out.numpy(), nrow=1, scale=8), caption=_("output: {domain}").format(domain=target_name))
+
+if t.keeps == "look":  # two kinds of thing: what a translation carries over from one to the other
+    st.subheader(_("What the translation keeps"))
+    side = "a" if direction == "a2b" else "b"
+    mine, theirs = traits(x), traits(there.numpy())
+    st.dataframe({_("trait"): [_(k) for k in TRAITS], _("what it measures"): [_(TRAIT_ABOUT[k]) for k in TRAITS],
+                  _("input"): [round(float(mine[k][0]), 2) for k in TRAITS],
+                  _("translated"): [round(float(theirs[k][0]), 2) for k in TRAITS]}, hide_index=True)
+    row, _labels = domain_inputs(src.variant, src.args, side, 10, seed=0, data_dir=src.data_dir)
+    row_there, row_back = round_trip(src.nets, src.variant, row, direction)
+    st.image(image_grid(np.concatenate([row.numpy(), row_there.numpy(), row_back.numpy()]), nrow=10, scale=3),
+             caption=_("ten test items ({source}), their translations ({target}) and the way back").format(
+                 source=source_name, target=target_name))
+    many, _labels = domain_inputs(src.variant, src.args, side, KEPT_ITEMS, seed=0, data_dir=src.data_dir)
+    kept = kept_traits(many.numpy(), translate(src.nets, src.variant, many, direction).numpy())
+    st.dataframe({_("trait"): [_(k) for k in TRAITS],
+                  _("correlation, input to translation"): [round(kept[k], 2) for k in TRAITS]}, hide_index=True)
+    st.caption(_("Over {n} test items, how each trait of the input shows in its translation (Pearson's r: 1, kept "
+                 "in order; 0, lost). No pair of a bag and a shoe was ever shown: the relation is what DiscoGAN "
+                 "discovers.").format(n=KEPT_ITEMS))

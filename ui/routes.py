@@ -12,6 +12,7 @@ PAGES = (  # file, title, icon; the first is the default
     ("pages/lessons.py", "Lessons", ":material/menu_book:"),
     ("pages/latent.py", "Latent explorer", ":material/explore:"),
     ("pages/classes.py", "Class control", ":material/category:"),
+    ("pages/design.py", "Design", ":material/checkroom:"),
     ("pages/translate.py", "Translate", ":material/compare_arrows:"),
     ("pages/style.py", "Style mixing", ":material/style:"),
     ("pages/words.py", "Words", ":material/text_fields:"),

@@ -21,6 +21,7 @@ from ganlab.config import ConfigError, RunConfig, default_config
 from ganlab.data.catalog import default_data_dir
 from ganlab.core.models import ModelArgs
 from ganlab.data.datasets import DatasetUnavailable, load_data
+from ganlab.explore.design import kind_directions as kind_directions_of
 from ganlab.explore.latent import principal_directions as principal_directions_of
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.checkpoint_dir import CheckpointDir
@@ -308,6 +309,17 @@ def principal_directions(name: str, src: ModelSource):
 def _directions(name: str, step: int, src: ModelSource):
     y = torch.zeros(1, dtype=torch.long) if src.args.n_classes else None
     return principal_directions_of(src.gen, src.args.z_dim, src.latent, y=y)
+
+
+def kind_directions(name: str, src: ModelSource, kind: int):
+    """The principal directions of one kind of a conditional model's designs (the Design page), computed once
+    per checkpoint and kind (and per step of the live run)."""
+    return _kind_directions(name, src.step, kind, src)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs={ModelSource: lambda s: (s.name, s.step)})
+def _kind_directions(name: str, step: int, kind: int, src: ModelSource):
+    return kind_directions_of(src.gen, src.args, src.latent, kind)
 
 
 def resume_into_run(name: str) -> None:
