@@ -92,16 +92,18 @@ def _quality(look: RunLook, quality: dict, events) -> None:
 
 def draw_charts(run: Run) -> None:
     """The time charts: one per group of the variant's metrics, three to a row."""
-    t = run.look()
-    snap = t.snapshot
-    if snap.total == 0:
-        st.info(_("{model} on {data}, {loss} loss. Press Start to train, or Step to take one step at a time.").format(
-            model=_(t.variant.title), data=t.config.data.name, loss=t.config.optim.loss))
     st.session_state.setdefault(session.Keys.STEPS_SHOWN, "whole run")
     shown = st.segmented_control(_("Steps shown"), list(STEPS_SHOWN), key=session.Keys.STEPS_SHOWN,
                                  format_func=shown_as(STEPS_SHOWN),
                                  help=_("follow the newest steps up close while the run trains (a wheel zoom "
                                         "holds still on the steps it shows)"))
+    # the span goes to the run: its look thins the steps shown, not the whole run (whose thinning would leave
+    # the last 200 steps of a long run at every other step)
+    t = run.look(STEPS_SHOWN.get(shown))
+    snap = t.snapshot
+    if snap.total == 0:
+        st.info(_("{model} on {data}, {loss} loss. Press Start to train, or Step to take one step at a time.").format(
+            model=_(t.variant.title), data=t.config.data.name, loss=t.config.optim.loss))
     # Vega-Lite, not Plotly: these redraw in place (ganlab/views/time_charts.py says why)
     metrics = t.variant.metrics
     specs = [translate_spec(spec) for spec in time_specs(snap, STEPS_SHOWN.get(shown), t.runs, metrics)]

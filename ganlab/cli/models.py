@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ganlab.cli.common import CLIError, read_images, read_points
+from ganlab.data.catalog import default_data_dir
 from ganlab.persist.checkpoint import CHECKPOINT_NAME, load
 
 
@@ -76,12 +77,30 @@ def cmd_translate(ns: argparse.Namespace) -> int:
     if ns.direction == "b2a" and not t.cycle:
         raise CLIError(f"{ckpt.variant.title} translates one way only ({t.a} to {t.b}); use --direction a2b")
     points = len(ckpt.args.data_shape) == 1
-    x = torch.from_numpy(read_points(ns.images) if points else read_images(ns.images))
+    if (ns.images is None) == (ns.test is None):
+        raise CLIError("give the inputs: --images FILE.npy, or --test N for N test inputs of the source domain")
+    if ns.test is not None:
+        from ganlab.explore.translate import domain_inputs
+
+        if not 1 <= ns.test <= 10000:
+            raise CLIError(f"--test takes 1 to 10,000 inputs, got {ns.test}")
+        side = "a" if ns.direction == "a2b" else "b"
+        x = domain_inputs(ckpt.variant, ckpt.args, side, ns.test, seed=ns.seed, data_dir=ns.data_dir)[0]
+    else:
+        x = torch.from_numpy(read_points(ns.images) if points else read_images(ns.images))
     y = translate(ckpt.build_nets("cpu"), ckpt.variant, x, ns.direction).numpy()
     ns.out.parent.mkdir(parents=True, exist_ok=True)
     np.save(ns.out, y)
     source, target = (t.a, t.b) if ns.direction == "a2b" else (t.b, t.a)
     print(f"translated {len(x)} {source}(s) into {target}(s): {y.shape} -> {ns.out}")
+    if ns.grid and not points:
+        from PIL import Image
+
+        from ganlab.views.plots import image_grid
+
+        ns.grid.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image_grid(np.concatenate([x.numpy(), y]), nrow=len(x), scale=2)).save(ns.grid)
+        print(f"inputs (top row) and translations (bottom row) -> {ns.grid}")
     return 0
 
 
@@ -138,10 +157,16 @@ def add_commands(sub) -> None:
     classify.add_argument("--out", type=Path, default=Path("pred.npy"))
     classify.set_defaults(func=cmd_classify)
 
-    tr = sub.add_parser("translate", help="put images (or 2-D points) through a translation model (pix2pix, cyclegan)")
+    tr = sub.add_parser("translate", help="put images (or 2-D points) through a translation model (pix2pix, "
+                        "cyclegan, discogan)")
     tr.add_argument("checkpoint", type=Path)
-    tr.add_argument("--images", type=Path, required=True,
+    tr.add_argument("--images", type=Path, default=None,
                     help="(N, 1, 28, 28) images in [-1, 1] (pix2pix: outlines), or (N, 2) points for 2-D models")
+    tr.add_argument("--test", type=int, default=None, metavar="N",
+                    help="instead of --images: N test inputs of the source domain (e.g. the test set's bags), by --seed")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--data-dir", default=default_data_dir())
+    tr.add_argument("--grid", type=Path, default=None, help="also write the inputs and their translations as a PNG")
     tr.add_argument("--out", type=Path, default=Path("translated.npy"))
     tr.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="b2a: the way back (cycle models)")
     tr.set_defaults(func=cmd_translate)

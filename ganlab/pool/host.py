@@ -22,6 +22,7 @@ from ganlab.data.datasets import load_data
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.pool import stacked
+from ganlab.said import said
 from ganlab.training.driver import RunDriver, Turn
 from ganlab.training.trainer import Trainer
 
@@ -181,7 +182,14 @@ class RunHost:
         try:
             trainers = [d.trainer for d in drivers]
             n = stacked.steps_for(trainers, GROUP_TURN_SECONDS, [t.n for _, t in group])
-            outcomes = stacked.run_together(trainers, n)
+            try:
+                outcomes = stacked.run_together(trainers, n)
+            except Exception as err:  # as a single run's turn (RunDriver.execute): the runs halt and say why,
+                log.exception("a stacked turn failed")  # and the scheduler goes on with the worker's other runs
+                message = said("training stopped with an error: {kind}: {err}", kind=type(err).__name__, err=str(err))
+                for driver in drivers:
+                    driver.halt(message)
+                return
             for (driver, _), trainer, problem in zip(group, trainers, outcomes):
                 if problem is not None:
                     driver.halt(problem)

@@ -169,12 +169,14 @@ class HostedRun:
         self.training = False
 
     def reset(self, config: RunConfig | None = None) -> None:
-        self._call("reset", config.to_dict() if config is not None else None)
-        self._looks.clear()
+        if self.owned:  # a watcher's handle changes nothing: not even a fresh start of the presenter's run
+            self._call("reset", config.to_dict() if config is not None else None)
+            self._looks.clear()
 
     def resume_from(self, ckpt, *, data=None) -> None:
-        self._call("resume_bytes", to_bytes_of(ckpt))
-        self._looks.clear()
+        if self.owned:
+            self._call("resume_bytes", to_bytes_of(ckpt))
+            self._looks.clear()
 
     def set_speed(self, steps_per_second: float | None) -> None:
         self._command("set_speed", steps_per_second)

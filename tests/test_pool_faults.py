@@ -1,0 +1,99 @@
+"""Faults that used to stop a class's runs without a word: a stacked turn that raises, a watcher's handle that
+resets the presenter's run. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ganlab.config import default_config
+from ganlab.persist.checkpoint import load
+from ganlab.pool import stacked
+from ganlab.pool.host import RunHost
+from ganlab.pool.hosted import HostedRun
+from ganlab.pool.local import LocalPool
+
+
+def wait(predicate, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def status(host: RunHost, run_id: str):
+    return host.look(run_id)[0].status
+
+
+def test_a_stacked_turn_that_raises_halts_its_runs_with_the_reason_and_the_worker_goes_on(monkeypatch):
+    """Before: the exception ended the host's scheduler thread; the host still answered look, its runs said
+    "running" and never moved again, and a run of another shape on the same host stopped too."""
+    real, turns = stacked.run_together, []
+
+    def fails_on_the_third_turn(trainers, n):  # a kernel that fails mid-class (an injected fault)
+        turns.append(n)
+        if len(turns) == 3:
+            raise RuntimeError("injected fault in the batched step")
+        return real(trainers, n)
+
+    monkeypatch.setattr(stacked, "run_together", fails_on_the_third_turn)
+    host = RunHost(name="faults")
+    try:
+        same = [f"ring{s}" for s in range(3)]
+        for s, run_id in enumerate(same):
+            host.create(run_id, default_config("ring8", seed=s).to_dict(), "test")
+        host.create("alone", default_config("grid25", hidden=64, depth=1).to_dict(), "test")
+        for run_id in [*same, "alone"]:
+            host.call(run_id, "start")
+        assert wait(lambda: all(status(host, r).state == "paused" for r in same)), [status(host, r) for r in same]
+        for r in same:
+            message = status(host, r).message
+            assert "RuntimeError" in message and "injected fault" in message
+        step = status(host, "alone").step
+        assert wait(lambda: status(host, "alone").step > step + 20)  # the rest of the worker goes on
+        assert host._thread.is_alive()
+        host.call(same[0], "start")  # a halted run starts again when asked (the fault has passed)
+        step0 = status(host, same[0]).step
+        assert wait(lambda: status(host, same[0]).step > step0 + 20)
+    finally:
+        host.close()
+
+
+@pytest.fixture
+def pool():
+    p = LocalPool(workers=1)
+    yield p
+    p.close()
+
+
+def test_a_watchers_handle_changes_nothing_not_even_by_reset_or_resume(pool):
+    """Before: reset and resume_from went to the worker without the ownership check every other command
+    makes, so a lecture's watcher (another replica's read-only handle) could start the presenter's run afresh."""
+    owner = HostedRun(pool, default_config("ring8", hidden=32), source="test")
+    other = HostedRun(pool, default_config("grid25", hidden=16), source="test")
+    try:
+        owner.step(30)
+        other.step(3)
+        assert owner.wait_steps(30) and other.wait_steps(30) and owner.look().step == 30
+        elsewhere = load(other.checkpoint_bytes())  # another run's checkpoint: grid25 at step 3
+
+        def seen():  # the run as a fresh handle sees it now (a handle keeps its looks a moment)
+            return HostedRun(pool, None, worker=owner.worker, run_id=owner.run_id).look()
+
+        watcher = HostedRun(pool, None, worker=owner.worker, run_id=owner.run_id)
+        watcher.reset(default_config("moons", hidden=16))
+        assert (seen().step, seen().config.data.name) == (30, "ring8")
+        watcher.resume_from(elsewhere)
+        assert (seen().step, seen().config.data.name) == (30, "ring8")
+        watcher.start()
+        watcher.step(5)
+        time.sleep(0.5)
+        assert seen().step == 30 and seen().status.state != "running"
+        watcher.stop()  # a watcher letting go leaves the run on its worker
+        assert seen().step == 30 and pool.loads()[0]["runs"] == 2
+    finally:
+        owner.stop()
+        other.stop()
