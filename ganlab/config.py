@@ -88,6 +88,9 @@ def _variant_names() -> tuple[str, ...]:
     return variants.names()  # looked up when a config is made: a variant registered later is a choice too
 
 
+UPSAMPLING = ("transposed", "nearest", "bilinear")
+
+
 @dataclass(frozen=True)
 class ModelConfig(Validated):
     arch: str = setting("mlp", flag="model", choices=_variant_names, help="the GAN variant (its networks and objective)")
@@ -97,6 +100,9 @@ class ModelConfig(Validated):
     depth: int = setting(2, min=1, max=8, help="hidden layers of the MLP")
     output: str = setting("auto", choices=("auto", "tanh", "sigmoid"), help="G's last activation on images: auto "
                           "is tanh, whose range -1..1 matches the data's; sigmoid reaches only 0..1")
+    upsample: str = setting("transposed", choices=UPSAMPLING, help="how a DCGAN generator's last layer doubles the "
+                            "image: a transposed convolution (DCGAN's, which leaves a checkerboard in the spectrum), "
+                            "or nearest or bilinear resizing and a 3x3 convolution (Chandrasegaran et al. 2021)")
 
 
 @dataclass(frozen=True)

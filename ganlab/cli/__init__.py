@@ -24,9 +24,9 @@ def build_parser(light: bool = False) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     groups = [records]
     if not light:
-        from ganlab.cli import models, training
+        from ganlab.cli import detect, models, training
 
-        groups = [training, models, records]
+        groups = [training, models, detect, records]
     for group in groups:
         group.add_commands(sub)
     return parser

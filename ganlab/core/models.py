@@ -123,7 +123,7 @@ class DCGANGenerator(nn.Module):
                                      nn.BatchNorm1d(cells), nn.ReLU())
         self.up = nn.Sequential(
             nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1, bias=False), nn.BatchNorm2d(ch), nn.ReLU(),
-            nn.ConvTranspose2d(ch, a.data_shape[0], 4, 2, 1), output_activation(a),
+            last_upsampling(a, ch, a.data_shape[0]), output_activation(a),
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -131,6 +131,18 @@ class DCGANGenerator(nn.Module):
             z = torch.cat([z, label_vector(y, self.args.n_classes)], 1)
         h = self.project(z).view(len(z), 2 * self.args.hidden, self.side, self.side)  # (B, z) -> (B, 2ch, 7, 7)
         return self.up(h)  # (B, 2ch, 7, 7) -> (B, ch, 14, 14) -> (B, 1, 28, 28)
+
+
+def last_upsampling(a: ModelArgs, cin: int, cout: int) -> nn.Module:
+    """The layer that doubles the image to its full size: DCGAN's 4x4 transposed convolution (stride 2), or, with
+    the ``upsample`` option, nearest or bilinear resizing and a 3x3 convolution. Transposed convolutions leave a
+    periodic pattern at the highest frequencies (Odena et al. 2016), a fingerprint that a detector on the spectrum
+    reads; resizing instead removes it (Chandrasegaran et al. 2021, ganlab.detect)."""
+    mode = a.option("upsample", "transposed")
+    if mode == "transposed":
+        return nn.ConvTranspose2d(cin, cout, 4, 2, 1)
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode=mode, **({"align_corners": False} if mode == "bilinear" else {})),
+                         nn.Conv2d(cin, cout, 3, 1, 1))
 
 
 def check_28(a: ModelArgs) -> None:

@@ -58,6 +58,7 @@ def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 class ACGAN(Variant):
     key = "acgan"
+    upsampling = True  # DCGAN's generator: its last layer may resize instead (ModelConfig.upsample)
     title = "ACGAN (auxiliary classifier)"
     summary = "D is not told the class: it must say real or fake and which digit, and G must draw the digit asked."
     formula = (r"\max_D\; L_S + L_C, \quad \max_G\; L_C - L_S, \qquad "

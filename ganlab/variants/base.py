@@ -130,6 +130,7 @@ class Variant:
     conditional: ClassVar[bool] = False  # G (and perhaps D) takes the data's class labels
     class_handle: ClassVar[str] = "class"  # what G's class input is called on the pages: "class" or "categorical code"
     dcgan_init: ClassVar[bool] = False  # N(0, 0.02) weights (Radford et al.) instead of PyTorch's default
+    upsampling: ClassVar[bool] = False  # its image generator is DCGAN's, whose last layer ``upsample`` may change
     lab_view: ClassVar[bool] = True  # the 2-D/1-D lab view can draw it (one G, one D(x, y) of one logit)
     d_nets: ClassVar[tuple[str, ...]] = ("disc",)  # nets the D optimiser updates and D's gradient norm measures
     g_nets: ClassVar[tuple[str, ...]] = ("gen",)
@@ -142,6 +143,10 @@ class Variant:
     # -- configuration --------------------------------------------------------------
     def check(self, config) -> None:
         """Raise ConfigError when ``config`` cannot train this variant."""
+        if config.model.upsample != "transposed" and not (self.upsampling and config.data.kind == "image"):
+            takes = ", ".join(v.key for v in all_variants() if v.upsampling)
+            raise ConfigError(f"upsample {config.model.upsample} changes a DCGAN generator's last layer on images; "
+                              f"{self.key} on {config.data.name} has none (the image models that take it: {takes})")
         kind = config.data.kind
         if kind != "unknown" and kind not in self.data_kinds:
             others = ", ".join(v.key for v in all_variants() if kind in v.data_kinds)

@@ -21,6 +21,8 @@ def model_args(config, data_shape, data_classes: int) -> ModelArgs:
     options = v.model_options(config, data_classes)
     if m.output != "auto":
         options = {**options, "output": m.output}
+    if m.upsample != "transposed":  # only then: a checkpoint from before the setting keeps its transposed convs
+        options = {**options, "upsample": m.upsample}
     return ModelArgs(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
                      v.class_count(config, data_classes), int(data_classes), tuple(sorted(options.items())))
 

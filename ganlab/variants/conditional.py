@@ -28,6 +28,7 @@ class ConditionalGAN(GAN):
 
 class ConditionalDCGAN(ConditionalGAN):
     key = "cdcgan"
+    upsampling = True  # DCGAN's generator: its last layer may resize instead (ModelConfig.upsample)
     title = "Conditional DCGAN"
     summary = "A DCGAN whose G takes the label and whose D projects it onto its features (projection discriminator)."
     paper = ("Mirza & Osindero 2014; Radford et al. 2016; Miyato & Koyama, cGANs with Projection "

@@ -89,6 +89,7 @@ class InfoDiscriminator(BatchNormDiscriminator):
 
 class InfoGAN(Variant):
     key = "infogan"
+    upsampling = True  # DCGAN's generator: its last layer may resize instead (ModelConfig.upsample)
     title = "InfoGAN (codes that learn a meaning)"
     summary = "No labels: G gets a 10-way code and two sliders, and is paid for making them readable from its image."
     formula = (r"\min_{G,Q} \max_D \; V(D, G) - \lambda\, L_I(G, Q), \quad "

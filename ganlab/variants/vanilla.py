@@ -61,6 +61,7 @@ class DCGANSettings(Validated):
 
 class DCGAN(GAN):
     key = "dcgan"
+    upsampling = True  # DCGAN's generator: its last layer may resize instead (ModelConfig.upsample)
     title = "DCGAN"
     summary = "Convolutional G and D (transposed convolutions up, strided convolutions down) for 28x28 images."
     paper = "Radford, Metz & Chintala, Unsupervised Representation Learning with Deep Convolutional GANs (ICLR 2016)"
