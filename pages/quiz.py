@@ -10,7 +10,8 @@ import streamlit as st
 from ganlab.classroom.quiz import QUIZ, make_round, score
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.views.plots import image_grid, quiz_cloud, quiz_results
-from ui import links, routes, session
+from ganlab.detect.detectors import score as detector_score
+from ui import detect_panel, links, routes, session
 from ui.i18n import _, reason, shown_as, translate_figure
 
 routes.through_app()
@@ -55,14 +56,25 @@ def answer_grid(round_, prefix: str, answers: dict[int, bool] | None = None, on_
 
 def results(round_, answers: dict[int, bool]) -> None:
     s = score(round_, answers)
-    c1, c2, c3 = st.columns(3)
+    found = None if round_.points else detect_panel.quiz_detector()  # a machine's call too, on digits
+    calls = None
+    if found is not None and round_.items[0].sample.shape == (1, 28, 28):
+        calls = detector_score(found[0], np.stack([it.sample for it in round_.items]))
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(_("Your accuracy"), f"{s['accuracy']:.0%}" if s["accuracy"] is not None else "-")
     c2.metric(_("D's accuracy"), f"{s['d_accuracy']:.0%}", help=_("D calls a sample real when D(x) > 0.5"))
     c3.metric(_("Chance"), "50%")
+    if calls is not None:
+        right = np.mean([(p >= 0.5) != it.real for p, it in zip(calls, round_.items)])
+        c4.metric(_("The detector's accuracy"), f"{right:.0%}",
+                  help=_("{kind} detector fitted on {names} (the Detect page's last fit, else the shipped one)").format(
+                      kind=found[1]["kind"], names=", ".join(found[1]["trained_on"])))
     real, fake = _("real"), _("fake")
     rows = [{"#": i + 1, _("truth"): real if it.real else fake,
              _("you"): (real if answers[i] else fake) if i in answers else "-",
-             "D(x)": round(it.d_real, 3), _("D says"): real if it.d_real > 0.5 else fake}
+             "D(x)": round(it.d_real, 3), _("D says"): real if it.d_real > 0.5 else fake,
+             **({_("detector says"): fake if calls[i] >= 0.5 else real, _("P(generated)"): round(float(calls[i]), 3)}
+                if calls is not None else {})}
             for i, it in enumerate(round_.items)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     none = _("none")

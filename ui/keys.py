@@ -23,6 +23,7 @@ class Keys:
     PAGE = "page"  # a page to switch to at the next run (set by a preset)
     ROUTED = "routed_through_app"  # this session's runs go through app.py (ui/routes.py)
     QUIZ_ROUND = "quiz_round"  # this session's own round of the Quiz page
+    DETECTOR_JOB = "detector_job"  # the Detect page's detector fit (a ganlab.detect.job.DetectorJob), the last one
     LANGUAGE = "language"  # the session's language, a key of ui.i18n.LANGUAGES ("en", "ko")
     LANGUAGE_CHOSEN = "language_chosen"  # True once the person picked a language (else the browser's is followed)
     LANGUAGE_PICKER = "language_picker"  # the sidebar's language selectbox (copied into LANGUAGE on change)

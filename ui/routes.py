@@ -19,6 +19,7 @@ PAGES = (  # file, title, icon; the first is the default
     ("pages/experiments.py", "Experiments", ":material/school:"),
     ("pages/compare.py", "Compare", ":material/stacked_line_chart:"),
     ("pages/quiz.py", "Quiz", ":material/quiz:"),
+    ("pages/detect.py", "Detect", ":material/policy:"),
     ("pages/draw.py", "Draw data", ":material/draw:"),
     ("pages/lecture.py", "Lecture", ":material/co_present:"),
     ("pages/checkpoints.py", "Checkpoints", ":material/save:"),
