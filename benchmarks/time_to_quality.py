@@ -85,7 +85,7 @@ def target_data(target: str):
     """The resident images and the judge for an image target (None, None for a 2-D one)."""
     if TARGETS[target]["data"] != "mnist":
         return None, None
-    from ganlab.evaluation.evaluate import ImageJudge
+    from ganlab.evaluation.judge import ImageJudge
 
     return load_images("mnist", DATA_DIR, download=False), ImageJudge(DATA_DIR)
 

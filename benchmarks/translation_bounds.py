@@ -30,7 +30,7 @@ import torch.nn.functional as F  # noqa: E402
 from ganlab.data.datasets import load_images  # noqa: E402
 from ganlab.data.digits8 import load_digits8  # noqa: E402
 from ganlab.evaluation.classifier import frechet_distance, predict  # noqa: E402
-from ganlab.evaluation.evaluate import ImageJudge  # noqa: E402
+from ganlab.evaluation.judge import ImageJudge  # noqa: E402
 from ganlab.explore.translate import translate  # noqa: E402
 from ganlab.persist.checkpoint import load  # noqa: E402
 

@@ -29,7 +29,8 @@ import torch  # noqa: E402
 
 from ganlab.config import default_config  # noqa: E402
 from ganlab.data.datasets import load_images  # noqa: E402
-from ganlab.evaluation.evaluate import ImageJudge, classifier_accuracies  # noqa: E402
+from ganlab.evaluation.evaluate import classifier_accuracies  # noqa: E402
+from ganlab.evaluation.judge import ImageJudge  # noqa: E402
 from ganlab.explore.sampling import generate  # noqa: E402
 from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
 from ganlab.training.resume import resume  # noqa: E402

@@ -53,7 +53,7 @@ c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
 kind = c1.segmented_control(_("Kind"), list(range(a.n_classes)), format_func=lambda i: kinds[i], default=0,
                             key=K + "kind") or 0
 c2.button(_("New designs"), on_click=lambda: st.session_state.update({K + "seed": st.session_state.get(K + "seed", 0) + 1}),
-          help=_("another draw of noise: the next seed"))
+          help=_("another draw of noise: the next seed"), key=K + "new")
 st.session_state.setdefault(K + "seed", 0)  # the widget's value lives in the state: the button above moves it
 seed = st.number_input(_("Noise seed"), 0, 2**31 - 1, key=K + "seed")
 designs = new_designs(a, src.latent, kind, n=N, seed=seed)

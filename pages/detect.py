@@ -95,7 +95,7 @@ def live_fit() -> None:
     if v.state == "done":
         c1, c2 = st.columns(2)
         c1.metric(_("Held-out accuracy"), f"{v.accuracy:.1%}", help=_("at the threshold 0.5, real and generated alike"))
-        c2.metric("AUC", f"{v.auc:.3f}", help=_("the chance a generated image scores above a real one"))
+        c2.metric(_("AUC"), f"{v.auc:.3f}", help=_("the chance a generated image scores above a real one"))
         real = detect_panel.real_held_out(DATA_DIR)
         rows = [{_("tested on"): n, _("seen in the fit"): "✓" if n in current.names else "",
                  _("accuracy"): round(accuracy(current.detector, real, detect_panel.held_out(n)), 3),
@@ -123,9 +123,10 @@ else:
     c2.plotly_chart(translate_figure(matrix_figure(matrix["generators"], matrix[shown_kind]["auc"], title="AUC")),
                     key=K + "m_auc")
     st.caption(_("Rows: the generator the detector was fitted on; columns: the one it was tested on ({n:,} held-out "
-                 "images a side). Off the diagonal the fixed threshold often fails while the AUC holds: the unseen "
-                 "generator's images still score higher than real ones, only not above 0.5 (Wang et al. 2020). Made "
-                 "by python -m ganlab detect matrix; docs/detection.md.").format(n=matrix["held_out_images"]))
+                 "images a side). Compare the two: accuracy needs the fixed threshold 0.5 to hold on the unseen "
+                 "generator, AUC only that its images score higher than real ones (Wang et al. 2020). Made by python "
+                 "-m ganlab detect matrix; docs/detection.md.").format(n=matrix["held_out_images"]))
     st.markdown(_("**The counterpoint** (Chandrasegaran et al. 2021): mnist-dcgan-nearest is the same DCGAN with its "
-                  "last transposed convolution replaced by nearest-neighbour resizing and a 3x3 convolution. Its "
-                  "spectrum loses the checkerboard, and a spectrum detector fitted on the other generators loses it."))
+                  "last transposed convolution replaced by nearest-neighbour resizing and a 3x3 convolution, which "
+                  "takes the checkerboard out of its spectrum (section 1). Its column shows whether the detectors "
+                  "fitted on the others still catch it."))

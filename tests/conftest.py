@@ -22,7 +22,10 @@ if "GANLAB_RUNS_DB" not in os.environ:
 # Pages tested in this process (AppTest) train on threads of the test process, quickly and deterministically;
 # a real server (tests/app_server.py) starts its own pool of worker processes, as the app does by default.
 os.environ.setdefault("GANLAB_WORKERS", "0")
-SHARED_DATA = REPO.parent / "shared" / "data"
+# The real datasets: $GANLAB_DATA (torchvision's layout), else ../shared/data beside the clone. A test that needs
+# one and finds none skips with its reason (mnist_root, fashion_root_real).
+SHARED_DATA = Path(os.environ.get("GANLAB_DATA") or REPO.parent / "shared" / "data").resolve()
+os.environ.setdefault("GANLAB_DATA", str(SHARED_DATA))  # what the pages tested in this process read
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -37,8 +40,23 @@ def pytest_runtest_makereport(item, call):
 def mnist_root() -> Path:
     """The real MNIST files in torchvision's layout (../shared/data/MNIST/raw)."""
     raw = SHARED_DATA / "MNIST" / "raw"
-    assert (raw / "train-images-idx3-ubyte.gz").is_file(), f"real MNIST expected at {raw}"
+    if not (raw / "train-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"needs the real MNIST at {raw} (set GANLAB_DATA to a folder holding MNIST/raw/)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def fashion_data() -> Path:
+    """A data folder where the real Fashion-MNIST loads: ../shared/data (or $GANLAB_DATA), or Debian's
+    dataset-fashion-mnist package, which ganlab finds by itself."""
+    from ganlab.data.catalog import system_folder
+
+    if (SHARED_DATA / "FashionMNIST" / "raw" / "train-images-idx3-ubyte.gz").is_file():
+        return SHARED_DATA
+    if (system_folder("fashion-mnist") / "train-images-idx3-ubyte.gz").is_file():
+        return SHARED_DATA
+    pytest.skip("needs the real Fashion-MNIST: apt-get install dataset-fashion-mnist, or FashionMNIST/raw/ under "
+                "GANLAB_DATA")
 
 
 def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> None:

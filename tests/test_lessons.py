@@ -30,7 +30,7 @@ def test_every_lesson_opens_a_page_with_settings_the_sidebar_takes():
     from ui.lesson_cards import page_file
 
     course = [lesson.key for lesson in LESSONS if lesson.section == "course"]
-    assert len(course) == 14 and course[0] == "vanilla-gan" and course[-1] == "stylegan"  # the course's order
+    assert len(course) == 15 and course[0] == "vanilla-gan" and course[-1] == "detection"  # the course's order
     for lesson in LESSONS:
         page_file(lesson.page)  # a page of the app
         for text in ("title", "watch", "question"):

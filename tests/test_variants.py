@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from ganlab import variants
+from ganlab.data.catalog import DATASETS
 from ganlab.config import ConfigError, RunConfig, Validated, default_config, field_specs, setting
 from ganlab.core.models import ModelArgs
 from ganlab.variants import build_nets, model_args
@@ -42,7 +43,7 @@ def test_every_variant_describes_itself():
         names = [m.name for m in v.metrics]
         assert len(set(names)) == len(names) and names[:6] == [m.name for m in variants.BASE_METRICS]
         assert all(m.label and m.about and m.group in variants.CHART_GROUPS for m in v.metrics)
-        assert v.default_data in {"ring8", "mnist"}
+        assert v.default_data in DATASETS, (v.key, v.default_data)
 
 
 def test_the_registry_refuses_a_clash():

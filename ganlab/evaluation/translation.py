@@ -19,6 +19,7 @@ import torch
 from ganlab.data.catalog import has_test_set
 from ganlab.data.datasets import load_data, load_images
 from ganlab.evaluation.classifier import frechet_distance, has_judge
+from ganlab.evaluation.judge import ImageJudge
 from ganlab.evaluation.quality import toy_quality
 from ganlab.explore.traits import kept_traits, mean_pairwise_distance
 from ganlab.explore.translate import domain_inputs, round_trip, translate
@@ -42,7 +43,6 @@ def _judged(judge, x: np.ndarray, labels: np.ndarray | None) -> dict:
 def evaluate_translation(ckpt, *, data_dir, classifier=None, seed: int = 0, judges: dict | None = None) -> dict:
     """The figures above for ``ckpt``; ``judges`` caches an ImageJudge per landing dataset between calls
     (a benchmark that checks a run as it trains), ``classifier`` replaces the shipped judge's file."""
-    from ganlab.evaluation.evaluate import ImageJudge
 
     t = ckpt.variant.translation(ckpt.args)
     nets = ckpt.build_nets("cpu")
