@@ -9,7 +9,7 @@ from ganlab.data.catalog import default_data_dir
 from ganlab.detect.detectors import KINDS, accuracy, auc
 from ganlab.detect.job import DetectorJob
 from ganlab.views.detect_plots import fit_curve, matrix_figure, spectra_figure, spectrum_image
-from ui import detect_panel, links, routes, session
+from ui import detect_panel, links, routes
 from ui.i18n import _, translate_figure
 from ui.keys import Keys
 

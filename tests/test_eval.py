@@ -65,7 +65,8 @@ def test_the_eval_command_prints_the_same_figures_in_a_process_of_its_own(mnist_
 
 
 @pytest.mark.parametrize("name", ["mnist-cdcgan", "mnist-dcgan", "ring8-mlp", "grid25-mlp", "mnist-acgan", "mnist-infogan",
-                                  "mnist-ssgan", "mnist-pix2pix", "digits-cyclegan", "mnist-stylegan", "mnist-stackgan"])
+                                  "mnist-ssgan", "mnist-pix2pix", "digits-cyclegan", "mnist-stylegan", "mnist-stackgan",
+                                  "mnist-dcgan-nearest"])
 @pytest.mark.slow
 def test_eval_reproduces_the_published_figures(name, mnist_root, capsys):
     got = eval_figures(name, mnist_root, capsys)
@@ -73,6 +74,23 @@ def test_eval_reproduces_the_published_figures(name, mnist_root, capsys):
     same_figures(got, want)
     for holds in MEETS.get(name, ()):
         assert holds(got), (name, holds.__doc__)
+
+
+@pytest.mark.parametrize("name", ["fashion-cdcgan", "fashion-discogan"])
+@pytest.mark.slow
+def test_eval_reproduces_the_published_fashion_figures(name, fashion_data, capsys):
+    got = eval_figures(name, fashion_data, capsys)
+    same_figures(got, json.loads((PUBLISHED / f"{name}.json").read_text()))
+    for holds in MEETS.get(name, ()):
+        assert holds(got), (name, holds.__doc__)
+
+
+def test_the_fashion_judge_is_as_accurate_as_it_says(fashion_data):
+    """The project's own Fashion-MNIST LeNet: about 88% on the 10,000 test images, as a shirt is often read as a
+    T-shirt or a pullover (issue #40's held-out judge)."""
+    model, stated = load_classifier(classifier_path("fashion-mnist"), data="fashion-mnist")
+    measured = accuracy(model, load_images("fashion-mnist", fashion_data, train=False, download=False))
+    assert measured >= 0.88 and measured == pytest.approx(stated, abs=1e-4)
 
 
 def _frechet_within(times: float):
@@ -100,6 +118,14 @@ MEETS = {
     "mnist-stylegan": [_frechet_within(5), lambda f: f["crossover 1: label of A"] >= 0.80],
     "mnist-acgan": [lambda f: f["label_agreement"] >= 0.99, _frechet_within(3)],
     "mnist-stackgan": [lambda f: f["caption_digit_agreement"] >= 0.90, lambda f: f["bold_over_thin_ink"] >= 1.3],
+    # issue #40: each direction read as the target kind, and no collapse onto one design
+    "fashion-discogan": [lambda f: min(f["a2b"]["target_rate"], f["b2a"]["target_rate"]) >= 0.90,
+                         lambda f: min(f["a2b"]["variety_ratio"], f["b2a"]["variety_ratio"]) >= 0.5],
+    # issue #40's label target: at least the judge's own accuracy on real test images (the 3x Fréchet target is
+    # not met yet: docs/variants.md)
+    "fashion-cdcgan": [lambda f: f["label_agreement"] >= f["classifier_test_accuracy"]],
+    # the counterpoint to mnist-dcgan for the detectors (docs/detection.md): shorter trained (5,350 steps), 7.1x
+    "mnist-dcgan-nearest": [_frechet_within(8)],
     "digits-cyclegan": [lambda f: f["b2a"]["label_rate"] >= 0.85,
                         lambda f: f["b2a"]["frechet_distance"] <= 25 * f["frechet_floor_train_vs_test"]],
 }

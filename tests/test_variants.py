@@ -17,7 +17,7 @@ from ganlab.core.models import ModelArgs
 from ganlab.variants import build_nets, model_args
 from ganlab.data.datasets import load_images
 from ganlab.core.accuracy import accuracy
-from ganlab.evaluation.evaluate import code_matching
+from ganlab.evaluation.judge import code_matching
 from ganlab.explore.classes import code_sweep, with_codes
 from ganlab.explore.sampling import generate
 from ganlab.persist import checkpoint as ck

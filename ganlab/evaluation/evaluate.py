@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ganlab.core.accuracy import accuracy
-from ganlab.data.datasets import load_data, load_images
+from ganlab.data.datasets import load_data
 from ganlab.evaluation.captions import caption_figures
-from ganlab.data.catalog import SUBSETS
-from ganlab.evaluation.classifier import classifier_path, frechet_distance, has_judge, load_classifier, predict
-from ganlab.evaluation.judge import ImageJudge, code_matching
+from ganlab.evaluation.classifier import has_judge
+from ganlab.evaluation.judge import ImageJudge
 from ganlab.evaluation.styles import mixing_figures
 from ganlab.evaluation.quality import QUALITY_REAL_SEED, QUALITY_SAMPLES, QUALITY_Z_SEED, toy_quality
 from ganlab.explore.sampling import generate

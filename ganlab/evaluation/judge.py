@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlab.core.accuracy import accuracy
 from ganlab.data.catalog import SUBSETS
 from ganlab.data.datasets import load_images
 from ganlab.evaluation.classifier import classifier_path, frechet_distance, load_classifier, predict
