@@ -58,6 +58,38 @@ def test_dependencies_point_one_way(level):
     assert cycles(graph) == []
 
 
+# docs/architecture.md's table of layers, from the bottom: a module imports from its own layer and those below.
+LAYERS = [("said", "errors", "settings", "figures"), ("core",), ("data",), ("variants",), ("config",), ("persist",),
+          ("explore",), ("evaluation",), ("detect",), ("training",), ("classroom",), ("views",),
+          ("benchmark", "pool", "cluster", "cli", "__main__")]
+
+
+def upward_imports(graph: dict[str, set[str]], layers: list[tuple[str, ...]], top: str) -> list[str]:
+    """Every import of a subpackage (or top-level module) of ``top`` from a higher layer; the package itself
+    (its ``__init__``) counts as the bottom, anything outside ``top`` (ui/) as above every layer."""
+    rank = {f"{top}.{name}": i for i, names in enumerate(layers) for name in names} | {top: 0}
+    above = len(layers)
+    return sorted(f"{m} -> {t}" for m, targets in graph.items() for t in targets
+                  if rank.get(t, above) > rank.get(m, above))
+
+
+def test_every_import_points_down_the_layers():
+    """Beyond no cycle: the table's order holds (an upward import that closes no loop fails too), and every
+    folder and top-level module of ganlab/ has its place in the table."""
+    graph = folded(edges(REPO, ["ganlab", "ui"]), REPO)
+    placed = {name for names in LAYERS for name in names}
+    present = {p.stem for p in (REPO / "ganlab").iterdir() if p.name != "__pycache__" and p.name != "__init__.py"
+               and (p.is_dir() or p.suffix == ".py")}
+    assert present <= placed, f"not in docs/architecture.md's layers: {sorted(present - placed)}"
+    assert upward_imports(graph, LAYERS, "ganlab") == []
+
+
+def test_the_layer_check_finds_an_upward_import():
+    graph = {"lib.low": {"lib.high"}, "lib.high": {"lib.low"}, "lib.mid": {"lib.low"}, "app": {"lib.high"}}
+    assert upward_imports(graph, [("low",), ("mid",), ("high",)], "lib") == ["lib.low -> lib.high"]
+    assert upward_imports({"lib.high": {"app"}}, [("high",)], "lib") == ["lib.high -> app"]
+
+
 def test_the_cycle_check_finds_a_planted_cycle(tmp_path):
     """A late import that closes a loop is a cycle, between modules and between the subpackages they are in."""
     for path, text in {"lib/__init__.py": "", "lib/low/__init__.py": "", "lib/high/__init__.py": "",

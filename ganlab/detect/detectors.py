@@ -32,14 +32,15 @@ EPOCHS = {"spectrum": 40, "cnn": 3}
 class SpectrumDetector(nn.Module):
     kind = "spectrum"
 
-    def __init__(self):
+    def __init__(self, intensity=log_intensity):
         super().__init__()
+        self.intensity = intensity  # what the spectrum is taken of (grey_intensity: benchmarks/detect_intensity.py)
         self.register_buffer("mean", torch.zeros(RINGS))
         self.register_buffer("std", torch.ones(RINGS))
         self.linear = nn.Linear(RINGS, 1)
 
     def inputs(self, images: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(radial_spectrum(images), dtype=torch.float32)
+        return torch.as_tensor(radial_spectrum(images, self.intensity), dtype=torch.float32)
 
     def standardise_on(self, x: torch.Tensor) -> None:
         self.mean.copy_(x.mean(0))
@@ -52,8 +53,9 @@ class SpectrumDetector(nn.Module):
 class PixelDetector(nn.Module):
     kind = "cnn"
 
-    def __init__(self, ch: int = 16):
+    def __init__(self, ch: int = 16, intensity=log_intensity):
         super().__init__()
+        self.intensity = intensity
         self.net = nn.Sequential(
             nn.Conv2d(1, ch, 3, 1, 1), nn.LeakyReLU(0.2),  # (B, 1, 28, 28) -> (B, ch, 28, 28)
             nn.Conv2d(ch, 2 * ch, 3, 2, 1), nn.LeakyReLU(0.2),  # -> (B, 2ch, 14, 14)
@@ -62,8 +64,9 @@ class PixelDetector(nn.Module):
 
     def inputs(self, images: np.ndarray) -> torch.Tensor:
         """The log intensity, as the spectrum's (raw pixels hide a generator's faint background pattern from it
-        as well: 56% held out on mnist-dcgan after 3 epochs, against 99% on log intensity)."""
-        return torch.as_tensor(log_intensity(images)[:, None], dtype=torch.float32)
+        as well: 50% held out on mnist-dcgan after 3 epochs, against 98% on log intensity;
+        benchmarks/detect_intensity.py)."""
+        return torch.as_tensor(self.intensity(images)[:, None], dtype=torch.float32)
 
     def standardise_on(self, x: torch.Tensor) -> None:
         pass
@@ -72,10 +75,10 @@ class PixelDetector(nn.Module):
         return self.net(x).squeeze(1)
 
 
-def new_detector(kind: str) -> nn.Module:
+def new_detector(kind: str, intensity=log_intensity) -> nn.Module:
     if kind not in KINDS:
         raise ValueError(f"a detector is one of {', '.join(KINDS)}, not {kind!r}")
-    return SpectrumDetector() if kind == "spectrum" else PixelDetector()
+    return SpectrumDetector(intensity=intensity) if kind == "spectrum" else PixelDetector(intensity=intensity)
 
 
 @torch.no_grad()
@@ -88,12 +91,13 @@ def score(detector: nn.Module, images: np.ndarray, *, batch: int = 2000) -> np.n
 
 def fit(kind: str, real: np.ndarray, fake: np.ndarray, *, epochs: int | None = None, seed: int = 0,
         held_out: tuple[np.ndarray, np.ndarray] | None = None,
-        progress: Callable[[int, float, float | None], None] | None = None, should_stop=lambda: False) -> nn.Module:
+        progress: Callable[[int, float, float | None], None] | None = None, should_stop=lambda: False,
+        intensity=log_intensity) -> nn.Module:
     """A detector of ``kind`` fitted on ``real`` (label 0) against ``fake`` (label 1) with Adam; after each tenth of
     the fit, ``progress(updates, fit-set loss, held-out accuracy or None)``."""
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # the layers' initial weights (only the fit's own generator draws the batches)
-    detector = new_detector(kind)
+    detector = new_detector(kind, intensity)
     x = torch.cat([detector.inputs(real), detector.inputs(fake)])
     y = torch.cat([torch.zeros(len(real)), torch.ones(len(fake))])
     detector.standardise_on(x)

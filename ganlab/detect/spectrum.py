@@ -20,14 +20,18 @@ LOG_FLOOR = 1e-3
 
 def log_intensity(images: np.ndarray) -> np.ndarray:
     """(N, 1, H, W) images in [-1, 1] -> (N, H, W) log10(grey + LOG_FLOOR)."""
-    grey = (np.asarray(images, dtype=np.float64).reshape(len(images), *np.shape(images)[-2:]) + 1) / 2
-    return np.log10(np.clip(grey, 0, 1) + LOG_FLOOR)
+    return np.log10(np.clip(grey_intensity(images), 0, 1) + LOG_FLOOR)
 
 
-def power_spectrum(images: np.ndarray) -> np.ndarray:
-    """(N, 1, H, W) images in [-1, 1] -> (N, H, W) log10 power of the centred 2-D DFT of their log intensity (the
-    mean at the centre, the highest frequencies at the edges and corners)."""
-    f = np.fft.fftshift(np.fft.fft2(log_intensity(images)), axes=(-2, -1))
+def grey_intensity(images: np.ndarray) -> np.ndarray:
+    """(N, 1, H, W) images in [-1, 1] -> (N, H, W) grey in [0, 1]: the raw intensity, for comparison."""
+    return (np.asarray(images, dtype=np.float64).reshape(len(images), *np.shape(images)[-2:]) + 1) / 2
+
+
+def power_spectrum(images: np.ndarray, intensity=log_intensity) -> np.ndarray:
+    """(N, 1, H, W) images in [-1, 1] -> (N, H, W) log10 power of the centred 2-D DFT of their log intensity (or
+    another ``intensity``) (the mean at the centre, the highest frequencies at the edges and corners)."""
+    f = np.fft.fftshift(np.fft.fft2(intensity(images)), axes=(-2, -1))
     return np.log10(np.abs(f) ** 2 + EPS)
 
 
@@ -37,10 +41,10 @@ def radii(h: int, w: int) -> np.ndarray:
     return np.rint(np.hypot(yy - h // 2, xx - w // 2)).astype(int)
 
 
-def radial_spectrum(images: np.ndarray) -> np.ndarray:
+def radial_spectrum(images: np.ndarray, intensity=log_intensity) -> np.ndarray:
     """(N, 1, H, W) images -> (N, R) mean log power on each ring of frequency 0, 1, ..., R - 1 (R = 21 at 28x28:
     the rings reach the corners)."""
-    p = power_spectrum(images)
+    p = power_spectrum(images, intensity)
     r = radii(*p.shape[1:]).ravel()
     counts = np.bincount(r)
     flat = p.reshape(len(p), -1)
