@@ -40,10 +40,10 @@ except Exception as err:  # noqa: BLE001 - no MNIST here: the page says what to 
     st.stop()
 
 st.header(_("1. Fingerprints"))
-st.caption(_("Each image's 2-D Fourier transform (of its log intensity: a generator's fingerprint lives in the "
-             "near-black background), its power averaged over each ring of frequency (Durall et al. 2019). A "
-             "transposed convolution of stride 2 leaves a checkerboard: extra power on the outermost rings (Odena "
-             "et al. 2016)."))
+st.caption(_("Each image's 2-D Fourier transform (of its log intensity), its power averaged over each ring of "
+             "frequency (Durall et al. 2019). On photographs a transposed convolution of stride 2 leaves a "
+             "checkerboard, extra power on the outermost rings (Odena et al. 2016). On digits the real ones carry "
+             "more power there: their backgrounds are exactly black, a generator's only nearly (docs/detection.md)."))
 preferred = [n for n in ("mnist-dcgan", "mnist-stylegan", "mnist-dcgan-nearest") if n in names]
 shown = st.multiselect(_("Generators"), names, default=preferred or names[:2], key=K + "shown")
 bands = {_("real digits"): detect_panel.spectra("real", DATA_DIR)[0]}
@@ -57,10 +57,10 @@ if shown:
     c1.plotly_chart(translate_figure(spectrum_image(real_2d, title=_("real digits"))), key=K + "real2d")
     c2.plotly_chart(translate_figure(spectrum_image(one_2d - real_2d, diverging=True,
                                                     title=_("{name} minus real").format(name=one))), key=K + "diff2d")
-    st.caption(_("The centre is the lowest frequency. Red where the generator has more power than real digits: a "
-                 "transposed convolution's at the edges' midpoints and corners (±14, the highest frequency a 28-pixel "
-                 "image holds). A generator whose last layer resizes instead (nearest or bilinear, then a 3x3 "
-                 "convolution: upsample on the Train page) has none there."))
+    st.caption(_("The centre is the lowest frequency, the edges' midpoints and corners (±14) the highest a 28-pixel "
+                 "image holds. Red where the generator has more power than real digits, blue where it has less. A "
+                 "transposed convolution's checkerboard would be red at the edges; compare a generator whose last "
+                 "layer resizes instead (nearest or bilinear, then a 3x3 convolution: upsample on the Train page)."))
 
 st.header(_("2. A detector, fitted live"))
 c1, c2 = st.columns([2, 1])
