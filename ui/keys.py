@@ -1,4 +1,5 @@
-"""Every ``st.session_state`` / widget key the pages use (``session.Keys``).
+"""The ``st.session_state`` keys that pages and ui/ share (``session.Keys``); a page's own widgets use keys built
+from its prefix.
 
 Apart from session.py so that app.py can route (ui/routes.py) before anything imports torch.
 """
@@ -9,7 +10,7 @@ import streamlit as st
 
 
 class Keys:
-    """Every ``st.session_state`` / widget key the pages use."""
+    """The session-state keys more than one page (or a page and ui/) reads."""
 
     FORM_GENERATION = "form_generation"  # bumped when a new run starts, so settings widgets re-read it
     FLASH = "flash"  # a message to show once after a rerun: (kind, text)

@@ -1,7 +1,8 @@
 """The one module that owns per-session state: the run handle, cached data, and widget keys.
 
-Pages call these helpers and use the ``Keys`` constants (defined in ``keys.py``, re-exported here);
-they never invent ``st.session_state`` keys of their own.
+Pages call these helpers and use the ``Keys`` constants (defined in ``keys.py``, re-exported here) for
+the state they share. A page's own widgets carry keys it builds from its prefix (``K + "seed"``), which only
+that page reads.
 """
 
 from __future__ import annotations

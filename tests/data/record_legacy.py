@@ -1,4 +1,8 @@
-"""Record the first steps' metrics of the pre-variant trainer (commit 735c0d6), for tests/test_variants_legacy.py."""
+"""Record the first steps' metrics of the pre-variant trainer (commit 735c0d6), for tests/test_variants_legacy.py.
+
+A record of how legacy_steps.json was made: it runs in a checkout of commit 735c0d6 (``git worktree add /tmp/old
+735c0d6``), whose modules (ganlab.datasets, ganlab.trainer) it imports; today's tree has moved them.
+"""
 import json
 
 import numpy as np

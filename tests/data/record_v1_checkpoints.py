@@ -1,3 +1,8 @@
+"""Record the version-1 checkpoints (v1-*.pt) and their samples (v1-checkpoints.json) that tests/ load to check
+old files still open. A record of how they were made: it runs in a checkout of commit 735c0d6 (2026-12-01,
+``git worktree add /tmp/old 735c0d6``), whose modules (ganlab.datasets, ganlab.sampling,
+ganlab.trainer, ganlab.checkpoint) it imports; today's tree has moved them.
+"""
 import json
 
 import numpy as np
