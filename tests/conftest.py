@@ -45,6 +45,17 @@ def mnist_root() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def released_resources():
+    """AppTest reuses one session id: the session-scoped resources (a run, its pool handle) are released before
+    and after a page test."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
 @pytest.fixture(scope="session")
 def fashion_data() -> Path:
     """A data folder where the real Fashion-MNIST loads: ../shared/data (or $GANLAB_DATA), or Debian's

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import streamlit as st
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -96,11 +95,8 @@ def test_design_loop_keeps_its_noise_through_every_variation():
 
 
 @pytest.fixture
-def fresh_session(fashion_data, monkeypatch):
+def fresh_session(fashion_data, monkeypatch, released_resources):
     monkeypatch.setenv("GANLAB_DATA", str(fashion_data))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def page(path: str) -> AppTest:

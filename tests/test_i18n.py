@@ -179,12 +179,8 @@ def test_the_browser_language_picks_the_default(monkeypatch, locale, lang):
 
 
 @pytest.fixture
-def fresh_session(monkeypatch, mnist_root):
-    """AppTest reuses one session id: session-scoped resources are released between tests."""
+def fresh_session(monkeypatch, mnist_root, released_resources):
     monkeypatch.setenv("GANLAB_DATA", str(mnist_root))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def korean_app() -> AppTest:
