@@ -29,8 +29,8 @@ def grey_intensity(images: np.ndarray) -> np.ndarray:
 
 
 def power_spectrum(images: np.ndarray, intensity=log_intensity) -> np.ndarray:
-    """(N, 1, H, W) images in [-1, 1] -> (N, H, W) log10 power of the centred 2-D DFT of their log intensity (or
-    another ``intensity``) (the mean at the centre, the highest frequencies at the edges and corners)."""
+    """(N, 1, H, W) images in [-1, 1] -> (N, H, W) log10 power of the centred 2-D DFT of their ``intensity``, log
+    intensity unless told: the mean at the centre, the highest frequencies at the edges and corners."""
     f = np.fft.fftshift(np.fft.fft2(intensity(images)), axes=(-2, -1))
     return np.log10(np.abs(f) ** 2 + EPS)
 
