@@ -103,6 +103,9 @@ class ModelConfig(Validated):
     upsample: str = setting("transposed", choices=UPSAMPLING, help="how a DCGAN generator's last layer doubles the "
                             "image: a transposed convolution (DCGAN's, which leaves a checkerboard in the spectrum), "
                             "or nearest or bilinear resizing and a 3x3 convolution (Chandrasegaran et al. 2021)")
+    convs: int = setting(0, min=0, max=3, help="extra 3x3 convolutions at each resolution of a DCGAN's generator "
+                         "and discriminator (0: DCGAN's two strided layers each; more: a deeper net, as "
+                         "Radford et al.'s larger images have)")
 
 
 @dataclass(frozen=True)

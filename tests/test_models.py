@@ -51,3 +51,27 @@ def test_latent_distributions():
     n = sample_z(10000, 3, "normal", g, "cpu")
     assert u.min() >= -1 and u.max() <= 1 and abs(u.std().item() - 0.577) < 0.02
     assert abs(n.std().item() - 1) < 0.03
+
+
+def test_convs_deepen_every_dcgan_net_and_only_where_asked():
+    """``convs`` adds 3x3 layers at each resolution of G and D (shapes unchanged); without it the nets are DCGAN's
+    as checkpoints saved before the setting expect, and a model without DCGAN's networks refuses it."""
+    from ganlab.config import ConfigError, default_config
+    from ganlab.variants.build import model_args
+
+    plain = model_args(default_config("mnist", model="cdcgan", hidden=8), IMG, 10)
+    assert "convs" not in dict(plain.options)
+    deeper = model_args(default_config("mnist", model="cdcgan", hidden=8, convs=2), IMG, 10)
+    y = torch.arange(4) % 10
+    counts = []
+    for a in (plain, deeper):
+        gen, disc = build_models(a)
+        x = gen(torch.randn(4, a.z_dim), y)
+        assert x.shape == (4, *IMG) and disc(x, y).shape == (4,)
+        counts.append([sum(isinstance(m, torch.nn.Conv2d) for m in net.modules()) for net in (gen, disc)])
+    assert counts == [[0, 2], [4, 6]]  # G: two 3x3 at 7x7 and at 14x14; D: two more at each of its resolutions
+    gen, disc = build_models(model_args(default_config("mnist", model="dcgan", hidden=8, convs=1, disc="batchnorm"),
+                                        IMG, 10))
+    assert disc(gen(torch.randn(4, 100))).shape == (4,)
+    with pytest.raises(ConfigError, match="convs 1"):
+        default_config("ring8", convs=1)

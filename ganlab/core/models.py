@@ -122,7 +122,9 @@ class DCGANGenerator(nn.Module):
         self.project = nn.Sequential(nn.Linear(a.z_dim + a.n_classes, cells, bias=False),
                                      nn.BatchNorm1d(cells), nn.ReLU())
         self.up = nn.Sequential(
+            *refining(a, 2 * ch, nn.BatchNorm2d, nn.ReLU),  # the ``convs`` option: 3x3 layers at 7x7
             nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1, bias=False), nn.BatchNorm2d(ch), nn.ReLU(),
+            *refining(a, ch, nn.BatchNorm2d, nn.ReLU),  # and at 14x14
             last_upsampling(a, ch, a.data_shape[0]), output_activation(a),
         )
 
@@ -131,6 +133,19 @@ class DCGANGenerator(nn.Module):
             z = torch.cat([z, label_vector(y, self.args.n_classes)], 1)
         h = self.project(z).view(len(z), 2 * self.args.hidden, self.side, self.side)  # (B, z) -> (B, 2ch, 7, 7)
         return self.up(h)  # (B, 2ch, 7, 7) -> (B, ch, 14, 14) -> (B, 1, 28, 28)
+
+
+def refining(a: ModelArgs, ch: int, norm, act) -> list[nn.Module]:
+    """The ``convs`` model option's layers at one resolution: that many 3x3 convolutions keeping ``ch`` channels and
+    the size, each followed by ``norm(ch)`` (none when ``norm`` is None) and ``act``. None by default: DCGAN's nets."""
+    layers: list[nn.Module] = []
+    for _ in range(a.option("convs", 0)):
+        layers += [nn.Conv2d(ch, ch, 3, 1, 1, bias=norm is None), *([norm(ch)] if norm else []), act()]
+    return layers
+
+
+def _leaky() -> nn.Module:
+    return nn.LeakyReLU(0.2)
 
 
 def last_upsampling(a: ModelArgs, cin: int, cout: int) -> nn.Module:
@@ -165,7 +180,9 @@ def conv_features(a: ModelArgs) -> nn.Sequential:
     ch = a.hidden
     return nn.Sequential(
         nn.Conv2d(a.data_shape[0], ch, 4, 2, 1), nn.LeakyReLU(0.2),  # -> (B, ch, 14, 14)
+        *refining(a, ch, None, _leaky),  # the ``convs`` option: 3x3 layers at 14x14
         nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.LeakyReLU(0.2),  # -> (B, 2ch, 7, 7)
+        *refining(a, 2 * ch, None, _leaky),  # and at 7x7
         nn.Flatten(),
     )
 
@@ -235,7 +252,9 @@ class BatchNormDiscriminator(nn.Module):
         ch = a.hidden
         self.features = nn.Sequential(
             nn.Conv2d(a.data_shape[0], ch, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, S, S) -> (B, ch, S/2, S/2)
-            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2), nn.Flatten(),  # -> (B, 2ch*S²/16)
+            *refining(a, ch, nn.BatchNorm2d, _leaky),  # the ``convs`` option
+            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2),  # -> (B, 2ch, S/4, S/4)
+            *refining(a, 2 * ch, nn.BatchNorm2d, _leaky), nn.Flatten(),  # -> (B, 2ch*S²/16)
             nn.Linear(conv_width(a), 8 * ch), nn.BatchNorm1d(8 * ch), nn.LeakyReLU(0.2))  # -> (B, 8ch)
         self.source = nn.Linear(8 * ch, 1)
 

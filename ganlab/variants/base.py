@@ -147,6 +147,10 @@ class Variant:
             takes = ", ".join(v.key for v in all_variants() if v.upsampling)
             raise ConfigError(f"upsample {config.model.upsample} changes a DCGAN generator's last layer on images; "
                               f"{self.key} on {config.data.name} has none (the image models that take it: {takes})")
+        if config.model.convs and not (self.upsampling and config.data.kind == "image"):
+            takes = ", ".join(v.key for v in all_variants() if v.upsampling)
+            raise ConfigError(f"convs {config.model.convs} deepens a DCGAN's networks on images; {self.key} on "
+                              f"{config.data.name} has none (the image models that take it: {takes})")
         kind = config.data.kind
         if kind != "unknown" and kind not in self.data_kinds:
             others = ", ".join(v.key for v in all_variants() if kind in v.data_kinds)

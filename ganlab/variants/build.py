@@ -23,6 +23,8 @@ def model_args(config, data_shape, data_classes: int) -> ModelArgs:
         options = {**options, "output": m.output}
     if m.upsample != "transposed":  # only then: a checkpoint from before the setting keeps its transposed convs
         options = {**options, "upsample": m.upsample}
+    if m.convs:  # likewise: a checkpoint from before the setting has none
+        options = {**options, "convs": m.convs}
     return ModelArgs(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
                      v.class_count(config, data_classes), int(data_classes), tuple(sorted(options.items())))
 
