@@ -19,15 +19,18 @@ group's turn (``steps_for`` ends a turn where a member's schedule changes its ra
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import defaultdict
 
 import numpy as np
 import torch
 from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
 
+from ganlab.core.losses import r1_penalty
 from ganlab.core.models import sample_z
-from ganlab.core.step import ema_decay
+from ganlab.core.step import base_metrics, ema_decay
 from ganlab.training.trainer import Diverged, Trainer
 
 EPS = 1e-8  # Adam's epsilon (torch.optim.Adam's default, which the trainer uses)
@@ -66,36 +69,33 @@ def steps_for(trainers: list[Trainer], budget: float, wanted: list[int]) -> int:
     return max(1, min(n, max(wanted) * 8, 500))
 
 
-class _Stack:
-    """One network's Linear layers of every run, stacked: weights (R, out, in) and biases (R, out)."""
+class _Stacked:
+    """One network of every run, stacked: each parameter of the runs' networks as one tensor (R, ...), and the
+    network itself (the core's module, its copy on the meta device) called on each run's slice with
+    ``torch.func.functional_call`` under ``vmap``: the layers, activations and squashing are the module's own."""
 
     def __init__(self, nets: list[nn.Module]):
-        self.layers = [[m for m in net.net if isinstance(m, nn.Linear)] for net in nets]
-        self.params = []  # in each net's parameters() order: W1, b1, W2, b2, ...
-        for i in range(len(self.layers[0])):
-            for attr in ("weight", "bias"):
-                self.params.append(torch.stack([getattr(run[i], attr).detach() for run in self.layers])
-                                   .requires_grad_(True))
+        self.nets = nets
+        params, _ = stack_module_state(nets)  # name -> (R, ...) leaves that require grad
+        self.names = list(params)
+        self.params = [params[name] for name in self.names]  # in each net's parameters() order
+        base = copy.deepcopy(nets[0]).to("meta")
 
-    def forward(self, x: torch.Tensor, act, squash=None) -> torch.Tensor:
-        """(R, B, in) -> (R, B, out): the MLP of every run at once."""
-        h = x
-        last = len(self.params) // 2 - 1
-        for i in range(last + 1):
-            w, b = self.params[2 * i], self.params[2 * i + 1]
-            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))  # (R, B, in) @ (R, in, out) + (R, 1, out)
-            if i < last:
-                h = act(h)
-        return squash(h) if squash is not None else h
+        def one(weights, x):
+            return functional_call(base, dict(zip(self.names, weights)), (x,))
+
+        self.forward = vmap(one)  # (params (R, ...), inputs (R, B, ...)) -> (R, B, ...)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward(self.params, x)
 
     def scatter(self, params=None) -> None:
         """Each run's slice back into its own network's weights."""
         params = self.params if params is None else params
         with torch.no_grad():
-            for r, run in enumerate(self.layers):
-                for i, layer in enumerate(run):
-                    layer.weight.copy_(params[2 * i][r])
-                    layer.bias.copy_(params[2 * i + 1][r])
+            for r, net in enumerate(self.nets):
+                for own, stacked in zip(net.parameters(), params):
+                    own.copy_(stacked[r])
 
 
 class _Adam:
@@ -149,21 +149,23 @@ def _norms(grads: list[torch.Tensor]) -> torch.Tensor:
 
 def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
     """``n`` full steps of every run in ``trainers`` (one group, see :func:`signature`), recorded in each run's
-    store. Returns, per run, None, or why it stopped (a loss became NaN: that run is marked diverged)."""
-    first = trainers[0]
+    store. Returns, per run, None, or why it stopped (a loss became NaN: that run is marked diverged).
+
+    The step is the plain GAN's (``ganlab.variants.vanilla``'s halves): D on a real batch and G's samples, the
+    run's objective and R1 penalty (``ganlab.core.losses``), then G against D; the networks are each run's own
+    modules, called functionally on the stacked weights, so what a model or a loss computes is written once."""
     parts = [t.parts for t in trainers]
-    p0, o = parts[0], first.config.optim
-    act_d, squash = nn.LeakyReLU(0.2), parts[0].gen.squash
-    gen, disc = _Stack([p.gen for p in parts]), _Stack([p.disc for p in parts])
+    p0, o = parts[0], trainers[0].config.optim
+    gen, disc = _Stacked([p.gen for p in parts]), _Stacked([p.disc for p in parts])
     for t in trainers:
         t.sync_rates(t.step)
     opt_d = _Adam(disc.params, [p.opt_d for p in parts], (o.beta1_d, o.beta2_d))
     opt_g = _Adam(gen.params, [p.opt_g for p in parts], (o.beta1_g, o.beta2_g))
-    ema = [torch.stack([dict(p.gen_ema.named_parameters())[name].detach() for p in parts])
-           for name, _ in p0.gen.named_parameters()] if p0.gen_ema is not None else []
+    ema = list(stack_module_state([p.gen_ema for p in parts])[0].values()) if p0.gen_ema is not None else []
     counts = torch.tensor([float(p.ema_updates) for p in parts], dtype=torch.float64)
-    loss_d_fn = torch.func.vmap(lambda a, b: p0.loss.discriminator(a, b, smoothing=p0.smoothing))
-    loss_g_fn = torch.func.vmap(p0.loss.generator)
+    loss_d_of = vmap(lambda real, fake: p0.loss.discriminator(real, fake, smoothing=p0.smoothing))
+    loss_g_of = vmap(p0.loss.generator)
+    metrics_of = vmap(base_metrics)
     B = o.batch_size
     out = np.empty((n, len(trainers), 6))
     seconds = np.empty(n)
@@ -172,32 +174,26 @@ def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
     def draw_z():
         return torch.stack([sample_z(B, p.z_dim, p.latent, p.rng, p.device) for p in parts])  # (R, B, z)
 
-    def g_of(z):
-        x = gen.forward(z, torch.relu, squash)
-        return x.view(len(parts), B, -1)
-
     for i in range(n):
         # (1) Update D: maximise log D(x) + log(1 - D(G(z)))  [or the run's objective], each run on its own batch
         for _ in range(o.d_steps):
-            x = torch.stack([p.data.batch(B, p.rng)[0] for p in parts]).reshape(len(parts), B, -1)  # (R, B, D)
+            x = torch.stack([p.data.batch(B, p.rng)[0] for p in parts])  # (R, B, *data_shape)
             z = draw_z()
             if o.r1:
                 x.requires_grad_(True)
             with torch.no_grad():
-                fake = g_of(z)
-            logit_real = disc.forward(x, act_d).squeeze(-1)  # (R, B)
-            logit_fake = disc.forward(fake, act_d).squeeze(-1)
-            loss_d = loss_d_fn(logit_real, logit_fake)  # (R,)
+                fake = gen(z)
+            logit_real, logit_fake = disc(x), disc(fake)  # (R, B)
+            loss_d = loss_d_of(logit_real, logit_fake)  # (R,)
             if o.r1:
                 (grad_x,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
-                loss_d = loss_d + o.r1 / 2 * grad_x.pow(2).sum(-1).mean(-1)  # each run's E||grad D(x)||^2
+                loss_d = loss_d + o.r1 / 2 * vmap(r1_penalty)(grad_x)
             grads_d = torch.autograd.grad(loss_d.sum(), disc.params)
             grad_d = _norms(grads_d)
             opt_d.update(grads_d)
         # (2) Update G: maximise log D(G(z)), each run against its own D
-        z = draw_z()
-        logit_gen = disc.forward(g_of(z), act_d).squeeze(-1)
-        loss_g = loss_g_fn(logit_gen)
+        logit_gen = disc(gen(draw_z()))
+        loss_g = loss_g_of(logit_gen)
         grads_g = torch.autograd.grad(loss_g.sum(), gen.params)
         grad_g = _norms(grads_g)
         opt_g.update(grads_g)
@@ -208,8 +204,7 @@ def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
                     avg.lerp_(live, weight.to(avg.dtype).view((-1,) + (1,) * (avg.dim() - 1)))
                 counts += 1
         with torch.no_grad():
-            out[i] = torch.stack([loss_d, loss_g, torch.sigmoid(logit_real).mean(1), torch.sigmoid(logit_fake).mean(1),
-                                  grad_d, grad_g], 1).numpy()
+            out[i] = metrics_of(loss_d, loss_g, logit_real, logit_fake, grad_d, grad_g).numpy()
         seconds[i] = time.perf_counter() - t0
     gen.scatter()
     disc.scatter()
