@@ -2,6 +2,7 @@ import csv
 import json
 import os
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -145,3 +146,11 @@ def test_an_array_file_is_checked_against_what_its_header_declares(tmp_path):
     proc = ganlab("classify", REPO / "checkpoints" / "mnist-ssgan.pt", "--images", crafted, "--out", tmp_path / "p.npy",
                   check=False)
     assert proc.returncode == 2 and "not what the file holds" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_docs_list_every_variants_metrics_csv_columns():
+    """docs/metrics.md is what ganlab.cli.columns writes from the registered variants: a new metric or variant
+    that the document does not list fails here (regenerate it with the command it names)."""
+    from ganlab.cli.columns import document
+
+    assert (Path(__file__).parents[1] / "docs" / "metrics.md").read_text() == document()

@@ -269,12 +269,16 @@ class RunDriver:
         t = self.trainer
         snap = t.store.snapshot()
         snap = (snap.newest(steps_shown) if steps_shown else snap).thin(CHART_POINTS)
-        return RunLook(self.status(), t.config, t.args, t.train_seconds, t.diverged, snap, self.watch.samples,
-                       list(self.watch.quality_history), self.runs, t.fixed_real,
-                       float(t.data.extent) if hasattr(t.data, "extent") else None,
-                       (len(self.watch.timeline), self.watch.timeline.every), self.autosave_note,
-                       self.watch.best_note, str(self.watch.keeping_best) if self.watch.keeping_best else None,
-                       getattr(self.recorder, "run_id", None), getattr(self.recorder, "note", None), self.until)
+        return RunLook(
+            status=self.status(), config=t.config, args=t.args, train_seconds=t.train_seconds, diverged=t.diverged,
+            snapshot=snap, samples=self.watch.samples, quality_history=list(self.watch.quality_history),
+            runs=self.runs, fixed_real=t.fixed_real,
+            extent=float(t.data.extent) if hasattr(t.data, "extent") else None,
+            timeline=(len(self.watch.timeline), self.watch.timeline.every), autosave_note=self.autosave_note,
+            best_note=self.watch.best_note,
+            keeping_best=str(self.watch.keeping_best) if self.watch.keeping_best else None,
+            recorded_as=getattr(self.recorder, "run_id", None), recorder_note=getattr(self.recorder, "note", None),
+            until=self.until)
 
     def samples(self) -> SampleView | None:
         return self.watch.samples

@@ -21,9 +21,10 @@ from ganlab.training.run_state import SampleView, Status
 from ganlab.training.store import Snapshot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunLook:
-    """Everything one redraw of a run reads: plain values, picklable, never changed after it is made."""
+    """Everything one redraw of a run reads: plain values, picklable, never changed after it is made. Built by
+    keyword only (seventeen fields, several of one type)."""
 
     status: Status
     config: RunConfig
