@@ -1,18 +1,15 @@
 """How the conditional MNIST model's label agreement grows with training time, step by step.
 
-    python benchmarks/agreement_trace.py --threads 2 [--precision bf16] [--every 100]
+    python -m benchmarks.agreement_trace --threads 2 [--precision bf16] [--every 100]
 
 Prints "step  training-seconds  agreement" every ``--every`` steps until agreement reaches
 ``--stop`` (the same model, noise and classifier as ``python -m ganlab bench``'s time to quality).
 """
 
 import argparse
-import sys
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.data.catalog import default_data_dir
 from ganlab.benchmark.bench import agreement_trace
 from ganlab.training.trainer import resolve_device

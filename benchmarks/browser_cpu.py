@@ -1,6 +1,6 @@
 """How much CPU the Train page costs the browser while a run trains, and the run's speed meanwhile.
 
-    python benchmarks/browser_cpu.py [--warm 30] [--seconds 15] [--no-layers]
+    python -m benchmarks.browser_cpu [--warm 30] [--seconds 15] [--no-layers]
 
 Starts `streamlit run app.py`, opens the Train page in Debian's Chromium (Playwright), presses
 Start on ring8, waits ``--warm`` seconds (an older run has fuller charts), then for ``--seconds``
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
-from tests.test_browser import _step  # noqa: E402
+from harness.app_server import launch_chromium, streamlit_server  # noqa: E402
+from harness.browsing import step_of as _step  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 

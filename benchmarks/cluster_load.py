@@ -6,10 +6,10 @@ three designs, side by side in one run:
 * ``pool``: the server's pool of worker processes, the default (ganlab.pool.local);
 * ``ray``: two Streamlit replicas sharing the workers of a local Ray head (ganlab.cluster.workers).
 
-    python benchmarks/cluster_load.py [--sessions 4 10 30] [--modes threads pool ray] [--seconds 40]
+    python -m benchmarks.cluster_load [--sessions 4 10 30] [--modes threads pool ray] [--seconds 40]
                                       [--json docs/cluster_load/NAME.json]
 
-Each session is a real websocket session (tests/ws_session.py) that reruns its fragments as an open tab does;
+Each session is a real websocket session (harness/ws_session.py) that reruns its fragments as an open tab does;
 all open first, then all press Start. Measured while they train: each session's real pace (its Step counter
 over wall time) and the Steps/s its page shows (against the real pace over the same few seconds); newcomers' page loads in Chromium (to a usable Start) and how
 long a newcomer's run takes from the press to its first steps; the memory of the server and its workers
@@ -31,12 +31,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
-from tests.conftest import SHARED_DATA  # noqa: E402
-from tests.test_load import browser_load, p95  # noqa: E402
-from tests.ws_session import WsSession  # noqa: E402
+from harness.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
+from harness.paths import SHARED_DATA  # noqa: E402
+from harness.browsing import browser_load, p95  # noqa: E402
+from harness.ws_session import WsSession  # noqa: E402
 
 RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray"
 

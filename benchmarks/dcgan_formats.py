@@ -1,19 +1,16 @@
 """The DCGAN step on this device three ways, alternating in one process: float32, float32 with
 channels_last memory format, and bf16 autocast (the ``precision bf16`` setting).
 
-    python benchmarks/dcgan_formats.py --threads 2 [--batch 64] [--steps 10] [--rounds 3]
+    python -m benchmarks.dcgan_formats --threads 2 [--batch 64] [--steps 10] [--rounds 3]
 
 Prints steps/s per round for each, so the spread between rounds shows the machine's noise.
 """
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
 from ganlab.data.catalog import default_data_dir
 from ganlab.core.step import train_step

@@ -1,8 +1,8 @@
 """The trial behind docs/mode_coverage.md's "what was tried" table: one seed, G's samples and a
 running average of G's weights (updated every 50 steps) evaluated side by side every 5,000 steps.
 
-    python benchmarks/ema_trial.py grid25 0 20000 '{"ema": 0}'
-    python benchmarks/ema_trial.py grid25 0 20000 '{"ema": 0, "r1": 1.0}'
+    python -m benchmarks.ema_trial grid25 0 20000 '{"ema": 0}'
+    python -m benchmarks.ema_trial grid25 0 20000 '{"ema": 0, "r1": 1.0}'
 
 Prints (step, modes of G, high quality of G, modes of the average, high quality of the average).
 The average's decay is the extra "ema" key of the JSON (default 0.999); config "ema" is set to 0
@@ -13,11 +13,9 @@ import copy
 import json
 import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config  # noqa: E402
 from ganlab.core.models import sample_z  # noqa: E402
 from ganlab.evaluation.quality import mode_quality  # noqa: E402

@@ -25,5 +25,5 @@ t1=$(date +%s.%N); echo "whole process: $(python3 -c "print(round($t1 - $t0, 1))
 python3 -m ganlab eval /tmp/gpu-c10 --data-dir "$GANLAB_DATA" --json "$OUT/eval-c10.json" 2>&1 | tail -3
 
 log "many runs on one GPU (ring8 stepped together; conditional MNIST each its own graph)"
-timeout 240 python3 benchmarks/gpu_many_runs.py --runs 1 4 16 32 --seconds 15 --json "$OUT/many-runs.json" 2>&1 | tail -10
+timeout 240 python3 -m benchmarks.gpu_many_runs --runs 1 4 16 32 --seconds 15 --json "$OUT/many-runs.json" 2>&1 | tail -10
 log done

@@ -2,7 +2,7 @@
 aggregate and per-run steps/s and the GPU memory per run, for 1, 4, 16 and 32 concurrent runs of ring8 (its
 runs stepped together) and of conditional MNIST (each run its own CUDA graph, in turn).
 
-    python benchmarks/gpu_many_runs.py [--runs 1 4 16 32] [--seconds 20] [--device cuda] [--json FILE]
+    python -m benchmarks.gpu_many_runs [--runs 1 4 16 32] [--seconds 20] [--device cuda] [--json FILE]
 
 Each count: N runs created on one RunHost, all started; after a warm-up (captures included), the steps each
 run takes in ``--seconds`` of wall time; the GPU memory allocated and reserved with them alive, over N.
@@ -14,17 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
 from ganlab.config import default_config  # noqa: E402
 from ganlab.pool.host import RunHost  # noqa: E402
-from tests.conftest import SHARED_DATA  # noqa: E402
+from harness.paths import SHARED_DATA  # noqa: E402
 
 CASES = {
     "ring8": lambda device, seed: default_config("ring8", device=device, seed=seed),

@@ -1,6 +1,6 @@
 """How long a slider move takes on the Latent explorer and Class control pages, on this machine's CPU.
 
-    python benchmarks/latent_latency.py
+    python -m benchmarks.latent_latency
 
 Times whole script reruns through streamlit's AppTest (the page's full Python work for one
 interaction, without the browser's drawing), after a warm-up, plus the GANSpace directions.
@@ -9,12 +9,10 @@ interaction, without the browser's drawing), after a warm-up, plus the GANSpace 
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
 
 def rerun_times(page: str, key: str, values: list, kind: str = "slider") -> list[float]:

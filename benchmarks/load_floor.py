@@ -1,6 +1,6 @@
 """How much of a Chromium page load under load is the Train page's, and how much any Streamlit page's.
 
-    python benchmarks/load_floor.py [--sessions 30] [--loads 10] [--pin]
+    python -m benchmarks.load_floor [--sessions 30] [--loads 10] [--pin]
 
 Starts ganlab's server and a second Streamlit server whose whole page is a title and a Start button
 (written to a temporary folder). Chromium loads the two pages in turn, each in a fresh context (empty
@@ -18,17 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
-from tests.test_load import browser_load, p95  # noqa: E402
-from tests.ws_session import WsSession, classroom  # noqa: E402
+from harness.app_server import launch_chromium, streamlit_server  # noqa: E402
+from harness.browsing import browser_load, p95  # noqa: E402
+from harness.ws_session import WsSession, classroom  # noqa: E402
 
 ONE_BUTTON = 'import streamlit as st\n\nst.title("One button")\nst.button("Start")\n'
 

@@ -1,6 +1,6 @@
 """Memory over a million steps: the metrics store, the sample timeline and the live figures stay flat.
 
-    python benchmarks/million_steps.py [--steps 1000000] [--data ring8] [--hidden 8]
+    python -m benchmarks.million_steps [--steps 1000000] [--data ring8] [--hidden 8]
 
 Runs the app's own BackgroundTrainer (the thread the Train page starts: metrics store, sample
 timeline, lab view and quality history all included) at full speed on a deliberately tiny model,
@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
 from ganlab.training.background import BackgroundTrainer
-from tests.app_server import rss_mb
+from harness.app_server import rss_mb
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Mode coverage of the app's default settings over many seeds: the figures in docs/mode_coverage.md.
 
-    python benchmarks/mode_coverage.py ring8 --seeds 10 --steps 20000 --out mode-ring8.json
-    python benchmarks/mode_coverage.py grid25 --seed-list 7,9 --set '{"r1": 0.1}'
-    python benchmarks/mode_coverage.py ring8 --set '{"anneal_start": 0}'     # the defaults without the rates' fall
+    python -m benchmarks.mode_coverage ring8 --seeds 10 --steps 20000 --out mode-ring8.json
+    python -m benchmarks.mode_coverage grid25 --seed-list 7,9 --set '{"r1": 0.1}'
+    python -m benchmarks.mode_coverage ring8 --set '{"anneal_start": 0}'     # the defaults without the rates' fall
 
 Each seed trains the default config for ``--steps`` generator steps on the CPU, saves a
 checkpoint, and evaluates it exactly as ``python -m ganlab eval`` does (PacGAN metric on
@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
 from ganlab.evaluation.evaluate import evaluate
 from ganlab.persist.checkpoint import load, save

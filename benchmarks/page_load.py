@@ -1,6 +1,6 @@
 """How long the Train page takes to load in Chromium with nobody else on the server.
 
-    python benchmarks/page_load.py [--loads 6]
+    python -m benchmarks.page_load [--loads 6]
 
 Starts `streamlit run app.py`; after one warm-up load, each load is a fresh browser context (empty
 cache, new session): seconds from navigation to a visible Start button, and to all four charts
@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
+from harness.app_server import launch_chromium, streamlit_server  # noqa: E402
 
 CHARTS = "document.querySelectorAll('.js-plotly-plot, .vega-embed').length >= 4"
 

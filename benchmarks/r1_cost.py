@@ -1,17 +1,14 @@
 """What the R1 penalty costs in training speed: ring8's defaults with and without it, side by side.
 
-    python benchmarks/r1_cost.py
+    python -m benchmarks.r1_cost
 
 Two trainers in one process, one torch thread, alternating blocks of 200 steps.
 """
 
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 from ganlab.config import default_config
 from ganlab.training.trainer import Trainer
 

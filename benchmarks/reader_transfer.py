@@ -1,7 +1,7 @@
 """How well CycleGAN's reader, learning MNIST's labels alone, reads the other domain (the 8x8 digits
 framed as MNIST): the semantic loss (``semantic_weight``) can only hold a class the reader sees.
 
-    python benchmarks/reader_transfer.py [--data-dir ../shared/data] [--steps 6000]
+    python -m benchmarks.reader_transfer [--data-dir ../shared/data] [--steps 6000]
 
 Two bodies, each with one logit per digit, taught as the variant teaches its reader (the D optimiser:
 Adam 2e-4, betas 0.5/0.999, batch 32, hidden 16): the shipped reader (two 5x5 convs, each with max
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

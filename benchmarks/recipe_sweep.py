@@ -2,7 +2,7 @@
 for a fixed budget of training seconds on one or more seeds, with each mark's time (benchmarks/time_to_quality.py's
 marks and checks), one JSON line per run appended to --out, beside the tutorial loop's steps/s of the same hour.
 
-    python benchmarks/recipe_sweep.py --target ring8 --budget 20 --seeds 0 --out sweep.jsonl \\
+    python -m benchmarks.recipe_sweep --target ring8 --budget 20 --seeds 0 --out sweep.jsonl \\
         --recipe small "hidden=128 depth=2 batch_size=128 lr_d=1e-3 lr_g=1e-3 ema=0.99"
 
 A recipe is a name and a space-separated list of flat settings (``""`` is the app's defaults).
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
-import time_to_quality as ttq  # noqa: E402
+from benchmarks import time_to_quality as ttq
 
 from ganlab.benchmark.references import tutorial_loop  # noqa: E402
 from ganlab.training.capacity import interactive_threads  # noqa: E402

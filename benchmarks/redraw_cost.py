@@ -4,7 +4,7 @@ sends them) and, side by side, as dicts of numpy arrays (what the app sent befor
 ``ganlab.views.vega.table`` swapped for ``narrow``; Streamlit turns each dict into a pandas DataFrame
 first).
 
-    python benchmarks/redraw_cost.py [--steps 3000] [--repeats 200]
+    python -m benchmarks.redraw_cost [--steps 3000] [--repeats 200]
 
 Trains ring8 on the CPU for ``--steps`` (the charts then hold 500 points each), then times
 ``st.vega_lite_chart`` the way ui/live.py calls it, in Streamlit's bare mode (no server: the
@@ -17,18 +17,16 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
 
 def main() -> None:
     import streamlit as st
 
-    from ganlab import vega
+    from ganlab.views import vega
     from ganlab.config import default_config
     from ganlab.explore.lab import lab_view
     from ganlab.training.trainer import Trainer

@@ -1,8 +1,8 @@
 """Does a server give back the memory of sessions that leave? Waves of sessions come and go.
 
-    python benchmarks/session_memory.py [--waves 3] [--sessions 30] [--seconds 15]
+    python -m benchmarks.session_memory [--waves 3] [--sessions 30] [--seconds 15]
 
-Each wave opens ``--sessions`` websocket sessions (tests/ws_session.py, refreshing their live
+Each wave opens ``--sessions`` websocket sessions (harness/ws_session.py, refreshing their live
 fragments like open tabs); even ones press Start, odd ones Step x10. After ``--seconds`` they all
 close; 20 s after the last trainer thread ends, the server's RSS is read again. Prints a Markdown
 table: RSS idle, with the wave open, and after it left.
@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import rss_mb, streamlit_server  # noqa: E402
-from tests.conftest import SHARED_DATA  # noqa: E402
-from tests.test_browser import trainer_threads, trainer_threads_left  # noqa: E402
-from tests.ws_session import WsSession, classroom  # noqa: E402
+from harness.app_server import rss_mb, streamlit_server  # noqa: E402
+from harness.paths import SHARED_DATA  # noqa: E402
+from harness.paths import trainer_threads_left, trainer_threads_of as trainer_threads  # noqa: E402
+from harness.ws_session import WsSession, classroom  # noqa: E402
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Soak: train with the Train page open in Chromium for a long time; sample the server's memory.
 
-    python benchmarks/soak.py --minutes 30 [--out test-artifacts/soak.json]
+    python -m benchmarks.soak --minutes 30 [--out test-artifacts/soak.json]
 
 Prints one line per sample (minute, step, server RSS in MB, trainer threads) and a summary.
 """
@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, rss_mb, streamlit_server  # noqa: E402
-from tests.test_browser import _step, trainer_threads  # noqa: E402
+from harness.app_server import launch_chromium, rss_mb, streamlit_server  # noqa: E402
+from harness.browsing import step_of as _step  # noqa: E402
+from harness.paths import trainer_threads_of as trainer_threads  # noqa: E402
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """What the trainer adds to a bare training loop, and what a headless run spends before and after training.
 
-    python benchmarks/step_cost.py --data-dir ../shared/data [--threads 1] [--rounds 5] [--steps 600]
+    python -m benchmarks.step_cost --data-dir ../shared/data [--threads 1] [--rounds 5] [--steps 600]
                                    [--json docs/step_cost.json]
 
 **Step cost.** The MNIST MLP (784-128 / 100-128-784, batch 64, the app's ``mnist`` defaults) trained in one
@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 BLOCK = 50  # the app's thread runs blocks of about this many MLP steps (BLOCK_SECONDS at ~1,000 steps/s)
 

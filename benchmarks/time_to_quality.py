@@ -3,7 +3,7 @@ run with the app's defaults (or the settings given) reaches each mark, over seve
 torch thread setting, beside the tutorial loop's steps/s measured in the same run (this machine's speed
 drifts by up to 3x from day to day: read the times against that reference).
 
-    python benchmarks/time_to_quality.py --target ring8 --seeds 0 1 2 3 4 [--set lr_d=1e-3 ...] [--json F]
+    python -m benchmarks.time_to_quality --target ring8 --seeds 0 1 2 3 4 [--set lr_d=1e-3 ...] [--json F]
 
 Targets and their marks (issue #23):
   ring8        8/8 modes; 8/8 modes with 90% high quality            (2,500 samples of the fixed noise, PacGAN)
@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

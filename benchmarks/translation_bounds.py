@@ -2,7 +2,7 @@
 ``eval`` judges a CycleGAN's translations (the project's LeNet; label kept, Fréchet distance to the
 MNIST test set), none of them made by a model.
 
-    python benchmarks/translation_bounds.py [--data-dir ../shared/data] [--checkpoint checkpoints/digits-cyclegan.pt]
+    python -m benchmarks.translation_bounds [--data-dir ../shared/data] [--checkpoint checkpoints/digits-cyclegan.pt]
 
 - real: 1,797 MNIST training digits (a random draw, seed 0; and the first 1,797): the floor at this
   sample size, and how much it moves from one draw to the next;
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -1,6 +1,6 @@
 """Training speed with the Train page open in a real browser vs headless, side by side in one run.
 
-    python benchmarks/ui_overhead.py [--data ring8] [--seconds 20] [--rounds 3] [--warm 3] [--client ws]
+    python -m benchmarks.ui_overhead [--data ring8] [--seconds 20] [--rounds 3] [--warm 3] [--client ws]
 
 Headless: the library's Trainer for the same number of seconds in this process.
 Browser: `streamlit run app.py` with Debian's Chromium (Playwright) on the Train page,
@@ -10,7 +10,7 @@ a run before the headless one): an older run has fuller charts, which cost the b
 redraw. The two alternate, ``--rounds`` times, so a machine whose speed drifts during the run (a
 shared one does) weighs on both sides alike; the ratio is of the totals.
 
-``--client ws`` opens the page with a websocket client instead (``tests/ws_session.py``, ring8
+``--client ws`` opens the page with a websocket client instead (``harness/ws_session.py``, ring8
 only): it asks for every fragment rerun as an open tab does but draws nothing, so it measures the
 server's part of the page's cost without the browser's.
 """
@@ -18,16 +18,14 @@ server's part of the page's cost without the browser's.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
-from tests.test_browser import _step  # noqa: E402
-from tests.ws_session import WsSession  # noqa: E402
+from harness.app_server import launch_chromium, streamlit_server  # noqa: E402
+from harness.browsing import step_of as _step  # noqa: E402
+from harness.ws_session import WsSession  # noqa: E402
 
 
 def headless(data: str, seconds: float, threads: int, warm: float) -> float:

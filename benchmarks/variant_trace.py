@@ -1,9 +1,9 @@
 """Train one MNIST or Fashion-MNIST variant and judge it as it goes: the figures its target names, every few seconds
 of training (evaluation time excluded), then the checkpoint.
 
-    python benchmarks/variant_trace.py --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
-    python benchmarks/variant_trace.py --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
-    python benchmarks/variant_trace.py --data fashion-mnist --model cdcgan ...   (any dataset with a judge)
+    python -m benchmarks.variant_trace --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
+    python -m benchmarks.variant_trace --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
+    python -m benchmarks.variant_trace --data fashion-mnist --model cdcgan ...   (any dataset with a judge)
 
 Per variant, what is judged (the project's LeNet of the data, ``ganlab.evaluation.evaluate``):
   a model with a class input: label agreement (or InfoGAN's matched code accuracy) and Fréchet
@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script beside the package, run from anywhere
 
 import torch  # noqa: E402
 

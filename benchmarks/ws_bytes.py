@@ -1,6 +1,6 @@
 """What one open Train page costs the network: bytes per second the server sends it while ring8 trains.
 
-    python benchmarks/ws_bytes.py [--warm 20] [--seconds 20]
+    python -m benchmarks.ws_bytes [--warm 20] [--seconds 20]
 
 Starts `streamlit run app.py`, opens the Train page in Debian's Chromium (Playwright), presses Start,
 waits ``--warm`` seconds, then counts the websocket frames the page receives for ``--seconds``. A
@@ -10,14 +10,12 @@ classroom multiplies this by the number of open tabs.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # a script beside the package, run from anywhere
 
-from tests.app_server import launch_chromium, streamlit_server  # noqa: E402
+from harness.app_server import launch_chromium, streamlit_server  # noqa: E402
 
 
 def main() -> None:

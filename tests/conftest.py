@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from harness.paths import REPO, SHARED_DATA, os_thread_ids  # noqa: F401 (tests import them from here too)
 
 # Production hides error details from the page (.streamlit/config.toml); tests want to read them.
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
@@ -20,11 +20,10 @@ if "GANLAB_RUNS_DB" not in os.environ:
 
     os.environ["GANLAB_RUNS_DB"] = str(Path(tempfile.mkdtemp(prefix="ganlab-test-runs-")) / "runs.sqlite")
 # Pages tested in this process (AppTest) train on threads of the test process, quickly and deterministically;
-# a real server (tests/app_server.py) starts its own pool of worker processes, as the app does by default.
+# a real server (harness/app_server.py) starts its own pool of worker processes, as the app does by default.
 os.environ.setdefault("GANLAB_WORKERS", "0")
 # The real datasets: $GANLAB_DATA (torchvision's layout), else ../shared/data beside the clone. A test that needs
 # one and finds none skips with its reason (mnist_root, fashion_root_real).
-SHARED_DATA = Path(os.environ.get("GANLAB_DATA") or REPO.parent / "shared" / "data").resolve()
 os.environ.setdefault("GANLAB_DATA", str(SHARED_DATA))  # what the pages tested in this process read
 
 
@@ -95,18 +94,6 @@ def fashion_root(tmp_path) -> Path:
     return tmp_path
 
 
-def os_thread_ids(pid: int | str, name: str) -> set[str]:
-    """The ids of process ``pid``'s OS threads called ``name`` (Linux's /proc; "self" for this process)."""
-    found = set()
-    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
-        try:
-            if comm.read_text().strip() == name:
-                found.add(comm.parent.name)
-        except OSError:
-            pass  # the thread ended while we looked
-    return found
-
-
 def trainer_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "ganlab-trainer" and t.is_alive()]
 
@@ -139,13 +126,13 @@ def vega_charts(at) -> list[dict]:
     return charts
 
 
-# -- the browser tests' Chromium and tabs (tests/browsing.py) -----------------------------------------
+# -- the browser tests' Chromium and tabs (harness/browsing.py) -----------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, one for the whole session; the browser tests are skipped without it."""
-    from tests.app_server import CHROMIUM, launch_chromium
+    from harness.app_server import CHROMIUM, launch_chromium
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is missing: apt-get install chromium (.ci/run installs it)")
@@ -162,7 +149,7 @@ def close_tabs_left_open(request):
     """A test that fails part-way leaves its tabs (and their sessions' runs) open: keep a screenshot of what
     each showed, then close them, so the next test on the same server does not inherit a running run."""
     yield
-    from tests.browsing import ARTIFACTS, OPEN_TABS
+    from harness.browsing import ARTIFACTS, OPEN_TABS
 
     report = getattr(request.node, "report_call", None)
     for i, page in enumerate(OPEN_TABS):
@@ -180,7 +167,7 @@ def app_server(tmp_path_factory):
     """`streamlit run app.py` on a free port as the app runs by default (its pool of workers), with a run
     database and user folders of its own; sessions of closed tabs are dropped after 2 s. Yields (url, pid,
     the environment it was given)."""
-    from tests.app_server import streamlit_server
+    from harness.app_server import streamlit_server
 
     root = tmp_path_factory.mktemp("app-server")
     env = {"GANLAB_DATA": str(SHARED_DATA), "GANLAB_RUNS_DB": str(root / "runs.sqlite"),

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.app_server import streamlit_server
-from tests.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled_box,
+from harness.app_server import streamlit_server
+from harness.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled_box,
                             share_and_start, step_of, until)
 from tests.conftest import REPO, SHARED_DATA
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_server import streamlit_server
-from tests.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled
+from harness.app_server import streamlit_server
+from harness.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled
 from tests.conftest import SHARED_DATA
 from ui.routes import PAGES
 

@@ -16,8 +16,8 @@ import pytest
 import torch
 from PIL import Image
 
-from tests.app_server import streamlit_server
-from tests.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled, share_and_start, step_of, until
+from harness.app_server import streamlit_server
+from harness.browsing import ARTIFACTS, SLUGS, no_exception, open_tab, settled, share_and_start, step_of, until
 from tests.conftest import REPO, SHARED_DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

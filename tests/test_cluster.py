@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import free_port, streamlit_server
-from tests.browsing import open_tab, step_of, until
+from harness.app_server import free_port, streamlit_server
+from harness.browsing import open_tab, step_of, until
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")

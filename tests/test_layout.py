@@ -1,8 +1,10 @@
 """Module boundaries: nothing under ganlab/ imports streamlit, even indirectly; routing imports no torch."""
 
 import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,4 +115,16 @@ def test_no_page_or_ui_helper_reaches_into_a_trainer():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("trainer", "parts", "store"):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.attr}")
+    assert offenders == []
+
+
+def test_benchmarks_stand_on_the_harness_not_on_the_tests():
+    """The benchmarks run as ``python -m benchmarks.NAME`` from the root: none edits sys.path, none imports from
+    tests/ (what both need is in harness/), and the harness imports nothing of the tests either."""
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted((root / "benchmarks").glob("*.py")) + sorted((root / "harness").glob("*.py")):
+        text = path.read_text()
+        if "sys.path" in text or re.search(r"^\s*(from tests[. ]|import tests\b)", text, re.M):
+            offenders.append(path.relative_to(root).as_posix())
     assert offenders == []

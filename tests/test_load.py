@@ -13,9 +13,9 @@ import urllib.request
 import pytest
 
 from ganlab.persist.runs_db import RunsDB
-from tests.app_server import rss_mb
-from tests.browsing import ARTIFACTS, open_tab, step_of, until
-from tests.ws_session import WsSession
+from harness.app_server import rss_mb
+from harness.browsing import ARTIFACTS, browser_load, open_tab, p95, step_of, until
+from harness.ws_session import WsSession
 
 SESSIONS = int(os.environ.get("GANLAB_LOAD_SESSIONS", "30"))
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -40,26 +40,7 @@ class Prober(threading.Thread):
             self.halt.wait(0.25)
 
 
-def p95(values):
-    return sorted(values)[max(0, int(0.95 * len(values)) - 1)]
-
-
 BROWSER_LOADS = 10
-
-
-def browser_load(browser, url, shot: str | None = None) -> float:
-    """Seconds from navigation to a usable Start button, in a fresh context (empty cache, new session)."""
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = ctx.new_page()
-    t0 = time.perf_counter()
-    page.goto(url)
-    page.get_by_role("button", name="Start").wait_for(timeout=60000)
-    seconds = time.perf_counter() - t0
-    if shot:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / shot))
-    ctx.close()
-    return seconds
 
 
 def test_thirty_sessions(app_server, browser):

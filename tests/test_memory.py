@@ -13,7 +13,7 @@ from tests.conftest import REPO
 CHILD = """
 import os, threading, torch
 from ganlab.training.memory import give_back
-from tests.app_server import rss_mb
+from harness.app_server import rss_mb
 
 def churn():  # 200 MB in 1 kB blocks, as a session's many small objects; a few survivors pin the heap
     keep, junk = [], []

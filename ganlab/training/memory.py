@@ -3,7 +3,7 @@
 Freed Python and torch CPU memory stays in glibc's free lists, and freed CUDA memory stays
 reserved by torch's caching allocator, so a server's memory would stay at its peak after a
 classroom leaves. Measured with 3 waves of 30 sessions against one server
-(``python benchmarks/session_memory.py``, docs/reliability.md): after each wave left, the server's
+(``python -m benchmarks.session_memory``, docs/reliability.md): after each wave left, the server's
 RSS stayed 264-374 MB above its idle size without this, 37-59 MB with it. The CUDA half has not
 run: no GPU was available.
 """

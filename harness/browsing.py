@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 
-from tests.conftest import REPO
+from harness.paths import REPO
 from ui.routes import PAGES
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -88,3 +88,23 @@ def share_and_start(presenter, title: str) -> None:
     presenter.get_by_role("button", name="Stop sharing").wait_for(timeout=15000)
     presenter.get_by_role("button", name="Start").click()
     presenter.get_by_role("button", name="Pause").wait_for(timeout=15000)
+
+
+def p95(values):
+    return sorted(values)[max(0, int(0.95 * len(values)) - 1)]
+
+
+def browser_load(browser, url, shot: str | None = None) -> float:
+    """Seconds from navigation to a usable Start button, in a fresh context (empty cache, new session)."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = ctx.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("button", name="Start").wait_for(timeout=60000)
+    seconds = time.perf_counter() - t0
+    if shot:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / shot))
+    ctx.close()
+    return seconds
+
