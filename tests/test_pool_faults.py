@@ -1,11 +1,15 @@
-"""Faults that used to stop a class's runs without a word: a stacked turn that raises, a watcher's handle that
-resets the presenter's run. Each test fails on the code before its fix."""
+"""Faults that used to stop a class's runs without a word (a stacked turn that raises, a watcher's handle that
+resets the presenter's run: each of those tests fails on the code before its fix), and faults that must lose
+nothing: a run that turns NaN inside a stacked group, a session closed mid-step (a worker killed mid-turn:
+tests/test_pool.py,
+test_a_killed_worker_is_reported_and_its_run_resumes_from_its_autosave)."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+import torch
 
 from ganlab.config import default_config
 from ganlab.persist.checkpoint import load
@@ -62,6 +66,40 @@ def test_a_stacked_turn_that_raises_halts_its_runs_with_the_reason_and_the_worke
         host.close()
 
 
+def test_a_run_whose_loss_turns_nan_inside_a_stacked_group_stops_alone_and_keeps_its_autosave(tmp_path):
+    """Three same-shaped runs stepped together; one's discriminator blows up mid-class (its weights NaN, as a
+    too-high rate leaves them). That run stops with the divergence said, its autosave from before keeps the last
+    finite state, and the other two go on being stepped together."""
+    host = RunHost(name="nan")
+    try:
+        runs = [f"ring{s}" for s in range(3)]
+        for s, run_id in enumerate(runs):
+            host.create(run_id, default_config("ring8", seed=s).to_dict(), "test")
+        save = tmp_path / "ring1.pt"
+        host.call("ring1", "set_autosave", 20, save)
+        for run_id in runs:
+            host.call(run_id, "start")
+        assert wait(lambda: save.is_file() and status(host, "ring1").step > 60)
+        groups_before = host.group_turns
+        sick = host._run("ring1")
+        with sick._turn:  # between turns, as a numeric blow-up would land
+            for layer in sick.trainer.parts.disc.modules():
+                if isinstance(layer, torch.nn.Linear):
+                    layer.weight.data.fill_(float("nan"))
+        assert wait(lambda: status(host, "ring1").state == "paused")
+        look = host.look("ring1")[0]
+        assert look.diverged and "NaN" in status(host, "ring1").message
+        kept = load(save)
+        assert 0 < kept.step < look.step + 1
+        assert all(torch.isfinite(t).all() for t in kept.nets["disc"].values())
+        steps = {r: status(host, r).step for r in ("ring0", "ring2")}
+        assert wait(lambda: all(status(host, r).step > steps[r] + 40 for r in steps))
+        assert host.group_turns > groups_before + 2  # the two healthy runs still step as one
+        assert all(status(host, r).state == "running" and status(host, r).message is None for r in steps)
+    finally:
+        host.close()
+
+
 @pytest.fixture
 def pool():
     p = LocalPool(workers=1)
@@ -97,3 +135,28 @@ def test_a_watchers_handle_changes_nothing_not_even_by_reset_or_resume(pool):
     finally:
         owner.stop()
         other.stop()
+
+
+def test_a_session_closed_mid_step_keeps_its_autosave_and_the_others_pace(pool, tmp_path):
+    """A student closes the tab while the worker is inside the run's turn (Streamlit then releases the session's
+    run: ``ui.session._release`` stops it). The run ends on its worker, the file it autosaved stays whole and
+    loads, and a classmate's run on the same worker goes on training."""
+    leaving = HostedRun(pool, default_config("ring8", hidden=64), source="test")
+    staying = HostedRun(pool, default_config("grid25", hidden=64), source="test")
+    save = tmp_path / "leaving.pt"
+    try:
+        leaving.set_autosave(25, save)
+        leaving.start()
+        staying.start()
+        assert wait(lambda: save.is_file() and leaving.look().step > 100)
+        leaving.stop()  # mid-step: the run trains at full speed, its turns back to back
+        kept = load(save)
+        assert kept.step >= 25 and all(torch.isfinite(t).all() for t in kept.nets["gen"].values())
+        worker = staying.worker
+        assert worker.proc.poll() is None  # the worker lives on
+        before = staying.look().step
+        assert wait(lambda: staying.look().step > before + 100)  # how fast: benchmarks/cluster_load.py
+        assert staying.look().status.state == "running"
+    finally:
+        staying.stop()
+
