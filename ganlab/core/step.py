@@ -225,11 +225,11 @@ def _d_loss_now(p: GANParts, g: Any) -> tuple[torch.Tensor, torch.Tensor]:
         return p.loss.discriminator(logit_real, g.logit_fake, smoothing=p.smoothing), logit_real
 
 
-def base_metrics(loss_d, loss_g, logit_real, logit_fake, grad_d, grad_g) -> torch.Tensor:
-    """The six every run records, as one tensor: d_loss, g_loss, mean D(x) and D(G(z)) as probabilities (the
-    sigmoid of the logits), and the two gradient norms."""
+def base_metrics(loss_d, loss_g, logit_real, logit_fake, grad_d, grad_g, *extras) -> torch.Tensor:
+    """The six every run records, then the variant's own ``extras``, as one tensor: d_loss, g_loss, mean D(x) and
+    D(G(z)) as probabilities (the sigmoid of the logits), and the two gradient norms."""
     return torch.stack([loss_d.float(), loss_g.float(), torch.sigmoid(logit_real).mean(),
-                        torch.sigmoid(logit_fake).mean(), grad_d, grad_g])
+                        torch.sigmoid(logit_fake).mean(), grad_d, grad_g, *extras])
 
 
 def train_step(p: GANParts, *, d_steps: int = 1, phase: str = "both") -> torch.Tensor:
@@ -260,6 +260,5 @@ def train_step(p: GANParts, *, d_steps: int = 1, phase: str = "both") -> torch.T
     else:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, got {phase!r}")
     with torch.no_grad():
-        base = base_metrics(loss_d, loss_g, logit_real, logit_fake, grad_d, grad_g)
-        extras = [p.carried[name] for name in p.variant.extra_metrics]
-        return torch.cat([base, torch.stack(extras)]) if extras else base
+        return base_metrics(loss_d, loss_g, logit_real, logit_fake, grad_d, grad_g,
+                            *(p.carried[name] for name in p.variant.extra_metrics))

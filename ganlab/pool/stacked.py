@@ -89,12 +89,11 @@ class _Stacked:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward(self.params, x)
 
-    def scatter(self, params=None) -> None:
+    def scatter(self) -> None:
         """Each run's slice back into its own network's weights."""
-        params = self.params if params is None else params
         with torch.no_grad():
             for r, net in enumerate(self.nets):
-                for own, stacked in zip(net.parameters(), params):
+                for own, stacked in zip(net.parameters(), self.params):
                     own.copy_(stacked[r])
 
 
@@ -165,6 +164,7 @@ def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
     counts = torch.tensor([float(p.ema_updates) for p in parts], dtype=torch.float64)
     loss_d_of = vmap(lambda real, fake: p0.loss.discriminator(real, fake, smoothing=p0.smoothing))
     loss_g_of = vmap(p0.loss.generator)
+    r1_of = vmap(r1_penalty)
     metrics_of = vmap(base_metrics)
     B = o.batch_size
     out = np.empty((n, len(trainers), 6))
@@ -187,7 +187,7 @@ def run_together(trainers: list[Trainer], n: int) -> list[str | None]:
             loss_d = loss_d_of(logit_real, logit_fake)  # (R,)
             if o.r1:
                 (grad_x,) = torch.autograd.grad(logit_real.sum(), x, create_graph=True)
-                loss_d = loss_d + o.r1 / 2 * vmap(r1_penalty)(grad_x)
+                loss_d = loss_d + o.r1 / 2 * r1_of(grad_x)
             grads_d = torch.autograd.grad(loss_d.sum(), disc.params)
             grad_d = _norms(grads_d)
             opt_d.update(grads_d)

@@ -111,6 +111,17 @@ class Translation:
     keeps: str = "class"
 
 
+# The model settings that only DCGAN's networks take (``Variant.upsampling``), and what each does to them.
+DCGAN_ONLY = {"upsample": "changes a DCGAN generator's last layer", "convs": "deepens a DCGAN's networks"}
+
+
+def dcgan_options(model) -> dict[str, Any]:
+    """Those of ``model`` (a ModelConfig) set away from their defaults: what goes into a run's model options (so a
+    checkpoint from before a setting existed rebuilds the networks it was saved with) and what other models refuse."""
+    fields = type(model).__dataclass_fields__
+    return {name: getattr(model, name) for name in DCGAN_ONLY if getattr(model, name) != fields[name].default}
+
+
 class Variant:
     """A GAN variant. Subclasses set the class attributes and override what differs.
 
@@ -143,14 +154,11 @@ class Variant:
     # -- configuration --------------------------------------------------------------
     def check(self, config) -> None:
         """Raise ConfigError when ``config`` cannot train this variant."""
-        if config.model.upsample != "transposed" and not (self.upsampling and config.data.kind == "image"):
-            takes = ", ".join(v.key for v in all_variants() if v.upsampling)
-            raise ConfigError(f"upsample {config.model.upsample} changes a DCGAN generator's last layer on images; "
-                              f"{self.key} on {config.data.name} has none (the image models that take it: {takes})")
-        if config.model.convs and not (self.upsampling and config.data.kind == "image"):
-            takes = ", ".join(v.key for v in all_variants() if v.upsampling)
-            raise ConfigError(f"convs {config.model.convs} deepens a DCGAN's networks on images; {self.key} on "
-                              f"{config.data.name} has none (the image models that take it: {takes})")
+        if not (self.upsampling and config.data.kind == "image"):
+            for name, value in dcgan_options(config.model).items():
+                takes = ", ".join(v.key for v in all_variants() if v.upsampling)
+                raise ConfigError(f"{name} {value} {DCGAN_ONLY[name]} on images; {self.key} on {config.data.name} "
+                                  f"has none (the image models that take it: {takes})")
         kind = config.data.kind
         if kind != "unknown" and kind not in self.data_kinds:
             others = ", ".join(v.key for v in all_variants() if kind in v.data_kinds)

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ganlab.core.models import ModelArgs, initialise
-from ganlab.variants.base import get
+from ganlab.variants.base import dcgan_options, get
 
 
 def model_args(config, data_shape, data_classes: int) -> ModelArgs:
@@ -21,10 +21,7 @@ def model_args(config, data_shape, data_classes: int) -> ModelArgs:
     options = v.model_options(config, data_classes)
     if m.output != "auto":
         options = {**options, "output": m.output}
-    if m.upsample != "transposed":  # only then: a checkpoint from before the setting keeps its transposed convs
-        options = {**options, "upsample": m.upsample}
-    if m.convs:  # likewise: a checkpoint from before the setting has none
-        options = {**options, "convs": m.convs}
+    options = {**options, **dcgan_options(m)}  # only those set: a checkpoint from before a setting rebuilds as saved
     return ModelArgs(m.arch, m.z_dim, m.hidden, m.depth, tuple(int(s) for s in data_shape),
                      v.class_count(config, data_classes), int(data_classes), tuple(sorted(options.items())))
 
