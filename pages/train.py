@@ -7,7 +7,7 @@ import streamlit as st
 from ganlab.config import ConfigError
 from ganlab.data.datasets import DatasetUnavailable
 from ganlab.training.capacity import Busy
-from ui import controls, data_upload, lecture_panel, links, live, routes, session, train_link, train_panels
+from ui import controls, data_upload, first_paint, lecture_panel, links, live, routes, session, train_link, train_panels
 from ui.i18n import _, reason, shown_as
 
 routes.through_app()
@@ -32,9 +32,11 @@ if autostart and run.look().status.state != "running":
 
 look = run.look()
 config = look.config
+# a newcomer's first page draws the title and the run's buttons; the rest comes once the browser has drawn them
+later = first_paint.pending()
 
 # -- sidebar: what to train ----------------------------------------------------
-if not links.hidden("settings"):
+if not links.hidden("settings") and not later:
     with st.sidebar:
         st.header(_("Run settings"))
         new_data = (None if links.hidden("dataset") else controls.dataset_picker(config)) or \
@@ -93,15 +95,15 @@ if c6.button(_("Reset"), width="stretch", help=_("a fresh run with the same sett
     run.reset()
     st.rerun()
 
-s1, s2 = st.columns([2, 3])
 if session.Keys.SPEED not in st.session_state:
     st.session_state[session.Keys.SPEED] = session.speed_label(status.speed)
-if not links.hidden("speed"):
+s1, s2 = st.columns([2, 3]) if not later else (None, None)
+if not links.hidden("speed") and not later:
     s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEED, format_func=shown_as(session.SPEEDS),
                      help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
 speed = session.SPEEDS[st.session_state[session.Keys.SPEED]]
 run.set_speed(speed)
-if not links.hidden("midrun"):
+if not links.hidden("midrun") and not later:
     with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
         live_knobs = controls.live_knobs(config)
         if live_knobs is not None:
@@ -112,19 +114,20 @@ if not links.hidden("midrun"):
                 st.error(_("Not applied: {err}").format(err=reason(err)))
 
 points = len(look.args.data_shape) == 1
-layers = live.layer_picker(look) if points and not links.hidden("layers") else \
+layers = live.layer_picker(look) if points and not links.hidden("layers") and not later else \
     (st.session_state.get(session.Keys.LAYERS, live.DEFAULT_LAYERS) if points else [])
-if not links.hidden("lecture") and not links.hidden("settings"):
+if not links.hidden("lecture") and not links.hidden("settings") and not later:
     with st.sidebar:
         lecture_panel.presenter_controls(run)
 train_link.publish(config, layers if points else None, live.DEFAULT_LAYERS, speed)
 
 
 # -- live view ----------------------------------------------------------------
-live.fragments(run, layers, running, charts=not links.hidden("charts"))
+if not later:
+    live.fragments(run, layers, running, charts=not links.hidden("charts"))
 
 # -- timeline and checkpoints (slower refreshes of their own) --------------------------------
-if not links.hidden("timeline"):
+if not links.hidden("timeline") and not later:
     train_panels.timeline_panel(run, running)
-if not links.hidden("checkpoints"):
+if not links.hidden("checkpoints") and not later:
     train_panels.checkpoint_panel(run, running)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from harness.app_server import streamlit_server
-from harness.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled_box,
+from harness.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled, settled_box,
                             share_and_start, step_of, until)
 from tests.conftest import REPO, SHARED_DATA
 
@@ -30,6 +30,45 @@ def run_status(env: dict, run_id: int) -> str:
     from ganlab.persist.runs_db import RunsDB
 
     return RunsDB(env["GANLAB_RUNS_DB"]).get(run_id).status
+
+
+FIRST_SEEN = """
+window.__seen = {};
+new MutationObserver(() => {
+  const seen = window.__seen, t = performance.now();
+  const start = [...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Start');
+  if (start && !seen.start) seen.start = t;
+  if (document.querySelector('.vega-embed') && !seen.chart) seen.chart = t;
+  if ([...document.querySelectorAll('h2')].some(h => h.innerText.includes('Run settings')) && !seen.settings)
+    seen.settings = t;
+  if ([...document.querySelectorAll('label')].some(l => l.innerText.includes('Language')) && !seen.language)
+    seen.language = t;
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_newcomers_first_page_draws_start_before_the_heavy_parts(server, browser):
+    """The first page of a new browser session shows its title and Start first; the charts, the lab view, the
+    sidebar's settings and the language picker come after the browser has drawn them (ui/first_paint.py)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.add_init_script(FIRST_SEEN)
+    page = context.new_page()
+    page.goto(server[0])
+    page.get_by_role("button", name="Start").wait_for(timeout=60000)
+    page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 4", timeout=30000)  # 3 + the lab
+    page.get_by_role("heading", name="Run settings").wait_for(timeout=30000)
+    seen = page.evaluate("window.__seen")
+    assert seen["start"] < seen["chart"] and seen["start"] < seen["settings"] and seen["start"] < seen["language"], seen
+    no_exception(page)
+    # the rest of the session's pages draw at once: a page link, then back, has Start and the charts together
+    page.get_by_role("link", name="Lessons").click()
+    page.get_by_role("heading", name="Lessons").first.wait_for(timeout=30000)
+    page.evaluate("window.__seen = {}")
+    page.get_by_role("link", name="Train").click()
+    page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 4", timeout=30000)
+    settled(page)
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Run settings").count() == 1
+    context.close()
 
 
 def test_train_page_trains_live_in_a_browser(server, browser):

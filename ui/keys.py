@@ -28,6 +28,8 @@ class Keys:
     LANGUAGE = "language"  # the session's language, a key of ui.i18n.LANGUAGES ("en", "ko")
     LANGUAGE_CHOSEN = "language_chosen"  # True once the person picked a language (else the browser's is followed)
     LANGUAGE_PICKER = "language_picker"  # the sidebar's language selectbox (copied into LANGUAGE on change)
+    PAINTED = "painted"  # True once this session's browser has drawn its first page (ui/first_paint.py)
+    DEFERRED = "deferred"  # this run left a heavy part out until the browser has drawn the page (ui/first_paint.py)
 
     @staticmethod
     def setting(name: str) -> str:

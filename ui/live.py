@@ -16,7 +16,7 @@ from ganlab.training.schedule import anneal_factor
 from ganlab.views.lab_plots import LAYERS, LINE_HEIGHT, line_spec, plane_spec
 from ganlab.views.plots import image_grid
 from ganlab.views.time_charts import HEIGHT, chart_groups, quality_charts, quality_spec, time_specs, zoom_of
-from ui import session
+from ui import first_paint, session
 from ui.i18n import _, shown_as, translate_spec
 
 REFRESH_SECONDS = 0.5  # the counters
@@ -192,6 +192,8 @@ def fragments(run: Run, layers: list[str], running: bool, current: Callable[[], 
         if (r := the_run(say=False)) is not None:
             draw_samples(r, layers)
 
+    if first_paint.pending():  # a newcomer's first page: its controls first (ui/first_paint.py)
+        return
     counters()
     if charts:
         time_charts()

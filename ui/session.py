@@ -19,7 +19,6 @@ from ganlab import variants
 from ganlab.cluster.connection import ClusterUnavailable
 from ganlab.cluster.connection import address as cluster_address
 from ganlab.config import ConfigError, RunConfig, default_config
-from ganlab.data.catalog import default_data_dir
 from ganlab.core.models import ModelArgs
 from ganlab.data.datasets import DatasetUnavailable, load_data
 from ganlab.explore.design import kind_directions as kind_directions_of
@@ -28,7 +27,6 @@ from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.checkpoint_dir import CheckpointDir
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.pool.hosted import HostedRun
-from ganlab.pool.local import workers_wanted
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import interactive_threads
 from ganlab.training.memory import give_back_soon
@@ -37,6 +35,7 @@ from ganlab.training.trainer import Trainer
 from ganlab.views.animation import gif_bytes
 from ganlab.views.plots import image_grid, scatter_raster
 from ui.i18n import _, reason
+from ui.workers import pool
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
 
@@ -80,22 +79,6 @@ def runs_db() -> RunsDB:
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
 def _session_run() -> Run:
     return make_run(default_config("ring8"))
-
-
-@st.cache_resource(show_spinner=False)
-def pool():
-    """Where this server's runs train: its pool of worker processes (``ganlab.pool.local``), started with the
-    first page; with ``GANLAB_RAY_ADDRESS`` set, the Ray cluster's workers (``ganlab.cluster.workers``),
-    shared by every server replica; with ``GANLAB_WORKERS=0``, None: threads of this server."""
-    if cluster_address():
-        from ganlab.cluster.workers import RayPool
-
-        return RayPool()
-    if workers_wanted() == 0:
-        return None
-    from ganlab.pool.local import LocalPool
-
-    return LocalPool(preload="mnist", data_dir=default_data_dir())
 
 
 def make_run(config: RunConfig) -> Run:

@@ -51,18 +51,18 @@ def threads_per_worker(workers: int) -> int:
 class WorkerProcess:
     """One worker process, started at once, answering on a Unix socket of its own."""
 
-    def __init__(self, index: int, folder: Path, key: bytes, *, threads: int, gpu: bool, preload: str,
+    def __init__(self, index: int, folder: Path, key: bytes, *, threads: int, may_own_gpu: bool, preload: str,
                  data_dir: str | None):
         self.index = index
         self.name = f"worker-{index}"
         self.socket = str(folder / f"worker-{index}-{secrets.token_hex(4)}.sock")  # a replacement gets its own
         self.key = key
-        self.gpu = gpu
+        self.gpu = False  # whether it owns a CUDA GPU: it says so when it is ready (the server need not import torch)
         self.ready = threading.Event()
         self.failure: str | None = None
         env = {**os.environ, "GANLAB_WORKER_KEY": key.hex(), "GANLAB_RUNS_DB": str(default_path().resolve()),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))}
-        if not gpu:
+        if not may_own_gpu:
             env["CUDA_VISIBLE_DEVICES"] = ""  # only the GPU's owner sees it; 'auto' is the CPU elsewhere
         args = [sys.executable, "-m", "ganlab.pool.worker", "--socket", self.socket, "--name", f"worker-{index}",
                 "--threads", str(threads), "--parent", str(os.getpid())]
@@ -74,7 +74,9 @@ class WorkerProcess:
 
     def _wait_ready(self) -> None:
         for line in self.proc.stdout:
-            if line.strip() == READY:
+            said = line.split()
+            if said[:1] == [READY]:
+                self.gpu = said[1:] == ["gpu"]
                 self.ready.set()
                 break
         else:
@@ -150,16 +152,19 @@ class LocalPool:
         self._key = secrets.token_bytes(32)
         self._preload, self._data_dir = preload, data_dir
         self._lock = threading.Lock()
-        self._gpu = _has_cuda()
         self.workers: list[WorkerProcess] = []
         self._control: dict[int, Connection] = {}
         self._start_worker()  # the first one at once: the first page's run needs it
 
-    def _start_worker(self) -> WorkerProcess:
-        index = len(self.workers)
-        worker = WorkerProcess(index, self._folder, self._key, threads=self.threads, gpu=self._gpu and index == 0,
+    def _start_worker(self, index: int | None = None) -> WorkerProcess:
+        """A new worker (or the replacement of worker ``index``); the first sees the GPU, if there is one."""
+        fresh = len(self.workers) if index is None else index
+        worker = WorkerProcess(fresh, self._folder, self._key, threads=self.threads, may_own_gpu=fresh == 0,
                                preload=self._preload, data_dir=self._data_dir)
-        self.workers.append(worker)
+        if index is None:
+            self.workers.append(worker)
+        else:
+            self.workers[index] = worker
         return worker
 
     def _loads(self) -> list[tuple[WorkerProcess, dict]]:
@@ -204,13 +209,14 @@ class LocalPool:
         for i, w in enumerate(self.workers):
             if w.ready.is_set() and not w.alive:
                 self._control.pop(w.index, None)
-                fresh = WorkerProcess(w.index, self._folder, self._key, threads=self.threads, gpu=w.gpu,
-                                      preload=self._preload, data_dir=self._data_dir)
-                self.workers[i] = fresh
+                self._start_worker(i)
 
     @property
     def has_gpu(self) -> bool:
-        return self._gpu
+        """Whether the first worker owns a CUDA GPU (known once it is ready: it is asked then, not before)."""
+        first = self.workers[0]
+        first.ready.wait(START_TIMEOUT_S)
+        return first.gpu
 
     def loads(self) -> list[dict]:
         with self._lock:
@@ -222,11 +228,3 @@ class LocalPool:
         for w in self.workers:
             w.stop()
 
-
-def _has_cuda() -> bool:
-    try:
-        import torch
-
-        return torch.cuda.is_available()
-    except ImportError:
-        return False

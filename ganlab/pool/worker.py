@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if ns.preload and ns.data_dir:
         threading.Thread(target=host.preload, args=(tuple(ns.preload.split(",")), ns.data_dir), daemon=True).start()
     listener = Listener(ns.socket, family="AF_UNIX", authkey=authkey)
-    print(READY, flush=True)
+    print(READY, "gpu" if torch.cuda.is_available() else "cpu", flush=True)  # what it trains on, for the pool
     try:
         while True:
             try:
