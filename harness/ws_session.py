@@ -148,6 +148,8 @@ class WsSession(threading.Thread):
                 self.metrics[el.metric.label] = el.metric.body
             elif which in ("markdown", "alert"):
                 self.texts.append(getattr(el, which).body)
+        elif kind == "new_session" and not msg.metadata.run.fragment_ids:
+            self._fragments.clear()  # a full run: as in the browser, only the timers it registers again go on
         elif kind == "auto_rerun":
             self._fragments[msg.auto_rerun.fragment_id] = [msg.auto_rerun.interval,
                                                             time.monotonic() + msg.auto_rerun.interval]

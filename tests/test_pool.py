@@ -201,3 +201,30 @@ def test_a_worker_ends_with_the_server_that_started_it(tmp_path):
             return True
 
     assert wait(gone, 20), "the worker outlived its server"
+
+
+def test_a_busy_host_refreshes_samples_less_often_and_still_takes_the_timelines_frames(tmp_path):
+    """Thirty 2-D runs on one host spent three quarters of its time redrawing their lab views: a host keeps the
+    refreshes of its running runs to a share of its time (``spread_samples``), and the timeline's frames
+    are still taken between refreshes."""
+    import time
+
+    from ganlab.config import default_config
+    from ganlab.pool.host import SAMPLE_SHARE, RunHost
+    from ganlab.training.driver import SAMPLE_SECONDS
+
+    host = RunHost(name="busy", db_path=str(tmp_path / "runs.sqlite"))
+    try:
+        for i in range(12):
+            host.create(f"r{i}", default_config("ring8", seed=i).to_dict(), "test")
+            host.call(f"r{i}", "start")
+        time.sleep(6)
+        drivers = [host._run(f"r{i}") for i in range(12)]
+        costs = sum(d.sample_cost for d in drivers)
+        assert all(d.sample_cost > 0 for d in drivers)
+        spread = drivers[0].sample_seconds
+        assert spread >= SAMPLE_SECONDS and all(d.sample_seconds == spread for d in drivers)
+        assert spread >= 0.5 * costs / SAMPLE_SHARE  # the costs move between the scheduler's look and this one
+        assert all(len(d.watch.timeline) >= 1 for d in drivers)
+    finally:
+        host.close()

@@ -23,7 +23,7 @@ from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.pool import stacked
 from ganlab.said import said
-from ganlab.training.driver import RunDriver, Turn
+from ganlab.training.driver import SAMPLE_SECONDS, RunDriver, Turn
 from ganlab.training.trainer import Trainer
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 TURN_SECONDS = 0.05  # a run's turn: long enough that stepping costs more than switching, short enough to share
 GROUP_TURN_SECONDS = 0.25  # the longest turn of runs stepped together (a pause or a step waits at most this)
 IDLE_WAIT = 0.5
+SAMPLE_SHARE = 0.1  # at most this share of a host's time goes to refreshing its running runs' samples
 
 # what a page may ask of a run, by name (anything else is refused)
 COMMANDS = frozenset({"start", "pause", "step", "wait_steps", "stop", "reset", "set_speed", "set_hparams",
@@ -159,6 +160,7 @@ class RunHost:
                 self._wake.wait(min([IDLE_WAIT, *later]))
                 self._wake.clear()
                 continue
+            spread_samples([d for d in drivers if d.state == "running"])
             self._rotation = (self._rotation + 1) % len(ready)
             self._round(ready[self._rotation:] + ready[:self._rotation])
 
@@ -199,3 +201,13 @@ class RunHost:
                 d._turn.release()
         self.turns += 1
         self.group_turns += 1
+
+
+def spread_samples(running: list[RunDriver]) -> None:
+    """Each running run's samples, lab view and live figures are refreshed every ``SAMPLE_SECONDS``, or less
+    often where refreshing all of them that often would take more than ``SAMPLE_SHARE`` of the host's time:
+    thirty 2-D runs at about 25 ms a refresh would otherwise spend three quarters of it there, not training
+    (their pages redraw the samples less often too, ``ganlab.training.capacity.refresh_factor``)."""
+    every = max(SAMPLE_SECONDS, sum(d.sample_cost for d in running) / SAMPLE_SHARE)
+    for d in running:
+        d.sample_seconds = every

@@ -60,7 +60,8 @@ class WorkerProcess:
         self.gpu = False  # whether it owns a CUDA GPU: it says so when it is ready (the server need not import torch)
         self.ready = threading.Event()
         self.failure: str | None = None
-        env = {**os.environ, "GANLAB_WORKER_KEY": key.hex(), "GANLAB_RUNS_DB": str(default_path().resolve()),
+        env = {"MALLOC_ARENA_MAX": "2",  # glibc's arenas, one per thread otherwise: a thread per page's connection
+               **os.environ, "GANLAB_WORKER_KEY": key.hex(), "GANLAB_RUNS_DB": str(default_path().resolve()),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))}
         if not may_own_gpu:
             env["CUDA_VISIBLE_DEVICES"] = ""  # only the GPU's owner sees it; 'auto' is the CPU elsewhere
@@ -159,8 +160,10 @@ class LocalPool:
     def _start_worker(self, index: int | None = None) -> WorkerProcess:
         """A new worker (or the replacement of worker ``index``); the first sees the GPU, if there is one."""
         fresh = len(self.workers) if index is None else index
+        # the first worker has the datasets loaded before any run asks (a newcomer's MNIST run starts at once);
+        # the others load what their runs ask for (MNIST is 190 MB a process: a class of 2-D runs needs none)
         worker = WorkerProcess(fresh, self._folder, self._key, threads=self.threads, may_own_gpu=fresh == 0,
-                               preload=self._preload, data_dir=self._data_dir)
+                               preload=self._preload if fresh == 0 else "", data_dir=self._data_dir)
         if index is None:
             self.workers.append(worker)
         else:

@@ -86,6 +86,8 @@ class RunDriver:
         self._slow: deque[str] = deque()  # the updates left of a slow-motion step
         self._next_at = 0.0  # monotonic time of the next capped step or slow-motion update
         self._last_sample = 0.0
+        self.sample_seconds = SAMPLE_SECONDS  # a busy host stretches it (ganlab.pool.host.spread_samples)
+        self.sample_cost = 0.0  # seconds the last refresh of the samples and live figures took
         self._clock: deque[tuple[float, int]] = deque(maxlen=256)  # (monotonic time, step) after each turn
         self._running_since = (0.0, 0)  # (monotonic time, step) when it last started running
         self._wall_before = 0.0  # wall seconds of this run's earlier spells of running
@@ -413,10 +415,11 @@ class RunDriver:
                 self._set_state("paused")  # a run with a step budget (a sweep's) stops there, paused
         self._maybe_autosave(trainer, turn.n)
         self._record(force=self._state != "running")
-        if (turn.slow or turn.single or now - self._last_sample > SAMPLE_SECONDS or self._state != "running"
-                or self.watch.timeline.due(trainer.step)):
+        if turn.slow or turn.single or now - self._last_sample > self.sample_seconds or self._state != "running":
             self._refresh_samples()
             self._last_sample = now
+        else:
+            self.watch.frame(trainer)  # the timeline's frame when one is due, without the rest
         with self._cond:
             if turn.single:
                 self._stepping = False
@@ -462,4 +465,6 @@ class RunDriver:
         return self._wall_before + (time.monotonic() - self._running_since[0] if self._state == "running" else 0.0)
 
     def _refresh_samples(self) -> None:
+        t0 = time.perf_counter()
         self.watch.refresh(self.trainer, self.recorder)
+        self.sample_cost = time.perf_counter() - t0

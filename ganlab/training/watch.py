@@ -65,6 +65,11 @@ class RunWatch:
         if view.step and self.timeline.due(view.step):
             self.timeline.add(view.step, view.fake)
 
+    def frame(self, t) -> None:
+        """Only the timeline's frame of trainer ``t``'s fixed samples (between two refreshes, which cost more)."""
+        if not t.diverged and t.step and self.timeline.due(t.step):
+            self.timeline.add(t.step, t.sample_fixed())
+
     def _keep_if_best(self, t, quality: dict, recorder) -> None:
         value = figures.score(quality)
         if self.keeping_best is None or value is None or (self._best is not None and value <= self._best):
