@@ -35,8 +35,14 @@ config = look.config
 # a newcomer's first page draws the title and the run's buttons; the rest comes once the browser has drawn them
 later = first_paint.pending()
 
+
+def shown(part: str) -> bool:
+    """Whether this run draws ``part``: not hidden by the link, and not left for after the first paint."""
+    return not later and not links.hidden(part)
+
+
 # -- sidebar: what to train ----------------------------------------------------
-if not links.hidden("settings") and not later:
+if shown("settings"):
     with st.sidebar:
         st.header(_("Run settings"))
         new_data = (None if links.hidden("dataset") else controls.dataset_picker(config)) or \
@@ -97,13 +103,13 @@ if c6.button(_("Reset"), width="stretch", help=_("a fresh run with the same sett
 
 if session.Keys.SPEED not in st.session_state:
     st.session_state[session.Keys.SPEED] = session.speed_label(status.speed)
-s1, s2 = st.columns([2, 3]) if not later else (None, None)
-if not links.hidden("speed") and not later:
+s1, s2 = st.columns([2, 3])
+if shown("speed"):
     s1.select_slider(_("Speed"), list(session.SPEEDS), key=session.Keys.SPEED, format_func=shown_as(session.SPEEDS),
                      help=_("5 steps/s or slower is slow motion: D and G updates run one at a time and are named"))
 speed = session.SPEEDS[st.session_state[session.Keys.SPEED]]
 run.set_speed(speed)
-if not links.hidden("midrun") and not later:
+if shown("midrun"):
     with s2.expander(_("Change mid-run (takes effect at the next step, marked on the charts)")):
         live_knobs = controls.live_knobs(config)
         if live_knobs is not None:
@@ -114,20 +120,19 @@ if not links.hidden("midrun") and not later:
                 st.error(_("Not applied: {err}").format(err=reason(err)))
 
 points = len(look.args.data_shape) == 1
-layers = live.layer_picker(look) if points and not links.hidden("layers") and not later else \
+layers = live.layer_picker(look) if points and shown("layers") else \
     (st.session_state.get(session.Keys.LAYERS, live.DEFAULT_LAYERS) if points else [])
-if not links.hidden("lecture") and not links.hidden("settings") and not later:
+if shown("lecture") and shown("settings"):
     with st.sidebar:
         lecture_panel.presenter_controls(run)
 train_link.publish(config, layers if points else None, live.DEFAULT_LAYERS, speed)
 
 
 # -- live view ----------------------------------------------------------------
-if not later:
-    live.fragments(run, layers, running, charts=not links.hidden("charts"))
+live.fragments(run, layers, running, charts=not links.hidden("charts"))  # after the first paint (ui/first_paint.py)
 
 # -- timeline and checkpoints (slower refreshes of their own) --------------------------------
-if not links.hidden("timeline") and not later:
+if shown("timeline"):
     train_panels.timeline_panel(run, running)
-if not links.hidden("checkpoints") and not later:
+if shown("checkpoints"):
     train_panels.checkpoint_panel(run, running)
