@@ -3,21 +3,25 @@
 It speaks the same protocol as the browser (``/_stcore/stream``, BackMsg / ForwardMsg
 protobufs): it asks for a script run, reads every delta until ``script_finished``, presses a
 button by sending its trigger, and, like an open tab, reruns each fragment on the interval the
-server asks for (``auto_rerun``). The page's buttons and metrics are kept by label. Thirty of
-these cost the client machine almost nothing, so a load test on a small machine measures the
-server rather than thirty browsers' drawing.
+server asks for (``auto_rerun``) and sends a first page's "drawn" signal (``ui/first_paint.py``).
+The page's buttons and metrics are kept by label. Thirty of these cost the client machine almost
+nothing, so a load test on a small machine measures the server rather than thirty browsers' drawing.
 """
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
 
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+
+from ui import first_paint
 
 
 class WsSession(threading.Thread):
@@ -39,6 +43,7 @@ class WsSession(threading.Thread):
         self._finished = threading.Condition()
         self._halt = threading.Event()
         self._in_flight = False  # a run was asked for and has not finished yet
+        self._signal: str | None = None  # a component of this run that a browser's script answers when drawn
 
     # -- used by the test -------------------------------------------------------------------------
     def wait_loaded(self, timeout: float = 60.0) -> float:
@@ -99,13 +104,17 @@ class WsSession(threading.Thread):
             with self._finished:
                 self._finished.notify_all()
 
-    def _send_run(self, ws, *, trigger: str | None = None, fragment: str = "") -> None:
+    def _send_run(self, ws, *, trigger: str | None = None, fragment: str = "", signal: str | None = None) -> None:
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string, rs.page_script_hash = "", ""
         if trigger is not None:
             w = rs.widget_states.widgets.add()
             w.id, w.trigger_value = trigger, True
+        if signal is not None:  # what the component's script sends: its event, as Streamlit's frontend names it
+            w = rs.widget_states.widgets.add()
+            w.id = _make_trigger_id(signal, "events")
+            w.json_trigger_value = json.dumps([{"event": first_paint.EVENT, "value": True}])
         if fragment:
             rs.fragment_id, rs.is_auto_rerun = fragment, True
         ws.send(msg.SerializeToString())
@@ -121,6 +130,8 @@ class WsSession(threading.Thread):
                 if arg not in self.buttons:
                     raise LookupError(f"no button {arg!r} on the page; buttons: {sorted(self.buttons)}")
                 self._send_run(ws, trigger=self.buttons[arg])
+            elif kind == "signal":
+                self._send_run(ws, signal=arg)
             else:
                 self._send_run(ws)
 
@@ -142,7 +153,9 @@ class WsSession(threading.Thread):
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el = msg.delta.new_element
             which = el.WhichOneof("type")
-            if which == "button":
+            if which == "bidi_component" and el.bidi_component.component_name == first_paint.NAME:
+                self._signal = el.bidi_component.id
+            elif which == "button":
                 self.buttons[el.button.label] = el.button.id
             elif which == "metric":
                 self.metrics[el.metric.label] = el.metric.body
@@ -160,6 +173,9 @@ class WsSession(threading.Thread):
             self._in_flight = False
             if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                 return  # a fragment's run, or one cut short by the next rerun: not a page
+            if self._signal is not None:  # the browser has drawn the page: its script says so
+                self._todo.put(("signal", self._signal))
+                self._signal = None
             with self._finished:
                 if self.first_load_s is None:
                     self.first_load_s = time.perf_counter() - t0

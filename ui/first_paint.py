@@ -3,10 +3,12 @@
 A newcomer's browser builds the whole page in one go. On this 2-core machine the Train page's sidebar of
 settings and its four Vega charts took more than a second of the browser's main thread, and the Start button
 appeared only after them (docs/deploy.md, "The first page"). So on a session's first page, a part that asks
-``pending()`` waits, and ``finish()`` (app.py, after the page) draws a tiny fragment on a short timer instead.
-The browser runs that timer only once its main thread is free, that is once the controls are on the screen;
-its first tick marks the session painted and reruns the page, which then draws everything, as every later
-page of the session does.
+``pending()`` waits, and ``finish()`` (app.py, after the page) mounts instead a tiny script of the browser's
+own (an ``st.components.v2`` component: no iframe, no request). React mounts it with the page it ends, so it
+runs once the controls are in the document; it waits for the next frame to be painted, then tells the server,
+which marks the session painted and reruns the page. That run draws everything, as every later page of the
+session does. (A timer of the page's own, tried first, could fire before a busy browser had drawn the
+controls: on CI, tests/test_browser.py saw the settings first.)
 
 A script run with no request headers has no browser behind it (Streamlit's AppTest): nothing is painted in
 steps there, so everything is drawn at once.
@@ -14,11 +16,25 @@ steps there, so everything is drawn at once.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from ui.keys import Keys
 
-TICK_SECONDS = 0.05  # the browser's own clock runs it when it is free; the value only bounds the wait
+# after the frame that shows the controls has been painted (requestAnimationFrame runs before that paint;
+# the timeout it sets, after it), say so
+NAME, EVENT = "ganlab.first_paint", "painted"
+PAINTED_JS = """
+export default function(component) {
+  requestAnimationFrame(() => setTimeout(() => component.setTriggerValue("%s", true), 0));
+}
+""" % EVENT
+
+
+@functools.cache
+def _signal():
+    return st.components.v2.component(NAME, js=PAINTED_JS)
 
 
 def pending() -> bool:
@@ -29,17 +45,11 @@ def pending() -> bool:
     return True
 
 
+def _painted() -> None:
+    st.session_state[Keys.PAINTED] = True  # the trigger's own rerun, which follows, draws everything
+
+
 def finish() -> None:
-    """After the page: if it left a part out, the fragment whose first tick brings the rest."""
-    if not st.session_state.pop(Keys.DEFERRED, False):
-        return
-    inline = True
-
-    @st.fragment(run_every=TICK_SECONDS)
-    def bring_the_rest() -> None:
-        if not inline:  # a tick of the browser's, not this run's own first call
-            st.session_state[Keys.PAINTED] = True
-            st.rerun(scope="app")
-
-    bring_the_rest()
-    inline = False
+    """After the page: if it left a part out, the browser's signal that it has drawn what is there."""
+    if st.session_state.pop(Keys.DEFERRED, False):
+        _signal()(key=Keys.PAINT_SIGNAL, **{f"on_{EVENT}_change": _painted})

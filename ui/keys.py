@@ -30,6 +30,7 @@ class Keys:
     LANGUAGE_PICKER = "language_picker"  # the sidebar's language selectbox (copied into LANGUAGE on change)
     PAINTED = "painted"  # True once this session's browser has drawn its first page (ui/first_paint.py)
     DEFERRED = "deferred"  # this run left a heavy part out until the browser has drawn the page (ui/first_paint.py)
+    PAINT_SIGNAL = "paint_signal"  # the browser's script that says the first page is drawn (ui/first_paint.py)
 
     @staticmethod
     def setting(name: str) -> str:
