@@ -26,9 +26,18 @@ def open_tab(browser, url: str, *, heading: str | None = None, locale: str | Non
     page.goto(url)
     if start:
         page.get_by_role("button", name="Start").wait_for(timeout=60000)
+        drawn_in_full(page)
     if heading:
         page.get_by_role("heading", name=heading).first.wait_for(timeout=60000)
     return page
+
+
+def drawn_in_full(page, timeout: float = 60.0) -> None:
+    """Wait until a new session's first page has its heavy parts too: the browser has said it drew the first
+    part, and the run that followed has drawn the rest (ui/first_paint.py's marker is gone)."""
+    page.wait_for_function("window.__ganlabPainted === true && !document.querySelector('[data-ganlab-first-paint]')",
+                           timeout=timeout * 1000)
+    settled(page, timeout)
 
 
 def settled(page, timeout: float = 60.0) -> None:

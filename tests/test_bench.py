@@ -33,3 +33,21 @@ def test_bench_without_mnist_says_where_to_put_it(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ganlab", "bench", "--data-dir", str(tmp_path), "--no-quality"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "MNIST" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_docs_training_figures_run_as_bench_names():
+    """`python -m ganlab bench NAME` runs each figure the docs cite with its own flags; none is left in benchmarks/."""
+    from ganlab.benchmark import FIGURES
+
+    proc = subprocess.run([sys.executable, "-m", "ganlab", "bench", "r1-cost", "--blocks", "1", "--block", "20"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "r1 0:" in proc.stdout and "steps/s" in proc.stdout and "ratio" in proc.stdout
+    for name in FIGURES:
+        shown = subprocess.run([sys.executable, "-m", "ganlab", "bench", name, "--help"], cwd=REPO,
+                               capture_output=True, text=True, timeout=120)
+        assert shown.returncode == 0 and "usage" in shown.stdout, (name, shown.stderr)
+        assert not (REPO / "benchmarks" / f"{FIGURES[name][0]}.py").exists()
+    listed = subprocess.run([sys.executable, "-m", "ganlab", "bench", "--help"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert all(name in listed.stdout for name in FIGURES)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.app_server import free_port, streamlit_server
-from harness.browsing import open_tab, step_of, until
+from harness.browsing import drawn_in_full, open_tab, step_of, until
 from tests.conftest import REPO, SHARED_DATA
 
 ray = pytest.importorskip("ray", reason="the cluster tests need Ray: pip install -r requirements-dev.txt")
@@ -176,6 +176,7 @@ def two_replicas(cluster):
 def start_training(browser, url: str):
     page = open_tab(browser, url)
     page.get_by_role("button", name="Start").wait_for(timeout=150000)
+    drawn_in_full(page)  # the sidebar's lecture controls too
     page.get_by_role("button", name="Start").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=60000)
     return page

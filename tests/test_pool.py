@@ -17,7 +17,8 @@ import pytest
 from ganlab.config import ConfigError, default_config
 from ganlab.pool import stacked
 from ganlab.pool.hosted import HostedRun, running_handles
-from ganlab.pool.local import LocalPool, WorkerLost
+from ganlab.pool.local import LocalPool
+from ganlab.pool.protocol import WorkerLost
 from ganlab.training.run import Run
 from ganlab.training.trainer import Trainer
 from tests.conftest import REPO
@@ -211,7 +212,7 @@ def test_a_busy_host_refreshes_samples_less_often_and_still_takes_the_timelines_
 
     from ganlab.config import default_config
     from ganlab.pool.host import SAMPLE_SHARE, RunHost
-    from ganlab.training.driver import SAMPLE_SECONDS
+    from ganlab.training.bookkeeping import SAMPLE_SECONDS
 
     host = RunHost(name="busy", db_path=str(tmp_path / "runs.sqlite"))
     try:
@@ -220,10 +221,10 @@ def test_a_busy_host_refreshes_samples_less_often_and_still_takes_the_timelines_
             host.call(f"r{i}", "start")
         time.sleep(6)
         drivers = [host._run(f"r{i}") for i in range(12)]
-        costs = sum(d.sample_cost for d in drivers)
-        assert all(d.sample_cost > 0 for d in drivers)
-        spread = drivers[0].sample_seconds
-        assert spread >= SAMPLE_SECONDS and all(d.sample_seconds == spread for d in drivers)
+        costs = sum(d.books.sample_cost for d in drivers)
+        assert all(d.books.sample_cost > 0 for d in drivers)
+        spread = drivers[0].books.sample_seconds
+        assert spread >= SAMPLE_SECONDS and all(d.books.sample_seconds == spread for d in drivers)
         assert spread >= 0.5 * costs / SAMPLE_SHARE  # the costs move between the scheduler's look and this one
         assert all(len(d.watch.timeline) >= 1 for d in drivers)
     finally:

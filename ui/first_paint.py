@@ -24,17 +24,23 @@ from ui.keys import Keys
 
 # after the frame that shows the controls has been painted (requestAnimationFrame runs before that paint;
 # the timeout it sets, after it), say so
+# (window.__ganlabPainted, and the marker that goes once the page is drawn in full, are for the browser tests:
+# harness/browsing.py waits for both)
 NAME, EVENT = "ganlab.first_paint", "painted"
 PAINTED_JS = """
 export default function(component) {
-  requestAnimationFrame(() => setTimeout(() => component.setTriggerValue("%s", true), 0));
+  requestAnimationFrame(() => setTimeout(() => {
+    window.__ganlabPainted = true;
+    component.setTriggerValue("%s", true);
+  }, 0));
 }
 """ % EVENT
+MARKER = "<span data-ganlab-first-paint hidden></span>"
 
 
 @functools.cache
 def _signal():
-    return st.components.v2.component(NAME, js=PAINTED_JS)
+    return st.components.v2.component(NAME, html=MARKER, js=PAINTED_JS, isolate_styles=False)
 
 
 def pending() -> bool:

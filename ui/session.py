@@ -31,7 +31,7 @@ from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import interactive_threads
 from ganlab.training.memory import give_back_soon
 from ganlab.training.run import Run
-from ganlab.training.trainer import Trainer
+from ganlab.training.trainer import trainer_with
 from ganlab.views.animation import gif_bytes
 from ganlab.views.plots import image_grid, scatter_raster
 from ui.i18n import _, reason
@@ -59,10 +59,8 @@ def cached_data(name: str, data_dir: str):
     return load_data(name, data_dir)
 
 
-def _make_trainer(config: RunConfig) -> Trainer:
-    if config.data.points:  # a drawn distribution: tiny, built per run
-        return Trainer(config)
-    return Trainer(config, data=cached_data(config.data.name, config.data.data_dir))
+# how this server builds a run's trainer: its runs share its cached datasets (the Compare page's sweeps too)
+make_trainer = trainer_with(cached_data)
 
 
 def _release(run: Run) -> None:
@@ -88,7 +86,7 @@ def make_run(config: RunConfig) -> Run:
     where = pool()
     if where is not None:
         return HostedRun(where, config, source=source)
-    return BackgroundTrainer(config, make_trainer=_make_trainer, recorder=RunRecorder(runs_db(), source=source))
+    return BackgroundTrainer(config, make_trainer=make_trainer, recorder=RunRecorder(runs_db(), source=source))
 
 
 def run() -> Run:
@@ -329,9 +327,6 @@ def timeline_gif(run_: Run) -> bytes:
         else:
             frames.append(image_grid(fake, nrow=t.args.n_classes or 8, scale=2))
     return gif_bytes(frames, fps=6)
-
-
-make_trainer = _make_trainer  # how this server builds a run's trainer (cached datasets); the Compare page's sweeps too
 
 
 @st.cache_resource(show_spinner="Loading real samples...")

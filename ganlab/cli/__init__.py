@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ganlab.benchmark import FIGURES, run_figure
 from ganlab.cli.common import CLIError
 from ganlab.config import ConfigError
 from ganlab.errors import CheckpointError, DatasetUnavailable, UploadError
@@ -34,6 +35,8 @@ def build_parser(light: bool = False) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"] and len(argv) > 1 and argv[1] in FIGURES:  # a figure's own command line
+        return run_figure(argv[1], argv[2:])
     parser = build_parser(light=bool(argv) and argv[0] in LIGHT)
     ns = parser.parse_args(argv)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from ganlab.benchmark import FIGURES
 from ganlab.cli.common import CLIError, positive_seconds
 from ganlab.config import RunConfig, default_config, field_specs
 from ganlab.data.catalog import default_data_dir
@@ -221,7 +222,11 @@ def add_commands(sub) -> None:
                             "slows small models down as soon as anything else runs)")
     train.set_defaults(func=cmd_train)
 
-    bench = sub.add_parser("bench", help="steps/s of the tutorial loop vs the project's trainer; time to quality")
+    bench = sub.add_parser("bench", help="steps/s of the tutorial loop vs the project's trainer; time to quality; "
+                           "or one of the training figures the docs cite (bench NAME --help)",
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog="figures (python -m ganlab bench NAME ...):\n" + "\n".join(
+                               f"  {name:16} {what}" for name, (_, what) in FIGURES.items()))
     bench.add_argument("--data-dir", default=default_data_dir())
     bench.add_argument("--device", default="auto")
     bench.add_argument("--mlp-steps", type=int, default=300, help="timed steps per mlp measurement")

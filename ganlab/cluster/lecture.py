@@ -10,7 +10,7 @@ from ganlab.classroom.lecture import Shared
 from ganlab.cluster.connection import START_TIMEOUT_S, ClusterUnavailable, call
 from ganlab.cluster.registry import lecture_registry
 from ganlab.pool.hosted import HostedRun
-from ganlab.pool.local import WorkerLost
+from ganlab.pool.protocol import WorkerLost
 
 
 class RayLecture:

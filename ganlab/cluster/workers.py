@@ -15,7 +15,7 @@ import os
 import threading
 
 from ganlab.cluster.connection import NAMESPACE, START_TIMEOUT_S, ActorLost, ClusterUnavailable, call, connect
-from ganlab.pool.local import WorkerLost
+from ganlab.pool.protocol import WorkerLost, answer, least_busy, unpack
 
 WORKER_PREFIX = "ganlab-worker-"
 
@@ -32,14 +32,7 @@ class WorkerActor:
         self.host = RunHost(name=name, db_path=db_path)
 
     def handle(self, method: str, args: tuple, kwargs: dict):
-        from ganlab.pool.worker import METHODS
-
-        try:
-            if method not in METHODS:
-                raise ValueError(f"{method} is not a method of a worker")
-            return "ok", getattr(self.host, method)(*args, **kwargs)
-        except Exception as err:  # noqa: BLE001 - every failure goes back to the caller, who says it in words
-            return "error", err
+        return answer(self.host, method, args, kwargs)
 
     def pid(self) -> int:
         return os.getpid()
@@ -53,14 +46,12 @@ class RayConnection:
 
     def call(self, method: str, *args, timeout: float = START_TIMEOUT_S, **kwargs):
         try:
-            status, value = call(self.worker.actor.handle.remote(method, args, kwargs), timeout=timeout)
+            reply = call(self.worker.actor.handle.remote(method, args, kwargs), timeout=timeout)
         except ActorLost as err:
             raise WorkerLost(f"the cluster's {self.worker.name} stopped ({err})") from err
         except ClusterUnavailable as err:
             raise WorkerLost(str(err)) from err
-        if status == "error":
-            raise value
-        return value
+        return unpack(reply)
 
     def close(self) -> None:
         pass
@@ -88,7 +79,8 @@ def ray_workers() -> int:
 
 
 class RayPool:
-    """The cluster's workers, found (or started) by name; any replica may place runs on any of them."""
+    """The cluster's workers, found (or started) by name; any replica may place runs on any of them (a
+    :class:`~ganlab.pool.protocol.Pool`)."""
 
     lost_error = WorkerLost
 
@@ -126,7 +118,7 @@ class RayPool:
                     self.workers[i] = self._worker(i)
             if not loads:
                 raise WorkerLost("no worker of the cluster answered; check `ray status`")
-            return min(loads, key=lambda wl: (wl[1]["running"], wl[1]["runs"]))[0]
+            return least_busy(loads)
 
     def by_name(self, name: str) -> RayWorker:
         for w in self.workers:

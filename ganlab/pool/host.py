@@ -22,9 +22,9 @@ from ganlab.data.datasets import load_data
 from ganlab.persist.checkpoint import load as load_checkpoint
 from ganlab.persist.runs_db import RunRecorder, RunsDB
 from ganlab.pool import stacked
-from ganlab.said import said
-from ganlab.training.driver import SAMPLE_SECONDS, RunDriver, Turn
-from ganlab.training.trainer import Trainer
+from ganlab.training.bookkeeping import SAMPLE_SECONDS
+from ganlab.training.driver import RunDriver, Turn, failure_message, turns_held
+from ganlab.training.trainer import trainer_with
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +76,10 @@ class RunHost:
             except Exception as err:  # noqa: BLE001 - not on this machine: loaded (and reported) when asked for
                 log.info("not preloaded: %s (%s)", name, err)
 
-    def _make_trainer(self, config: RunConfig) -> Trainer:
-        if config.data.points:  # a drawn distribution: tiny, built per run
-            return Trainer(config)
-        return Trainer(config, data=self.dataset(config.data.name, config.data.data_dir))
-
     # -- runs -------------------------------------------------------------------------------------
     def create(self, run_id: str, config: dict, source: str) -> None:
         """A new run, ready to start (a bad config or missing data raises here, in words)."""
-        driver = RunDriver(RunConfig.from_dict(config), make_trainer=self._make_trainer,
+        driver = RunDriver(RunConfig.from_dict(config), make_trainer=trainer_with(self.dataset),
                            recorder=RunRecorder(self._db, source=source), wake=self._wake.set)
         with self._lock:
             self._runs[run_id] = driver
@@ -171,34 +166,25 @@ class RunHost:
         for group in together:
             self._group_turn(group)
         for driver, turn in alone:
-            with driver._turn:
-                trainer = driver.trainer
-                driver.execute(trainer, turn)
-                driver.after(trainer, turn)
+            driver.train(turn)
             self.turns += 1
 
     def _group_turn(self, group: list[tuple[RunDriver, Turn]]) -> None:
         drivers = [d for d, _ in group]
-        for d in drivers:
-            d._turn.acquire()
-        try:
+        with turns_held(drivers):
             trainers = [d.trainer for d in drivers]
             n = stacked.steps_for(trainers, GROUP_TURN_SECONDS, [t.n for _, t in group])
             try:
                 outcomes = stacked.run_together(trainers, n)
             except Exception as err:  # as a single run's turn (RunDriver.execute): the runs halt and say why,
                 log.exception("a stacked turn failed")  # and the scheduler goes on with the worker's other runs
-                message = said("training stopped with an error: {kind}: {err}", kind=type(err).__name__, err=str(err))
                 for driver in drivers:
-                    driver.halt(message)
+                    driver.halt(failure_message(err))
                 return
             for (driver, _), trainer, problem in zip(group, trainers, outcomes):
                 if problem is not None:
                     driver.halt(problem)
                 driver.after(trainer, Turn(n))
-        finally:
-            for d in drivers:
-                d._turn.release()
         self.turns += 1
         self.group_turns += 1
 
@@ -208,6 +194,6 @@ def spread_samples(running: list[RunDriver]) -> None:
     often where refreshing all of them that often would take more than ``SAMPLE_SHARE`` of the host's time:
     thirty 2-D runs at about 25 ms a refresh would otherwise spend three quarters of it there, not training
     (their pages redraw the samples less often too, ``ganlab.training.capacity.refresh_factor``)."""
-    every = max(SAMPLE_SECONDS, sum(d.sample_cost for d in running) / SAMPLE_SHARE)
+    every = max(SAMPLE_SECONDS, sum(d.books.sample_cost for d in running) / SAMPLE_SHARE)
     for d in running:
-        d.sample_seconds = every
+        d.books.sample_seconds = every

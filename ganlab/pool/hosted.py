@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ganlab.config import RunConfig
 from ganlab.persist.checkpoint import CheckpointError, to_bytes_of
+from ganlab.pool.protocol import Pool, Worker
 from ganlab.said import said
 from ganlab.training.capacity import count_running_elsewhere
 from ganlab.training.run import RunLook
@@ -37,10 +38,10 @@ count_running_elsewhere(running_handles)  # live pages slow their timers for the
 
 
 class HostedRun:
-    """A run on a worker of ``pool`` (anything with ``place(gpu=...) -> worker`` whose ``connect()`` gives a
-    connection with ``call(method, *args)`` that raises the pool's ``lost`` error for a dead worker)."""
+    """A run on a worker of ``pool`` (a :class:`~ganlab.pool.protocol.Pool`: the server's own, or a cluster's)."""
 
-    def __init__(self, pool, config: RunConfig | None, *, source: str = "app", worker=None, run_id: str | None = None):
+    def __init__(self, pool: Pool, config: RunConfig | None, *, source: str = "app", worker: Worker | None = None,
+                 run_id: str | None = None):
         """A new run on ``config``; or, with ``worker`` and ``run_id``, a read-only handle to a run another
         handle owns (a lecture watched from another server replica: it neither commands nor stops it)."""
         self.pool = pool
@@ -239,5 +240,5 @@ class HostedRun:
         return self._command("timeline_frames") or []
 
 
-def _wants_gpu(config: RunConfig, pool) -> bool:
-    return bool(getattr(pool, "has_gpu", False)) and config.device in ("auto", "cuda")
+def _wants_gpu(config: RunConfig, pool: Pool) -> bool:
+    return pool.has_gpu and config.device in ("auto", "cuda")

@@ -22,16 +22,13 @@ from multiprocessing.connection import Client
 from pathlib import Path
 
 from ganlab.persist.runs_db import default_path
+from ganlab.pool.protocol import WorkerLost, least_busy, unpack
 from ganlab.pool.worker import READY, receive, send
 
 START_TIMEOUT_S = 60.0  # a worker's start: a process, torch's import
 CALL_TIMEOUT_S = 30.0  # the longest a request waits for its answer (a turn of a large run, a checkpoint)
 GROW_AT = 6  # start another worker (up to the limit) once every warm one trains this many runs
 REPO = Path(__file__).resolve().parents[2]
-
-
-class WorkerLost(RuntimeError):
-    """The worker process holding a run stopped (it was killed, or ran out of memory)."""
 
 
 def workers_wanted() -> int:
@@ -126,13 +123,11 @@ class Connection:
                 send(self._conn, (method, args, kwargs))
                 if not self._conn.poll(timeout):
                     raise WorkerLost(f"worker {self.worker.index} did not answer within {timeout:.0f} s")
-                status, value = receive(self._conn)
+                reply = receive(self._conn)
             except (EOFError, OSError) as err:
                 why = f"exit code {self.worker.proc.poll()}" if not self.worker.alive else str(err) or type(err).__name__
                 raise WorkerLost(f"worker {self.worker.index} stopped ({why})") from err
-        if status == "error":
-            raise value
-        return value
+        return unpack(reply)
 
     def close(self) -> None:
         try:
@@ -142,7 +137,8 @@ class Connection:
 
 
 class LocalPool:
-    """Worker processes on this machine; it places runs and replaces a worker that died."""
+    """Worker processes on this machine; it places runs and replaces a worker that died (a
+    :class:`~ganlab.pool.protocol.Pool`)."""
 
     lost_error = WorkerLost
 
@@ -201,7 +197,8 @@ class LocalPool:
                     raise WorkerLost(f"no worker could start ({failures or 'none answered in time'})")
                 time.sleep(0.05)
                 self._replace_dead()  # one that died while we waited (its exit seen only now) is started again
-            worker, load = min(loads, key=lambda wl: (wl[1]["running"], wl[1]["runs"]))
+            worker = least_busy(loads)
+            load = dict(loads)[worker]
             starting = any(not w.ready.is_set() for w in self.workers)
             if (load["running"] >= GROW_AT and len([w for w in self.workers if w.alive]) < self.limit
                     and not starting):

@@ -3,7 +3,7 @@
 The server starts one per core (``ganlab.pool.local``). Each imports torch once, loads the datasets once,
 and answers the server's connections (``multiprocessing.connection``, authenticated): one request at a time
 per connection, ``(method, args, kwargs)`` of :class:`~ganlab.pool.host.RunHost`, answered with
-``("ok", result)`` or ``("error", exception)``. It trains at a lower priority than the web server (``nice``),
+``("ok", result)`` or ``("error", exception)`` (``ganlab.pool.protocol``). It trains at a lower priority than the web server (``nice``),
 so pages stay quick while every core trains.
 """
 
@@ -19,8 +19,9 @@ import time
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Listener
 
+from ganlab.pool.protocol import answer
+
 READY = "ganlab-worker-ready"
-METHODS = frozenset({"create", "drop", "call", "look", "reset", "resume_bytes", "nets_state", "load", "ping"})
 
 
 def serve_connection(conn, host) -> None:
@@ -31,13 +32,7 @@ def serve_connection(conn, host) -> None:
         except (EOFError, OSError):
             return
         try:
-            if method not in METHODS:
-                raise ValueError(f"{method} is not a method of a worker")
-            answer = ("ok", getattr(host, method)(*args, **kwargs))
-        except Exception as err:  # noqa: BLE001 - every failure goes back to the caller, who says it in words
-            answer = ("error", err)
-        try:
-            send(conn, answer)
+            send(conn, answer(host, method, args, kwargs))
         except (pickle.PicklingError, TypeError, AttributeError) as err:  # an answer that cannot cross
             send(conn, ("error", RuntimeError(f"{type(err).__name__}: {err}")))
         except (EOFError, OSError):

@@ -17,7 +17,7 @@ import torch
 
 from ganlab.config import RunConfig
 from ganlab.training.capacity import COMPUTE, SLOTS
-from ganlab.training.driver import MAX_BLOCK, SAMPLE_SECONDS, SLOW_MOTION, RunDriver  # noqa: F401  (re-exported)
+from ganlab.training.driver import RunDriver
 from ganlab.training.trainer import Trainer
 
 THREAD_NAME = "ganlab-trainer"

@@ -11,6 +11,7 @@ import copy
 import threading
 import time
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 import torch
@@ -78,6 +79,19 @@ def synchronised_clock(reads: list[float], start: float, synced: float) -> np.nd
     if queued <= 0:
         return np.full(len(reads), synced - start)
     return reads * ((synced - start) / queued)
+
+
+def trainer_with(dataset: Callable[[str, str], object]) -> Callable[[RunConfig], "Trainer"]:
+    """How a process builds a run's trainer: its dataset from ``dataset(name, data_dir)``, the process's cache
+    (a server's, a worker's), so that runs on the same data share one copy; a drawn distribution is tiny and
+    built per run."""
+
+    def make(config: RunConfig) -> Trainer:
+        if config.data.points:
+            return Trainer(config)
+        return Trainer(config, data=dataset(config.data.name, config.data.data_dir))
+
+    return make
 
 
 class Trainer:

@@ -1,10 +1,11 @@
 """What the R1 penalty costs in training speed: ring8's defaults with and without it, side by side.
 
-    python -m benchmarks.r1_cost
+    python -m ganlab bench r1-cost
 
 Two trainers in one process, one torch thread, alternating blocks of 200 steps.
 """
 
+import argparse
 import time
 
 import torch
@@ -13,7 +14,12 @@ from ganlab.config import default_config
 from ganlab.training.trainer import Trainer
 
 
-def main(blocks: int = 6, block: int = 200) -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--blocks", type=int, default=6)
+    ap.add_argument("--block", type=int, default=200, help="steps per block")
+    ns = ap.parse_args(argv)
+    blocks, block = ns.blocks, ns.block
     torch.set_num_threads(1)
     trainers = {"r1 0": Trainer(default_config("ring8", device="cpu", r1=0.0)),
                 "r1 default": Trainer(default_config("ring8", device="cpu"))}

@@ -1,8 +1,8 @@
 """Mode coverage of the app's default settings over many seeds: the figures in docs/mode_coverage.md.
 
-    python -m benchmarks.mode_coverage ring8 --seeds 10 --steps 20000 --out mode-ring8.json
-    python -m benchmarks.mode_coverage grid25 --seed-list 7,9 --set '{"r1": 0.1}'
-    python -m benchmarks.mode_coverage ring8 --set '{"anneal_start": 0}'     # the defaults without the rates' fall
+    python -m ganlab bench mode-coverage ring8 --seeds 10 --steps 20000 --out mode-ring8.json
+    python -m ganlab bench mode-coverage grid25 --seed-list 7,9 --set '{"r1": 0.1}'
+    python -m ganlab bench mode-coverage ring8 --set '{"anneal_start": 0}'     # the defaults without the rates' fall
 
 Each seed trains the default config for ``--steps`` generator steps on the CPU, saves a
 checkpoint, and evaluates it exactly as ``python -m ganlab eval`` does (PacGAN metric on
@@ -36,7 +36,7 @@ def one_seed(data: str, seed: int, steps: int, every: int, overrides: dict) -> d
     return {"seed": seed, "seconds": round(time.perf_counter() - t0, 1), "final": history[-1], "history": history}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data", choices=["ring8", "grid25", "mog1d"])
     ap.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1")
@@ -46,7 +46,7 @@ def main() -> None:
     ap.add_argument("--set", default="{}", help="JSON of flat config overrides, e.g. '{\"ema\": 0}'")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     overrides = json.loads(a.set)
     runs = []

@@ -3,7 +3,7 @@ run with the app's defaults (or the settings given) reaches each mark, over seve
 torch thread setting, beside the tutorial loop's steps/s measured in the same run (this machine's speed
 drifts by up to 3x from day to day: read the times against that reference).
 
-    python -m benchmarks.time_to_quality --target ring8 --seeds 0 1 2 3 4 [--set lr_d=1e-3 ...] [--json F]
+    python -m ganlab bench time-to-quality --target ring8 --seeds 0 1 2 3 4 [--set lr_d=1e-3 ...] [--json F]
 
 Targets and their marks (issue #23):
   ring8        8/8 modes; 8/8 modes with 90% high quality            (2,500 samples of the fixed noise, PacGAN)
@@ -21,17 +21,18 @@ import time
 from pathlib import Path
 
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from ganlab.config import default_config  # noqa: E402
-from ganlab.data.datasets import load_images  # noqa: E402
-from ganlab.benchmark.references import tutorial_loop  # noqa: E402
-from ganlab.evaluation.quality import toy_quality  # noqa: E402
-from ganlab.training.capacity import interactive_threads  # noqa: E402
-from ganlab.training.trainer import Trainer  # noqa: E402
+from ganlab.config import default_config
+from ganlab.data.catalog import default_data_dir
+from ganlab.data.datasets import load_images
+from ganlab.benchmark.references import tutorial_loop
+from ganlab.evaluation.quality import toy_quality
+from ganlab.training.capacity import interactive_threads
+from ganlab.training.trainer import Trainer
 
-DATA_DIR = str(Path(__file__).resolve().parents[2] / "shared" / "data")
+DATA_DIR = default_data_dir()  # GANLAB_DATA
 TARGETS = {
     "ring8": dict(data="ring8", model=None, every=100, budget=60),
     "grid25": dict(data="grid25", model=None, every=200, budget=180),
@@ -116,7 +117,7 @@ def run_seed(target: str, seed: int, overrides: dict, budget: float, every: int,
             "last": trace[-1], "config": config.flat()}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", choices=sorted(TARGETS), required=True)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
@@ -124,7 +125,7 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=None, help="steps between checks")
     ap.add_argument("--set", nargs="*", default=[], help="settings over the defaults, e.g. lr_d=1e-3")
     ap.add_argument("--json", type=Path)
-    ns = ap.parse_args()
+    ns = ap.parse_args(argv)
     spec = TARGETS[ns.target]
     torch.set_num_threads(interactive_threads())  # the app's: half the cores, at most 4
     reference = tutorial_loop("mlp", 64, 200, DATA_DIR, torch.device("cpu"))

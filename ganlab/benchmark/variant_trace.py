@@ -1,9 +1,9 @@
 """Train one MNIST or Fashion-MNIST variant and judge it as it goes: the figures its target names, every few seconds
 of training (evaluation time excluded), then the checkpoint.
 
-    python -m benchmarks.variant_trace --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
-    python -m benchmarks.variant_trace --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
-    python -m benchmarks.variant_trace --data fashion-mnist --model cdcgan ...   (any dataset with a judge)
+    python -m ganlab bench variant-trace --model acgan --seconds 600 --every 60 [--set hidden=48 ...] [--out DIR]
+    python -m ganlab bench variant-trace --resume DIR/checkpoint.pt --seconds 1800 --every 300 --out DIR2
+    python -m ganlab bench variant-trace --data fashion-mnist --model cdcgan ...   (any dataset with a judge)
 
 Per variant, what is judged (the project's LeNet of the data, ``ganlab.evaluation.evaluate``):
   a model with a class input: label agreement (or InfoGAN's matched code accuracy) and Fréchet
@@ -23,16 +23,17 @@ import json
 from pathlib import Path
 
 
-import torch  # noqa: E402
+import torch
 
-from ganlab.config import default_config  # noqa: E402
-from ganlab.data.datasets import load_images  # noqa: E402
-from ganlab.evaluation.evaluate import classifier_accuracies  # noqa: E402
-from ganlab.evaluation.judge import ImageJudge  # noqa: E402
-from ganlab.explore.sampling import generate  # noqa: E402
-from ganlab.persist.checkpoint import load, save, to_bytes  # noqa: E402
-from ganlab.training.resume import resume  # noqa: E402
-from ganlab.training.trainer import LIVE_KNOBS, Trainer  # noqa: E402
+from ganlab.config import default_config
+from ganlab.data.catalog import default_data_dir
+from ganlab.data.datasets import load_images
+from ganlab.evaluation.evaluate import classifier_accuracies
+from ganlab.evaluation.judge import ImageJudge
+from ganlab.explore.sampling import generate
+from ganlab.persist.checkpoint import load, save, to_bytes
+from ganlab.training.resume import resume
+from ganlab.training.trainer import LIVE_KNOBS, Trainer
 
 
 def parse_sets(items: list[str]) -> dict:
@@ -102,12 +103,12 @@ def kept_labels(row: dict) -> float:
     return 1.0
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model")
     ap.add_argument("--data", default="mnist", help="the training data (default mnist; a judged set or a part of "
                     "one: fashion-mnist, fashion-bags...)")
-    ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    ap.add_argument("--data-dir", default=default_data_dir(), help="default: $GANLAB_DATA, else ./data")
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--every", type=float, default=60)
     ap.add_argument("--samples", type=int, default=2000)
@@ -120,7 +121,7 @@ def main() -> None:
                     "this share of labels (a translation's, or a conditional model's agreement) count, e.g. 0.85")
     ap.add_argument("--resume", type=Path, help="continue this checkpoint (its config; --set may change the learning "
                     "rates, d_steps, the weight average and loss weights, not the networks' shapes)")
-    ns = ap.parse_args()
+    ns = ap.parse_args(argv)
     torch.set_num_threads(ns.threads)
     data_name = load(ns.resume).config.data.name if ns.resume else ns.data
     data = load_images(data_name, ns.data_dir, download=False)
