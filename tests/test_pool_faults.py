@@ -1,11 +1,13 @@
 """Faults that used to stop a class's runs without a word (a stacked turn that raises, a watcher's handle that
 resets the presenter's run: each of those tests fails on the code before its fix), and faults that must lose
-nothing: a run that turns NaN inside a stacked group, a session closed mid-step (a worker killed mid-turn:
-tests/test_pool.py,
+nothing: a run that turns NaN inside a stacked group, a session closed mid-step, a worker killed mid-turn while
+another worker trains a classmate's run (a lone worker's killed run: tests/test_pool.py,
 test_a_killed_worker_is_reported_and_its_run_resumes_from_its_autosave)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -160,3 +162,47 @@ def test_a_session_closed_mid_step_keeps_its_autosave_and_the_others_pace(pool, 
     finally:
         staying.stop()
 
+
+
+def test_a_worker_killed_mid_turn_loses_nothing_autosaved_and_the_other_workers_runs_train_on(monkeypatch, tmp_path):
+    """Two workers, a run training on each. The first worker is killed inside a turn (its run trains at full
+    speed, turns back to back): its run says so and resumes from its last autosave, whole, on the worker that
+    is left; the classmate's run on the other worker never stops and says nothing went wrong."""
+    import ganlab.pool.local as local
+
+    monkeypatch.setattr(local, "GROW_AT", 1)  # a second worker as soon as one run trains (a class: six)
+    pool = LocalPool(workers=2)
+    runs = []
+    try:
+        doomed = HostedRun(pool, default_config("ring8", hidden=64), source="test")
+        runs.append(doomed)
+        save = tmp_path / "doomed.pt"
+        doomed.set_autosave(25, save)
+        doomed.start()
+        runs.append(HostedRun(pool, default_config("ring8", hidden=16), source="test"))  # starts the second worker
+        assert wait(lambda: len(pool.loads()) == 2), "the pool did not grow to two workers"
+        classmate = HostedRun(pool, default_config("grid25", hidden=64), source="test")
+        runs.append(classmate)
+        assert classmate.worker is not doomed.worker  # the least busy: the new worker
+        classmate.start()
+        assert wait(lambda: save.is_file() and doomed.look().step > 100 and classmate.look().step > 100)
+        dead = doomed.worker
+        os.kill(dead.proc.pid, signal.SIGKILL)
+        before = classmate.look().step
+        assert wait(lambda: doomed.look().status.message is not None, 30)
+        assert "The worker process training this run stopped" in doomed.look().status.message
+        kept = load(save)  # the autosave is whole
+        assert kept.step >= 25 and all(torch.isfinite(t).all() for t in kept.nets["gen"].values())
+        # the classmate's run on the other worker trains on, and has nothing to report
+        assert wait(lambda: classmate.look().step > before + 200), "the other worker's run stopped"
+        now = classmate.look().status
+        assert now.state == "running" and now.message is None and classmate.lost is None
+        doomed.recover()  # onto a live worker: the survivor, or the dead one's replacement
+        assert doomed.worker is not dead and doomed.look().step == kept.step
+        doomed.start()
+        assert wait(lambda: doomed.look().step > kept.step + 50)
+        assert classmate.look().status.state == "running"
+    finally:
+        for run in runs:
+            run.stop()
+        pool.close()
