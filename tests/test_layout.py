@@ -128,3 +128,29 @@ def test_benchmarks_stand_on_the_harness_not_on_the_tests():
         if "sys.path" in text or re.search(r"^\s*(from tests[. ]|import tests\b)", text, re.M):
             offenders.append(path.relative_to(root).as_posix())
     assert offenders == []
+
+
+def test_both_pools_implement_the_one_pool_protocol():
+    """The server's own pool and the Ray cluster's offer what ganlab.pool.protocol asks of a pool, a worker and
+    a connection, with the same signatures; both answer a request through the one dispatch."""
+    import inspect
+
+    from ganlab.cluster import workers as ray_side
+    from ganlab.pool import local, protocol, worker
+
+    pairs = [(protocol.Pool, local.LocalPool, ray_side.RayPool),
+             (protocol.Worker, local.WorkerProcess, ray_side.RayWorker),
+             (protocol.Connection, local.Connection, ray_side.RayConnection)]
+    for proto, *impls in pairs:
+        wanted = {n for n in dir(proto) if not n.startswith("_")} | set(getattr(proto, "__annotations__", {}))
+        for impl in impls:
+            source = inspect.getsource(impl)
+            for name in wanted:  # a method, or an attribute the class or its __init__ sets
+                assert hasattr(impl, name) or f"self.{name} " in source or f"self.{name}," in source, \
+                    f"{impl.__name__} lacks {proto.__name__}.{name}"
+                member = getattr(proto, name, None)
+                if callable(member):
+                    assert list(inspect.signature(getattr(impl, name)).parameters) == \
+                        list(inspect.signature(member).parameters), f"{impl.__name__}.{name}"
+    assert "answer(" in inspect.getsource(worker.serve_connection)
+    assert "answer(" in inspect.getsource(ray_side.WorkerActor.handle)

@@ -41,7 +41,8 @@ TARGETS = {
 }
 
 
-def parse_sets(items):
+def parse_sets(items: list[str]) -> dict:
+    """``key=value`` settings, each value an int, a float or else a string (``--set hidden=48 lr_g=1e-3``)."""
     out = {}
     for item in items:
         key, _, value = item.partition("=")

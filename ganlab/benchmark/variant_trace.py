@@ -33,22 +33,8 @@ from ganlab.evaluation.judge import ImageJudge
 from ganlab.explore.sampling import generate
 from ganlab.persist.checkpoint import load, save, to_bytes
 from ganlab.training.resume import resume
+from ganlab.benchmark.time_to_quality import parse_sets
 from ganlab.training.trainer import LIVE_KNOBS, Trainer
-
-
-def parse_sets(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        for kind in (int, float):
-            try:
-                out[key] = kind(value)
-                break
-            except ValueError:
-                continue
-        else:
-            out[key] = value
-    return out
 
 
 def judge(trainer: Trainer, judge_: ImageJudge, n: int, judges: dict) -> dict:
