@@ -9,8 +9,8 @@ import re
 import pytest
 
 from harness.app_server import streamlit_server
-from harness.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, no_exception, open_tab, settled, settled_box,
-                            share_and_start, step_of, until)
+from harness.browsing import (ARTIFACTS, HEADINGS, TITLES, advancing, drawn_in_full, no_exception, open_tab, settled,
+                              settled_box, share_and_start, step_of, until)
 from tests.conftest import REPO, SHARED_DATA
 
 # the loss chart's step-axis tick labels as drawn, smallest first ("0", "100", ...; the axis' aria-label
@@ -198,6 +198,7 @@ def test_every_page_asks_nothing_of_the_internet(server, browser):
         page = ctx.new_page()
         page.goto(server[0])
         page.get_by_role("button", name="Start").wait_for(timeout=30000)
+        drawn_in_full(page)  # a link pressed before the first page's signal went can be sent back to the page
         for link in TITLES[1:]:  # every page routes.PAGES registers, so a new one is checked too
             page.get_by_role("link", name=link).click()
             page.get_by_role("heading", name=HEADINGS.get(link, link)).first.wait_for(timeout=30000)

@@ -121,9 +121,10 @@ WRITER = textwrap.dedent("""
         rows = np.zeros((50, len(store.fields)))
         rows[:, 0] = np.arange(i * 50 + 1, i * 50 + 51)
         store.append(rows)
-        for attempt in range(1 if i < flushes - 1 else 5):  # as the app's recorder: a flush held up past the
-            try:                                            # busy timeout is skipped (the next one carries it),
+        for attempt in range(1 if i < flushes - 1 else 20):  # as the app's recorder: a flush held up past the
+            try:                                             # busy timeout is skipped (the next one carries it),
                 db.update(run, snapshot=store.snapshot(), steps=(i + 1) * 50)  # and the last one must land
+                                                             # (on a slow CI day 5 tries of 5 s were too few)
                 break
             except RunsDBError:
                 skipped += 1
