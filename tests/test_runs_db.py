@@ -114,8 +114,15 @@ WRITER = textwrap.dedent("""
     from ganlab.training.store import MetricsStore
     db = RunsDB(sys.argv[1])
     store = MetricsStore()
-    run = db.create(config={}, fields=store.fields, source=f"writer {sys.argv[2]}", title="w", variant="mlp",
-                    data="ring8", seed=0)
+    for attempt in range(20):  # as the app's recorder: a create held up past the busy timeout is tried again
+        try:
+            run = db.create(config={}, fields=store.fields, source=f"writer {sys.argv[2]}", title="w",
+                            variant="mlp", data="ring8", seed=0)
+            break
+        except RunsDBError:
+            pass
+    else:
+        raise SystemExit("the run was never created")
     flushes, skipped = int(sys.argv[3]), 0
     for i in range(flushes):
         rows = np.zeros((50, len(store.fields)))
