@@ -109,34 +109,42 @@ def test_a_damaged_or_locked_database_is_explained_and_training_goes_on(tmp_path
 
 
 WRITER = textwrap.dedent("""
-    import sys, numpy as np
+    import sys, time, numpy as np
     from ganlab.persist.runs_db import RunsDB, RunsDBError
     from ganlab.training.store import MetricsStore
     db = RunsDB(sys.argv[1])
     store = MetricsStore()
-    for attempt in range(20):  # as the app's recorder: a create held up past the busy timeout is tried again
-        try:
-            run = db.create(config={}, fields=store.fields, source=f"writer {sys.argv[2]}", title="w",
-                            variant="mlp", data="ring8", seed=0)
-            break
-        except RunsDBError:
-            pass
-    else:
-        raise SystemExit("the run was never created")
+    errors = []
+
+    def until_it_lands(write, what):
+        # as the app's recorder: a write held up past the busy timeout is tried again (the recorder at its
+        # next flush); a slow CI day has kept one writer out for 20 tries, so the limit is two minutes of
+        # trying, and what each try said is reported if that is not enough
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                return write()
+            except RunsDBError as err:
+                errors.append(f"{time.monotonic() - deadline + 120:.1f} s: {err}")
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{what} never landed; the tries said: " + " | ".join(errors[-5:]))
+                time.sleep(0.05)
+
+    run = until_it_lands(lambda: db.create(config={}, fields=store.fields, source=f"writer {sys.argv[2]}",
+                                           title="w", variant="mlp", data="ring8", seed=0), "the run's create")
     flushes, skipped = int(sys.argv[3]), 0
     for i in range(flushes):
         rows = np.zeros((50, len(store.fields)))
         rows[:, 0] = np.arange(i * 50 + 1, i * 50 + 51)
         store.append(rows)
-        for attempt in range(1 if i < flushes - 1 else 20):  # as the app's recorder: a flush held up past the
-            try:                                             # busy timeout is skipped (the next one carries it),
-                db.update(run, snapshot=store.snapshot(), steps=(i + 1) * 50)  # and the last one must land
-                                                             # (on a slow CI day 5 tries of 5 s were too few)
-                break
-            except RunsDBError:
-                skipped += 1
-        else:
-            raise SystemExit("the last flush never landed")
+        write = lambda: db.update(run, snapshot=store.snapshot(), steps=(i + 1) * 50)
+        if i == flushes - 1:  # the last flush must land
+            until_it_lands(write, "the last flush")
+            break
+        try:  # as the app's recorder: a flush held up past the busy timeout is skipped (the next one carries it)
+            write()
+        except RunsDBError:
+            skipped += 1
     print(run, skipped)
 """)
 
