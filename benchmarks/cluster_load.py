@@ -34,7 +34,7 @@ from pathlib import Path
 
 from harness.app_server import free_port, launch_chromium, streamlit_server  # noqa: E402
 from harness.paths import SHARED_DATA  # noqa: E402
-from harness.browsing import browser_load, p95  # noqa: E402
+from harness.browsing import browser_load_phases, p95  # noqa: E402
 from harness.ws_session import WsSession  # noqa: E402
 
 RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or "ray"
@@ -61,17 +61,18 @@ def memory(pids: list[int]) -> dict:
                 found.add(int(proc.name))
         except OSError:
             continue
-    rss = pss = 0.0
-    for pid in found:
+    each = {}
+    for pid in sorted(found):
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1]) / 1024
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1]) / 1024
-        except OSError:
+            fig = {k: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in
+                   Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]) if k in ("Rss", "Pss", "Anonymous")}
+            name = "server" if pid in pids else "worker"
+        except (OSError, ValueError):
             continue
-    return {"processes": len(found), "rss_mb": round(rss), "pss_mb": round(pss)}
+        each[f"{name} {pid}"] = {"rss_mb": round(fig["Rss"]), "pss_mb": round(fig["Pss"]),
+                                 "anonymous_mb": round(fig.get("Anonymous", 0))}
+    return {"processes": len(each), "rss_mb": sum(e["rss_mb"] for e in each.values()),
+            "pss_mb": sum(e["pss_mb"] for e in each.values()), "each": each}
 
 
 def _has_start(s: WsSession, timeout: float = 300.0) -> None:
@@ -131,14 +132,15 @@ def measure(browser, urls: list[str], pids: list[int], sessions: int, seconds: f
     for s in open_:
         s.rerun(120)
         first.append((time.perf_counter(), s.step()))
-    browser_loads, failed, presses = [], [], []
+    browser_loads, failed, presses, phases = [], [], [], []
     end = time.perf_counter() + seconds
     i = 0
     while time.perf_counter() < end or len(browser_loads) + len(failed) < loads:
         url = urls[i % len(urls)]
         i += 1
         try:
-            browser_loads.append(browser_load(browser, url))
+            phases.append(browser_load_phases(browser, url))
+            browser_loads.append(phases[-1]["start"])
         except Exception as err:  # noqa: BLE001 - a newcomer's page that never offered Start is a figure too
             failed.append(f"{type(err).__name__}: {str(err)[:200]}")
         if len(presses) < 5:
@@ -172,6 +174,9 @@ def measure(browser, urls: list[str], pids: list[int], sessions: int, seconds: f
             "newcomer_page_to_start_s_median": round(statistics.median(browser_loads), 2) if browser_loads else None,
             "newcomer_page_to_start_s_p95": round(p95(browser_loads), 2) if browser_loads else None,
             "newcomer_loads": len(browser_loads), "newcomer_loads_without_start": failed,
+            "newcomer_phases_median": {k: round(statistics.median(p[k] for p in phases), 2) for k in phases[0]}
+            if phases else None,
+            "newcomer_phases_slowest": max(phases, key=lambda p: p["start"]) if phases else None,
             "newcomer_press_to_training_s_max": round(max(presses), 2) if presses else None,
             "newcomer_press_to_training_s_median": round(statistics.median(presses), 2) if presses else None,
             **mem, "errors": errors}

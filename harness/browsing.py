@@ -105,15 +105,33 @@ def p95(values):
 
 def browser_load(browser, url, shot: str | None = None) -> float:
     """Seconds from navigation to a usable Start button, in a fresh context (empty cache, new session)."""
+    return browser_load_phases(browser, url, shot)["start"]
+
+
+def browser_load_phases(browser, url, shot: str | None = None) -> dict:
+    """A newcomer's page load in a fresh context (empty cache, new session), in seconds from navigation:
+    ``html`` (the page's first byte), ``scripts`` (the frontend's code loaded: the load event), ``socket``
+    (the websocket to the server opened), ``first_message`` (the server's first message of the script's run),
+    ``start`` (a usable Start button)."""
     ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     page = ctx.new_page()
+    marks = {}
+
+    def on_socket(ws):
+        marks.setdefault("socket", time.perf_counter())
+        ws.on("framereceived", lambda _: marks.setdefault("first_message", time.perf_counter()))
+
+    page.on("websocket", on_socket)
     t0 = time.perf_counter()
     page.goto(url)
+    marks["scripts"] = time.perf_counter()
     page.get_by_role("button", name="Start").wait_for(timeout=60000)
-    seconds = time.perf_counter() - t0
+    marks["start"] = time.perf_counter()
+    timing = page.evaluate("() => performance.getEntriesByType('navigation')[0].responseStart / 1000")
     if shot:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / shot))
     ctx.close()
-    return seconds
-
+    out = {k: round(v - t0, 3) for k, v in marks.items()}
+    out["html"] = round(timing, 3)
+    return out

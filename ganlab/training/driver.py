@@ -48,7 +48,7 @@ def turns_held(drivers: Iterable["RunDriver"]):
     """Hold each driver's turn (a scheduler stepping runs together): none is reset or replaced meanwhile."""
     with contextlib.ExitStack() as stack:
         for d in drivers:
-            stack.enter_context(d._turn)
+            stack.enter_context(d.holding())
         yield
 
 
@@ -338,9 +338,13 @@ class RunDriver:
             self.train(turn, gate)
         return turn
 
+    def holding(self):
+        """A context in which this run trains and nothing resets or replaces it (its turn's lock)."""
+        return self._turn
+
     def train(self, turn: Turn, gate=None) -> None:
         """Take ``turn`` (planned already): train, holding ``gate`` if given, then the bookkeeping."""
-        with self._turn:
+        with self.holding():
             trainer = self.trainer
             with gate if gate is not None else contextlib.nullcontext():
                 self.execute(trainer, turn)
