@@ -112,14 +112,20 @@ def browser_load_phases(browser, url, shot: str | None = None) -> dict:
     """A newcomer's page load in a fresh context (empty cache, new session), in seconds from navigation:
     ``html`` (the page's first byte), ``scripts`` (the frontend's code loaded: the load event), ``socket``
     (the websocket to the server opened), ``first_message`` (the server's first message of the script's run),
-    ``start`` (a usable Start button)."""
+    ``start_message`` (the server's message that carries the Start button: the server's part of the first page
+    ends there), ``start`` (a usable Start button)."""
     ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     page = ctx.new_page()
     marks = {}
 
+    def on_frame(payload):
+        marks.setdefault("first_message", time.perf_counter())
+        if isinstance(payload, bytes) and b"Start" in payload:
+            marks.setdefault("start_message", time.perf_counter())
+
     def on_socket(ws):
         marks.setdefault("socket", time.perf_counter())
-        ws.on("framereceived", lambda _: marks.setdefault("first_message", time.perf_counter()))
+        ws.on("framereceived", on_frame)
 
     page.on("websocket", on_socket)
     t0 = time.perf_counter()
