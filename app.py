@@ -14,3 +14,7 @@ if not links.hidden("language") and not first_paint.pending():  # a newcomer's f
         i18n.language_picker()  # before the pages: the sidebar's page titles are in the chosen language too
 routes.navigation().run()
 first_paint.finish()  # a newcomer's first page: what it left out comes once the browser has drawn it
+if first_paint.painted():  # a page drawn in full has loaded what pages need: later collections leave it out
+    from ui.session import set_aside_loaded  # after the pages, which import it (and torch) anyway
+
+    set_aside_loaded()

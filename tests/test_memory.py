@@ -68,3 +68,31 @@ def test_a_call_while_giving_back_schedules_the_next(monkeypatch):
     for t in [t for t in threading.enumerate() if t.name == "ganlab-give-back"]:
         t.join(10)
     assert len(runs) == 2
+
+
+SET_ASIDE = """
+import gc, weakref, torch
+from ganlab.training.memory import give_back, set_aside_loaded
+
+walked_before = len(gc.get_objects())
+set_aside = set_aside_loaded()
+walked_after = len(gc.get_objects())
+
+class Node:
+    pass
+
+a, b = Node(), Node()
+a.other, b.other = b, a  # a cycle made after: only a collection frees it
+gone = weakref.ref(a)
+del a, b
+give_back()
+print(walked_before, set_aside, walked_after, gone() is None)
+"""
+
+
+def test_what_is_loaded_is_set_aside_and_later_garbage_is_still_collected():
+    out = subprocess.run([sys.executable, "-c", SET_ASIDE], cwd=REPO, capture_output=True, text=True, check=True)
+    walked_before, set_aside, walked_after, collected = out.stdout.split()
+    assert int(set_aside) > 100_000, "torch's modules and classes should be set aside"
+    assert int(walked_after) < int(walked_before) // 100, (walked_before, walked_after)
+    assert collected == "True", "a cycle made after set_aside_loaded() was not collected"

@@ -229,3 +229,28 @@ def test_a_busy_host_refreshes_samples_less_often_and_still_takes_the_timelines_
         assert all(len(d.watch.timeline) >= 1 for d in drivers)
     finally:
         host.close()
+
+
+def test_a_worker_warms_up_on_the_first_pages_run_and_keeps_nothing_of_it(tmp_path, monkeypatch):
+    """Each worker builds and drops one run on the first page's data before it says it is ready (so that a
+    newcomer's first run on it does not pay the process's first imports); the warm-up leaves no run and no
+    recorded row behind, and data it cannot load does not stop the worker."""
+    from ganlab.persist.runs_db import RunsDB
+
+    db = tmp_path / "runs.sqlite"
+    monkeypatch.setenv("GANLAB_RUNS_DB", str(db))
+    p = LocalPool(workers=1, warm_up="ring8")
+    try:
+        worker = p.place()
+        assert worker.connect().call("load")["runs"] == 0
+        run = HostedRun(p, default_config("ring8", hidden=32), source="test")
+        assert run.look().status.state == "ready"
+        run.stop()
+    finally:
+        p.close()
+    assert not db.exists() or RunsDB(db).runs() == []
+    broken = LocalPool(workers=1, warm_up="no-such-data")
+    try:
+        assert broken.place().connect().call("load")["runs"] == 0  # ready all the same
+    finally:
+        broken.close()

@@ -51,6 +51,11 @@ def pending() -> bool:
     return True
 
 
+def painted() -> bool:
+    """Whether this session's browser has drawn a first page: the runs from here on draw everything."""
+    return bool(st.session_state.get(Keys.PAINTED))
+
+
 def _painted() -> None:
     st.session_state[Keys.PAINTED] = True  # the trigger's own rerun, which follows, draws everything
 

@@ -30,12 +30,13 @@ from ganlab.pool.hosted import HostedRun
 from ganlab.training.background import BackgroundTrainer
 from ganlab.training.capacity import interactive_threads
 from ganlab.training.memory import give_back_soon
+from ganlab.training.memory import set_aside_loaded as _set_aside_loaded
 from ganlab.training.run import Run
 from ganlab.training.trainer import trainer_with
 from ganlab.views.animation import gif_bytes
 from ganlab.views.plots import image_grid, scatter_raster
 from ui.i18n import _, reason
-from ui.workers import pool
+from ui.workers import FIRST_RUN_DATA, pool
 from ui.keys import Keys  # the keys live apart so that routing needs no torch; pages use session.Keys
 
 
@@ -68,6 +69,13 @@ def _release(run: Run) -> None:
     give_back_soon()  # once the server has dropped the session, its memory goes back to the OS
 
 
+@st.cache_resource(show_spinner=False)
+def set_aside_loaded() -> int:
+    """Once per server, after a page drawn in full: what the server has loaded by then (torch, Streamlit, the
+    pages' modules) is left out of the garbage collector's later walks (``ganlab.training.memory``)."""
+    return _set_aside_loaded()
+
+
 @st.cache_resource
 def runs_db() -> RunsDB:
     """The run database every session records into (``GANLAB_RUNS_DB``, default runs/ganlab.sqlite)."""
@@ -76,7 +84,7 @@ def runs_db() -> RunsDB:
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
 def _session_run() -> Run:
-    return make_run(default_config("ring8"))
+    return make_run(default_config(FIRST_RUN_DATA))
 
 
 def make_run(config: RunConfig) -> Run:

@@ -12,6 +12,8 @@ from ganlab.cluster.connection import address as cluster_address
 from ganlab.data.catalog import default_data_dir
 from ganlab.pool.local import workers_wanted
 
+FIRST_RUN_DATA = "ring8"  # a session's first run (ui/session.py); each worker builds one before it is ready
+
 
 @st.cache_resource(show_spinner=False)
 def pool():
@@ -26,7 +28,7 @@ def pool():
         return None
     from ganlab.pool.local import LocalPool
 
-    return LocalPool(preload="mnist", data_dir=default_data_dir())
+    return LocalPool(preload="mnist", data_dir=default_data_dir(), warm_up=FIRST_RUN_DATA)
 
 
 def start() -> None:

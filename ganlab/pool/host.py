@@ -28,6 +28,8 @@ from ganlab.training.trainer import trainer_with
 
 log = logging.getLogger(__name__)
 
+WARM_UP_RUN = "warm-up"  # the run a worker builds and drops before it says it is ready
+
 TURN_SECONDS = 0.05  # a run's turn: long enough that stepping costs more than switching, short enough to share
 GROUP_TURN_SECONDS = 0.25  # the longest turn of runs stepped together (a pause or a step waits at most this)
 IDLE_WAIT = 0.5
@@ -75,6 +77,20 @@ class RunHost:
                 self.dataset(name, data_dir)
             except Exception as err:  # noqa: BLE001 - not on this machine: loaded (and reported) when asked for
                 log.info("not preloaded: %s (%s)", name, err)
+
+    def warm_up(self, data: str) -> None:
+        """Build a run on ``data``'s defaults, look at it and drop it: the imports and first torch calls that
+        the first run of a process pays (1.5-1.9 s beside thirty runs training, ``docs/deploy.md``) are
+        then paid before a newcomer's page waits for its run. Nothing is recorded (no step is taken)."""
+        from ganlab.config import default_config
+
+        try:
+            self.create(WARM_UP_RUN, default_config(data).to_dict(), source="warm-up")
+            self.look(WARM_UP_RUN)
+        except Exception as err:  # noqa: BLE001 - data not on this machine: the first real run reports it
+            log.info("no warm-up on %s (%s)", data, err)
+        finally:
+            self.drop(WARM_UP_RUN)
 
     # -- runs -------------------------------------------------------------------------------------
     def create(self, run_id: str, config: dict, source: str) -> None:

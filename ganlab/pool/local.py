@@ -49,7 +49,7 @@ class WorkerProcess:
     """One worker process, started at once, answering on a Unix socket of its own."""
 
     def __init__(self, index: int, folder: Path, key: bytes, *, threads: int, may_own_gpu: bool, preload: str,
-                 data_dir: str | None):
+                 data_dir: str | None, warm_up: str = ""):
         self.index = index
         self.name = f"worker-{index}"
         self.socket = str(folder / f"worker-{index}-{secrets.token_hex(4)}.sock")  # a replacement gets its own
@@ -66,6 +66,8 @@ class WorkerProcess:
                 "--threads", str(threads), "--parent", str(os.getpid())]
         if preload and data_dir:
             args += ["--preload", preload, "--data-dir", data_dir]
+        if warm_up:
+            args += ["--warm-up", warm_up]
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      cwd=os.getcwd())
         threading.Thread(target=self._wait_ready, daemon=True, name=f"ganlab-worker-{index}-start").start()
@@ -142,12 +144,13 @@ class LocalPool:
 
     lost_error = WorkerLost
 
-    def __init__(self, *, workers: int | None = None, preload: str = "", data_dir: str | None = None):
+    def __init__(self, *, workers: int | None = None, preload: str = "", data_dir: str | None = None,
+                 warm_up: str = ""):
         self.limit = workers or max(1, workers_wanted())
         self.threads = threads_per_worker(self.limit)
         self._folder = Path(tempfile.mkdtemp(prefix="ganlab-pool-"))
         self._key = secrets.token_bytes(32)
-        self._preload, self._data_dir = preload, data_dir
+        self._preload, self._data_dir, self._warm_up = preload, data_dir, warm_up
         self._lock = threading.Lock()
         self.workers: list[WorkerProcess] = []
         self._control: dict[int, Connection] = {}
@@ -159,7 +162,8 @@ class LocalPool:
         # the first worker has the datasets loaded before any run asks (a newcomer's MNIST run starts at once);
         # the others load what their runs ask for (MNIST is 190 MB a process: a class of 2-D runs needs none)
         worker = WorkerProcess(fresh, self._folder, self._key, threads=self.threads, may_own_gpu=fresh == 0,
-                               preload=self._preload if fresh == 0 else "", data_dir=self._data_dir)
+                               preload=self._preload if fresh == 0 else "", data_dir=self._data_dir,
+                               warm_up=self._warm_up)
         if index is None:
             self.workers.append(worker)
         else:

@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=5, help="how much lower than the server it runs")
     parser.add_argument("--preload", default="", help="datasets to load at start, comma-separated")
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--warm-up", default="", help="build and drop one run on this data before saying ready")
     parser.add_argument("--parent", type=int, default=None, help="the server's pid: the worker ends when it does")
     ns = parser.parse_args(argv)
     authkey = bytes.fromhex(os.environ.pop("GANLAB_WORKER_KEY", ""))
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     host = RunHost(name=ns.name)
     if ns.preload and ns.data_dir:
         threading.Thread(target=host.preload, args=(tuple(ns.preload.split(",")), ns.data_dir), daemon=True).start()
+    if ns.warm_up:
+        host.warm_up(ns.warm_up)
     listener = Listener(ns.socket, family="AF_UNIX", authkey=authkey)
     print(READY, "gpu" if torch.cuda.is_available() else "cpu", flush=True)  # what it trains on, for the pool
     try:
