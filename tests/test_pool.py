@@ -241,8 +241,9 @@ def test_a_worker_warms_up_on_the_first_pages_run_and_keeps_nothing_of_it(tmp_pa
     monkeypatch.setenv("GANLAB_RUNS_DB", str(db))
     p = LocalPool(workers=1, warm_up="ring8")
     try:
-        worker = p.place()
-        assert worker.connect().call("load")["runs"] == 0
+        control = p.place().connect()
+        assert control.call("load")["runs"] == 0
+        control.close()
         run = HostedRun(p, default_config("ring8", hidden=32), source="test")
         assert run.look().status.state == "ready"
         run.stop()

@@ -72,7 +72,8 @@ def _release(run: Run) -> None:
 @st.cache_resource(show_spinner=False)
 def set_aside_loaded() -> int:
     """Once per server, after a page drawn in full: what the server has loaded by then (torch, Streamlit, the
-    pages' modules) is left out of the garbage collector's later walks (``ganlab.training.memory``)."""
+    pages' modules, and that first session's objects) is left out of the garbage collector's later walks
+    (``ganlab.training.memory``)."""
     return _set_aside_loaded()
 
 

@@ -20,7 +20,6 @@ import ctypes
 import gc
 import logging
 import threading
-import time
 
 import torch
 
@@ -48,7 +47,7 @@ def set_aside_loaded() -> int:
 
     For what a process keeps to its end: modules, classes, caches. They are still freed when nothing refers
     to them; only a reference cycle among them would no longer be found, so call this once, after the
-    imports, not while sessions come and go."""
+    imports, not each time a session comes (what one session holds then is set aside with them)."""
     gc.collect()  # what is already garbage is not kept
     gc.freeze()
     return gc.get_freeze_count()
@@ -56,10 +55,7 @@ def set_aside_loaded() -> int:
 
 def give_back() -> None:
     """Collect garbage, then return free heap pages to the OS and free cached CUDA blocks."""
-    started = time.perf_counter()
     gc.collect()
-    log.debug("collected garbage in %.3f s (%d objects set aside)", time.perf_counter() - started,
-              gc.get_freeze_count())
     if _TRIM is not None:
         _TRIM(0)
     if torch.cuda.is_initialized():
